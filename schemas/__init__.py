@@ -1,0 +1,1 @@
+"""Schemas shipped as data: VMSS schemas per apiVersion, the rule schema and the plan schema."""

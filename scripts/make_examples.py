@@ -1,0 +1,245 @@
+"""Write the example pairs in examples/ (current.json, proposed.json, README.md each).
+
+Each example is one scenario of Microsoft's "Modify a virtual machine scale set" docs,
+built from one realistic base model: the shape `az rest`/the REST GET returns for a
+Uniform Ubuntu scale set behind a load balancer. The current side is that GET response
+(with its read-only fields); the proposed side is the PUT body a person would send.
+Expected plans (expected.txt, expected.json) are written by `vmssplan` itself:
+
+    python scripts/make_examples.py && python scripts/make_examples.py --expected
+
+and reviewed like code; tests/test_examples.py checks the tool still produces them.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "examples"
+
+SUB = "/subscriptions/0f4c6a4e-3a1b-4c5d-9e8f-1a2b3c4d5e6f/resourceGroups/web-rg/providers"
+VNET = f"{SUB}/Microsoft.Network/virtualNetworks/web-vnet"
+LB = f"{SUB}/Microsoft.Network/loadBalancers/web-lb"
+APPGW = f"{SUB}/Microsoft.Network/applicationGateways/web-appgw"
+GALLERY = f"{SUB}/Microsoft.Compute/galleries/webGallery/images/web-ubuntu/versions"
+
+
+def base_get() -> dict[str, Any]:
+    """A GET response of a 4-VM Uniform scale set (api-version 2024-03-01)."""
+    return {
+        "name": "web-vmss",
+        "id": f"{SUB}/Microsoft.Compute/virtualMachineScaleSets/web-vmss",
+        "type": "Microsoft.Compute/virtualMachineScaleSets",
+        "location": "westeurope",
+        "tags": {"env": "prod", "team": "web"},
+        "sku": {"name": "Standard_D2s_v5", "tier": "Standard", "capacity": 4},
+        "zones": ["1", "2", "3"],
+        "etag": "\"7\"",
+        "properties": {
+            "singlePlacementGroup": True,
+            "orchestrationMode": "Uniform",
+            "upgradePolicy": {"mode": "Manual"},
+            "platformFaultDomainCount": 1,
+            "overprovision": False,
+            "provisioningState": "Succeeded",
+            "uniqueId": "b2a1f3c4-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+            "timeCreated": "2025-09-16T08:12:44.1234567+00:00",
+            "virtualMachineProfile": {
+                "osProfile": {
+                    "computerNamePrefix": "web",
+                    "adminUsername": "azureuser",
+                    "linuxConfiguration": {
+                        "disablePasswordAuthentication": True,
+                        "ssh": {"publicKeys": [{
+                            "path": "/home/azureuser/.ssh/authorized_keys",
+                            "keyData": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHx0cGV4YW1wbGVrZXlmb3J2bXNzcGxhbg ops@example",
+                        }]},
+                        "provisionVMAgent": True,
+                    },
+                    "secrets": [],
+                    "allowExtensionOperations": True,
+                    "requireGuestProvisionSignal": True,
+                },
+                "storageProfile": {
+                    "osDisk": {
+                        "osType": "Linux", "createOption": "FromImage", "caching": "ReadWrite",
+                        "managedDisk": {"storageAccountType": "Premium_LRS"}, "diskSizeGB": 30,
+                    },
+                    "imageReference": {
+                        "publisher": "Canonical", "offer": "0001-com-ubuntu-server-jammy",
+                        "sku": "22_04-lts-gen2", "version": "22.04.202409160",
+                        "exactVersion": "22.04.202409160",
+                    },
+                    "dataDisks": [{"lun": 0, "createOption": "Empty", "caching": "None", "diskSizeGB": 64,
+                                   "managedDisk": {"storageAccountType": "Premium_LRS"}}],
+                },
+                "networkProfile": {"networkInterfaceConfigurations": [{
+                    "name": "web-nic",
+                    "properties": {
+                        "primary": True,
+                        "enableAcceleratedNetworking": True,
+                        "ipConfigurations": [{
+                            "name": "web-ipconfig",
+                            "properties": {
+                                "subnet": {"id": f"{VNET}/subnets/web"},
+                                "privateIPAddressVersion": "IPv4",
+                                "loadBalancerBackendAddressPools": [{"id": f"{LB}/backendAddressPools/web-pool"}],
+                            },
+                        }],
+                    },
+                }]},
+                "extensionProfile": {"extensions": [
+                    {"name": "HealthExtension", "properties": {
+                        "publisher": "Microsoft.ManagedServices", "type": "ApplicationHealthLinux",
+                        "typeHandlerVersion": "1.0", "autoUpgradeMinorVersion": True,
+                        "settings": {"protocol": "http", "port": 80, "requestPath": "/healthz"},
+                        "provisioningState": "Succeeded"}},
+                    {"name": "install-web", "properties": {
+                        "publisher": "Microsoft.Azure.Extensions", "type": "CustomScript",
+                        "typeHandlerVersion": "2.1", "autoUpgradeMinorVersion": True,
+                        "settings": {"commandToExecute": "bash install.sh"},
+                        "provisioningState": "Succeeded"}},
+                ]},
+            },
+        },
+    }
+
+
+def put_body(model: dict[str, Any]) -> dict[str, Any]:
+    """What a person sends back: the GET without the server-set fields."""
+    body = copy.deepcopy(model)
+    for key in ("id", "type", "etag"):
+        body.pop(key, None)
+    for key in ("provisioningState", "uniqueId", "timeCreated"):
+        body["properties"].pop(key, None)
+    profile = body["properties"]["virtualMachineProfile"]
+    profile["storageProfile"]["imageReference"].pop("exactVersion", None)
+    for ext in profile["extensionProfile"]["extensions"]:
+        ext["properties"].pop("provisioningState", None)
+    return body
+
+
+def vmp(model: dict[str, Any]) -> dict[str, Any]:
+    return model["properties"]["virtualMachineProfile"]
+
+
+def ipconfig(model: dict[str, Any]) -> dict[str, Any]:
+    return vmp(model)["networkProfile"]["networkInterfaceConfigurations"][0]["properties"]["ipConfigurations"][0]["properties"]
+
+
+def _image_version(m: dict[str, Any]) -> None:
+    vmp(m)["storageProfile"]["imageReference"]["version"] = "22.04.202510010"
+
+
+def _custom_image(current: dict[str, Any], m: dict[str, Any]) -> None:
+    for side in (current, m):
+        vmp(side)["storageProfile"]["imageReference"] = {"id": f"{GALLERY}/1.4.0"}
+    current_ref = vmp(current)["storageProfile"]["imageReference"]
+    current_ref["exactVersion"] = "1.4.0"
+    vmp(m)["storageProfile"]["imageReference"]["id"] = f"{GALLERY}/1.5.0"
+
+
+def _lb_to_appgw(m: dict[str, Any]) -> None:
+    ip = ipconfig(m)
+    ip.pop("loadBalancerBackendAddressPools")
+    ip["applicationGatewayBackendAddressPools"] = [{"id": f"{APPGW}/backendAddressPools/web-pool"}]
+
+
+def _vm_size(m: dict[str, Any]) -> None:
+    m["sku"]["name"] = "Standard_D4s_v5"
+
+
+def _spg_off(m: dict[str, Any]) -> None:
+    m["properties"]["singlePlacementGroup"] = False
+
+
+def _create_time(m: dict[str, Any]) -> None:
+    m["properties"]["platformFaultDomainCount"] = 5
+
+
+def _os_profile(m: dict[str, Any]) -> None:
+    keys = vmp(m)["osProfile"]["linuxConfiguration"]["ssh"]["publicKeys"]
+    keys.append({"path": "/home/azureuser/.ssh/authorized_keys",
+                 "keyData": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDN1ZXdrZXlmb3JvbmNhbGxyb3RhdGlvbg oncall@example"})
+
+
+def _force_update_tag(m: dict[str, Any]) -> None:
+    for ext in vmp(m)["extensionProfile"]["extensions"]:
+        if ext["name"] == "install-web":
+            ext["properties"]["forceUpdateTag"] = "2025-11-25"
+
+
+def _no_op(m: dict[str, Any]) -> None:
+    # Same scale set written differently: display-name location, extensions reordered,
+    # resource id in other case. None of it is a change.
+    m["location"] = "West Europe"
+    vmp(m)["extensionProfile"]["extensions"].reverse()
+    ip = ipconfig(m)
+    ip["subnet"]["id"] = ip["subnet"]["id"].replace("/resourceGroups/web-rg/", "/resourcegroups/WEB-RG/")
+
+
+SCENARIOS: dict[str, tuple[str, Callable[..., None]]] = {
+    "os-image-version": ("New OS image version (platform image)", _image_version),
+    "custom-image": ("New custom image version from a compute gallery", _custom_image),
+    "load-balancer-to-app-gateway": ("Load balancer backend pool replaced by an application gateway pool",
+                                     _lb_to_appgw),
+    "vm-size": ("Larger VM size", _vm_size),
+    "single-placement-group-off": ("singlePlacementGroup true -> false (allowed)", _spg_off),
+    "single-placement-group-on": ("singlePlacementGroup false -> true (rejected)", _spg_off),
+    "fault-domain-count": ("A create-time property: platformFaultDomainCount", _create_time),
+    "ssh-key-rotation": ("osProfile change: a new SSH public key", _os_profile),
+    "extension-force-update": ("Re-run an extension: forceUpdateTag bump", _force_update_tag),
+    "no-op": ("The same scale set written differently: no change", _no_op),
+}
+
+
+def write(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+def make_pairs() -> None:
+    for name, (title, edit) in SCENARIOS.items():
+        folder = EXAMPLES / name
+        folder.mkdir(parents=True, exist_ok=True)
+        current = base_get()
+        proposed = put_body(current)
+        if edit is _custom_image:
+            edit(current, proposed)
+        elif name == "single-placement-group-on":
+            # The reverse direction: the current scale set already left its placement group.
+            current["properties"]["singlePlacementGroup"] = False
+            proposed["properties"]["singlePlacementGroup"] = True
+        else:
+            edit(proposed)
+        write(folder / "current.json", current)
+        write(folder / "proposed.json", proposed)
+        (folder / "README.md").write_text(
+            f"# {title}\n\n`current.json` is the scale set as a REST GET returns it; `proposed.json` is the "
+            "PUT body with the change.\n\n```\nvmssplan plan current.json proposed.json\n```\n\n"
+            "`expected.txt` and `expected.json` are the plan vmssplan prints (checked by the tests).\n",
+            encoding="utf-8")
+
+
+def write_expected() -> None:
+    for folder in sorted(p for p in EXAMPLES.iterdir() if (p / "current.json").is_file()):
+        for fmt, out in (("text", "expected.txt"), ("json", "expected.json")):
+            proc = subprocess.run(
+                [sys.executable, "-m", "vmssplan", "plan", "current.json", "proposed.json", "-o", fmt,
+                 "--color", "never"], cwd=folder, capture_output=True, text=True, check=False)
+            if proc.returncode not in (0, 1):
+                raise SystemExit(f"{folder.name}: vmssplan failed: {proc.stderr}")
+            (folder / out).write_text(proc.stdout, encoding="utf-8")
+        print(f"{folder.name}: exit {proc.returncode}")
+
+
+if __name__ == "__main__":
+    if "--expected" in sys.argv:
+        write_expected()
+    else:
+        make_pairs()

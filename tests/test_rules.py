@@ -1,0 +1,55 @@
+"""Every rule file is valid, and every case it carries gives the effect it promises."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from vmssplan.classify import Context, classify, load_rules, rule_file_problems
+from vmssplan.diff import diff
+from vmssplan.model import Effect, ScaleSetSource
+from vmssplan.normalize import normalize
+
+RULE_DIR = Path(__file__).resolve().parent.parent / "rules"
+RULE_FILES = sorted(RULE_DIR.glob("*.json"))
+RULES = load_rules()
+
+
+def _cases() -> list[tuple[str, int, dict]]:
+    out = []
+    for path in RULE_FILES:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for i, case in enumerate(data.get("cases", [])):
+            out.append((data["id"], i, case))
+    return out
+
+
+def plan_case(before: dict, after: dict, api_version: str | None = None):
+    a = normalize(ScaleSetSource("case", before, "before.json")).model
+    b = normalize(ScaleSetSource("case", after, "after.json")).model
+    return classify(diff(a, b), RULES, Context(a, b, api_version))
+
+
+@pytest.mark.parametrize("path", RULE_FILES, ids=lambda p: p.name)
+def test_rule_file_is_valid(path: Path) -> None:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert rule_file_problems(data) == []
+    assert path.name.startswith(data["id"] + "-"), "file name starts with the rule id"
+
+
+def test_rule_ids_are_unique() -> None:
+    ids = [r.id for r in RULES.rules]
+    assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("rule_id,index,case", _cases(), ids=lambda v: str(v) if not isinstance(v, dict) else "")
+def test_rule_case(rule_id: str, index: int, case: dict) -> None:
+    changes = plan_case(case["before"], case["after"], case.get("api_version"))
+    expected = Effect.parse(case["effect"])
+    strongest = max((c.effect for c in changes), default=Effect.NONE)
+    summary = [(c.display_path, c.effect.label, c.rule) for c in changes]
+    assert strongest == expected, summary
+    if expected is not Effect.NONE:
+        assert any(c.rule == rule_id and c.effect == expected for c in changes), summary

@@ -1,0 +1,5 @@
+"""``python -m vmssplan``."""
+
+from .cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,350 @@
+"""Stage: give every change an effect, from the rules in ``rules/`` (data, not code).
+
+Matching (see ``schemas/rule.schema.json``):
+
+- A rule whose path equals the change's path, or is an ancestor of it, *covers* the change;
+  the most specific covering rule wins (longest path, then fewest wildcards, then id).
+- When a whole object is added, removed or replaced (say ``diffDiskSettings``), rules on
+  paths *below* it whose value differs between the two sides also apply; the strongest
+  effect wins, since Azure rejects the request if any part of it is rejected.
+- A rule's ``when`` clauses refine its effect from the values (one-way transitions, same
+  virtual network, marketplace plan present...).
+
+Values written as ARM expressions (``[parameters('x')]``) cannot be compared as text:
+their changes are ``unknown``, unless the covering rule says ``none`` unconditionally.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable
+
+from . import shape
+from .diff import PatchOp, equal
+from .model import SENSITIVE, Change, Effect, UsageError
+
+EXPRESSION_RULE = "VMSS003"
+
+
+@dataclass(frozen=True)
+class Clause:
+    condition: dict[str, Any]
+    effect: Effect
+    conditional: bool | None
+    message: str | None
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    effect: Effect
+    patterns: tuple[tuple[str, ...], ...]
+    message: str
+    conditional: bool = False
+    clauses: tuple[Clause, ...] = ()
+    confidence: str = "high"
+    error_code: str | None = None
+    evidence: tuple[dict[str, str], ...] = ()
+    description: str = ""
+    cases: tuple[dict[str, Any], ...] = ()
+    file: str = ""
+
+    @property
+    def evidence_link(self) -> str:
+        for item in self.evidence:
+            if item.get("url"):
+                return item["url"]
+        return self.evidence[0]["source"] if self.evidence else ""
+
+
+@dataclass
+class RuleSet:
+    rules: list[Rule] = field(default_factory=list)
+
+    def by_id(self, rule_id: str) -> Rule | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+
+def parse_pointer(pointer: str) -> tuple[str, ...]:
+    if not pointer:
+        return ()
+    return tuple(p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:])
+
+
+def rule_from_data(data: dict[str, Any], file: str = "") -> Rule:
+    clauses = tuple(
+        Clause(c["if"], Effect.parse(c["effect"]), c.get("conditional"), c.get("message"))
+        for c in data.get("when", ())
+    )
+    return Rule(
+        id=data["id"], title=data["title"], effect=Effect.parse(data["effect"]),
+        patterns=tuple(parse_pointer(p) for p in data["paths"]), message=data["message"],
+        conditional=bool(data.get("conditional", False)), clauses=clauses,
+        confidence=data.get("confidence", "high"), error_code=data.get("error_code"),
+        evidence=tuple(data.get("evidence", ())), description=data.get("description", ""),
+        cases=tuple(data.get("cases", ())), file=file,
+    )
+
+
+def builtin_rule_dir() -> Path:
+    from importlib import resources
+
+    return Path(str(resources.files("vmssplan.rules")))
+
+
+@lru_cache(maxsize=8)
+def load_rules(extra_dirs: tuple[str, ...] = (), validate: bool = False) -> RuleSet:
+    """Built-in rules plus rules from ``extra_dirs``.
+
+    Built-in rules are checked against the rule schema by the test suite; user rules are
+    checked here (``validate=True``) so a broken file is a usage error with its name.
+    """
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    dirs = [(builtin_rule_dir(), validate)] + [(Path(d), True) for d in extra_dirs]
+    for directory, check in dirs:
+        if not directory.is_dir():
+            raise UsageError(f"{directory}: rule directory not found")
+        for path in sorted(directory.glob("*.json")):
+            data = _read_rule_file(path, check)
+            if data["id"] in seen:
+                raise UsageError(f"{path}: rule id {data['id']} is already defined in {seen[data['id']]}")
+            seen[data["id"]] = str(path)
+            rules.append(rule_from_data(data, str(path)))
+    return RuleSet(rules)
+
+
+def _read_rule_file(path: Path, check: bool) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read rule file ({exc})") from None
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON in rule file: {exc.msg}") from None
+    if check:
+        problems = rule_file_problems(data)
+        if problems:
+            raise UsageError(f"{path}: invalid rule file: {problems[0]}")
+    elif not isinstance(data, dict) or not {"id", "effect", "paths", "message", "title"} <= data.keys():
+        raise UsageError(f"{path}: invalid rule file (missing id, title, effect, paths or message)")
+    return data
+
+
+def rule_file_problems(data: Any) -> list[str]:
+    """Schema problems of one rule document, as readable strings (empty when valid)."""
+    import jsonschema
+    from importlib import resources
+
+    schema = json.loads(resources.files("vmssplan.schemas").joinpath("rule.schema.json").read_text("utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    problems = []
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+        where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
+        problems.append(f"{where}: {error.message}")
+    return problems
+
+
+# --- matching --------------------------------------------------------------------------
+
+
+def _segment_match(path: tuple[str, ...], pattern: tuple[str, ...]) -> bool:
+    return all(p == "*" or p == s for s, p in zip(path, pattern))
+
+
+def _specificity(rule: Rule, pattern: tuple[str, ...]) -> tuple[int, int, str]:
+    return (len(pattern), -pattern.count("*"), rule.id)
+
+
+def get_pointer(model: Any, path: Iterable[str]) -> tuple[bool, Any]:
+    node = model
+    for part in path:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return False, None
+    return True, node
+
+
+def _sub_values(op: PatchOp, rest: tuple[str, ...]) -> list[tuple[tuple[str, ...], Any, Any]]:
+    """Values under ``op`` at the relative pattern ``rest`` (with wildcards), both sides."""
+    results: list[tuple[tuple[str, ...], Any, Any]] = []
+
+    def walk(a: Any, b: Any, remaining: tuple[str, ...], here: tuple[str, ...]) -> None:
+        if not remaining:
+            results.append((here, a, b))
+            return
+        head, tail = remaining[0], remaining[1:]
+        keys: list[str] = []
+        for node in (a, b):
+            if isinstance(node, dict):
+                keys += [k for k in node if head in ("*", k)]
+            elif isinstance(node, list):
+                keys += [str(i) for i in range(len(node)) if head in ("*", str(i))]
+        for key in sorted(set(keys)):
+            walk(_child(a, key), _child(b, key), tail, here + (key,))
+
+    walk(op.before, op.after, rest, op.path)
+    return results
+
+
+def _child(node: Any, key: str) -> Any:
+    if isinstance(node, dict):
+        return node.get(key)
+    if isinstance(node, list) and key.isdigit() and int(key) < len(node):
+        return node[int(key)]
+    return None
+
+
+def contains_expression(value: Any) -> bool:
+    if isinstance(value, str):
+        return len(value) > 1 and value[0] == "[" and value[-1] == "]" and not value.startswith("[[")
+    if isinstance(value, dict):
+        return any(contains_expression(v) for v in value.values())
+    if isinstance(value, list):
+        return any(contains_expression(v) for v in value)
+    return False
+
+
+@dataclass
+class Context:
+    """What conditions may look at besides the change itself."""
+
+    before: dict[str, Any]
+    after: dict[str, Any]
+    api_version: str | None = None
+
+
+def _holds(cond: dict[str, Any], op: PatchOp, before: Any, after: Any, ctx: Context) -> bool:
+    (name, arg), = cond.items()
+    if name == "all":
+        return all(_holds(c, op, before, after, ctx) for c in arg)
+    if name == "any":
+        return any(_holds(c, op, before, after, ctx) for c in arg)
+    if name == "not":
+        return not _holds(arg, op, before, after, ctx)
+    if name == "op":
+        return op.op in arg
+    if name == "transition":
+        ok = True
+        if "from" in arg:
+            ok = ok and _same(op.path, before, arg["from"])
+        if "to" in arg:
+            ok = ok and _same(op.path, after, arg["to"])
+        return ok
+    if name == "same_parent":
+        if not (isinstance(before, str) and isinstance(after, str)):
+            return False
+        marker = f"/{arg.lower()}/"
+        a, b = before.lower(), after.lower()
+        return marker in a and marker in b and a.rsplit(marker, 1)[0] == b.rsplit(marker, 1)[0]
+    if name == "exists":
+        sides = [arg["side"]] if "side" in arg else ["before", "after"]
+        path = parse_pointer(arg["pointer"])
+        return any(get_pointer(getattr(ctx, side), path)[0] for side in sides)
+    if name == "value":
+        side = arg.get("side", "after")
+        path = parse_pointer(arg["pointer"])
+        found, value = get_pointer(getattr(ctx, side), path)
+        return found and any(_same(path, value, candidate) for candidate in arg["in"])
+    if name == "api_version_below":
+        return ctx.api_version is not None and ctx.api_version[:10] < arg[:10]
+    raise ValueError(f"unknown condition {name!r}")  # the rule schema makes this unreachable
+
+
+def _same(path: tuple[str, ...], value: Any, expected: Any) -> bool:
+    if expected is None:
+        return value is None
+    return value is not None and equal(path, value, expected)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    rule: Rule
+    effect: Effect
+    conditional: bool
+    message: str
+
+
+def _verdict(rule: Rule, op: PatchOp, before: Any, after: Any, ctx: Context) -> Verdict:
+    for clause in rule.clauses:
+        if _holds(clause.condition, op, before, after, ctx):
+            conditional = rule.conditional if clause.conditional is None else clause.conditional
+            return Verdict(rule, clause.effect, conditional, clause.message or rule.message)
+    return Verdict(rule, rule.effect, rule.conditional, rule.message)
+
+
+def classify_op(op: PatchOp, rules: RuleSet, ctx: Context) -> Verdict:
+    covering: list[tuple[tuple[int, int, str], Rule]] = []
+    below: list[tuple[Rule, tuple[str, ...]]] = []
+    n = len(op.path)
+    for rule in rules.rules:
+        for pattern in rule.patterns:
+            if len(pattern) <= n:
+                if _segment_match(op.path, pattern):
+                    covering.append((_specificity(rule, pattern), rule))
+            elif _segment_match(pattern, op.path):
+                below.append((rule, pattern[n:]))
+    covering.sort(key=lambda item: item[0], reverse=True)
+    best = _verdict(covering[0][1], op, op.before, op.after, ctx) if covering else None
+    exact = bool(covering) and covering[0][0][0] == n
+    if below and not exact:
+        for rule, rest in sorted(below, key=lambda item: item[0].id):
+            for sub_path, a, b in _sub_values(op, rest):
+                if (a is None and b is None) or (a is not None and b is not None and equal(sub_path, a, b)):
+                    continue
+                sub_op = PatchOp("add" if a is None else "remove" if b is None else "replace",
+                                 sub_path, sub_path, a, b)
+                candidate = _verdict(rule, sub_op, a, b, ctx)
+                if best is None or candidate.effect > best.effect:
+                    best = candidate
+    if best is None:  # unreachable with the built-in catch-all rule (VMSS001), kept for user sets
+        raise UsageError("no rule covers the scale-set root: the built-in rules are missing")
+    return best
+
+
+def classify(ops: list[PatchOp], rules: RuleSet, ctx: Context) -> list[Change]:
+    """One :class:`Change` per patch operation, with effect, rule and message."""
+    changes = []
+    expression_rule = rules.by_id(EXPRESSION_RULE)
+    for op in ops:
+        verdict = classify_op(op, rules, ctx)
+        unknown_value = contains_expression(op.before) or contains_expression(op.after)
+        if unknown_value and not (verdict.effect is Effect.NONE and not verdict.rule.clauses):
+            message = expression_rule.message if expression_rule else "the value is an ARM expression"
+            verdict = Verdict(expression_rule or verdict.rule, Effect.UNKNOWN, False, message)
+        sensitive = shape.is_secret(op.path) or _holds_secret(op.before) or _holds_secret(op.after)
+        changes.append(Change(
+            op=op.op, path=op.pointer, display_path=op.display_path,
+            before=_mask(op.path, op.before), after=_mask(op.path, op.after),
+            effect=verdict.effect, rule=verdict.rule.id, title=verdict.rule.title, message=verdict.message,
+            conditional=verdict.conditional, sensitive=sensitive, unknown_value=unknown_value,
+            evidence=verdict.rule.evidence_link,
+        ))
+    return changes
+
+
+def _holds_secret(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(k in shape.SECRET_KEYS or _holds_secret(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_secret(v) for v in value)
+    return False
+
+
+def _mask(path: tuple[str, ...], value: Any) -> Any:
+    """The value with every secret replaced by :data:`SENSITIVE`."""
+    if value is None:
+        return None
+    if shape.is_secret(path):
+        return SENSITIVE
+    if isinstance(value, dict):
+        return {k: _mask(path + (k,), v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mask(path + (str(i),), v) for i, v in enumerate(value)]
+    return value

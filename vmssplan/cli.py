@@ -1,0 +1,151 @@
+"""The command line: parse options, call the engine, pick a renderer, set the exit code.
+
+Kept thin on purpose (flake8's model): no pipeline logic lives here.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from typing import List, Optional
+
+import typer
+
+from . import __version__
+from .model import SENSITIVE, Effect, VmssplanError
+
+EXIT_CODES_HELP = """
+Exit codes: 0 done, nothing at or above the failure threshold; 1 findings (a change at or
+above --fail-on, by default one Azure would reject, or an invalid or unparsable document);
+2 usage error (bad flags, unreadable path, broken rule file); 3 internal error (a bug in
+vmssplan: please report it; set VMSSPLAN_DEBUG=1 for the traceback).
+"""
+
+app = typer.Typer(
+    name="vmssplan",
+    help="Plan Azure VM Scale Set changes offline: what Azure accepts or rejects, and which VMs need "
+         "an upgrade, a reimage or a deallocation.\n\n" + EXIT_CODES_HELP,
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,  # never print local variables (they may hold secrets)
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class ColorMode(str, Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+class PlanFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class FindingsFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+EFFECT_NAMES = ", ".join(e.label for e in Effect)
+
+
+def _use_color(mode: ColorMode) -> bool:
+    if mode is ColorMode.always:
+        return True
+    if mode is ColorMode.never or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+def _scrub(text: str, secrets: set[str]) -> str:
+    """Last line of defence: no secret value seen in the inputs reaches any output."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, SENSITIVE)
+    return text
+
+
+def _fail(message: str, code: int) -> None:
+    typer.echo(f"vmssplan: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"vmssplan {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Show the version and exit.",
+                                 callback=_version_callback, is_eager=True),
+) -> None:
+    pass
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def validate(
+    files: List[str] = typer.Argument(..., help="ARM templates, parameter files or scale-set model JSON; "
+                                                "'-' reads standard input."),
+    output: FindingsFormat = typer.Option(FindingsFormat.text, "--output", "-o", help="Output format."),
+    color: ColorMode = typer.Option(ColorMode.auto, "--color", help="Colour the text output."),
+) -> None:
+    """Check JSON syntax, the template envelope and each scale set against the schema of its apiVersion."""
+    from .engine import validate_files
+    from .render import FINDINGS_FORMATS, get_renderer
+
+    result = validate_files(files)
+    text = get_renderer(FINDINGS_FORMATS, output.value)(result, color=_use_color(color))
+    sys.stdout.write(_scrub(text, result.secrets))
+    raise typer.Exit(1 if result.has_errors else 0)
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def plan(
+    current: str = typer.Argument(..., help="The scale set as it is: ARM template, REST model or `az vmss show` "
+                                            "output ('-' for standard input)."),
+    proposed: str = typer.Argument(..., help="The scale set as it should be, in any of the same shapes."),
+    output: PlanFormat = typer.Option(PlanFormat.text, "--output", "-o", help="Output format."),
+    fail_on: str = typer.Option("rejected", "--fail-on", metavar="EFFECT",
+                                help=f"Exit 1 when any change has this effect or a stronger one ({EFFECT_NAMES})."),
+    rules_dir: Optional[List[str]] = typer.Option(None, "--rules-dir", metavar="DIR",
+                                                  help="Extra directory of rule files (same schema as the "
+                                                       "built-in rules). Repeatable."),
+    color: ColorMode = typer.Option(ColorMode.auto, "--color", help="Colour the text output."),
+) -> None:
+    """Plan the change from CURRENT to PROPOSED: what Azure does with it, and what each VM needs."""
+    try:
+        threshold = Effect.parse(fail_on)
+    except ValueError as exc:
+        _fail(f"--fail-on: {exc}", 2)
+    from .engine import PlanOptions, exit_code, plan_files
+    from .render import PLAN_FORMATS, get_renderer
+
+    result = plan_files(current, proposed, PlanOptions(rule_dirs=tuple(rules_dir or ())))
+    text = get_renderer(PLAN_FORMATS, output.value)(result, color=_use_color(color))
+    sys.stdout.write(_scrub(text, result.secrets))
+    raise typer.Exit(exit_code(result, threshold))
+
+
+def main() -> int:
+    """Console-script entry point: errors become messages and exit codes, never tracebacks."""
+    try:
+        app(prog_name="vmssplan", standalone_mode=True)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    except VmssplanError as exc:
+        typer.echo(f"vmssplan: error: {exc}", err=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        typer.echo("vmssplan: interrupted", err=True)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the promise is "never a traceback"
+        if os.environ.get("VMSSPLAN_DEBUG"):
+            raise
+        typer.echo(f"vmssplan: internal error: {type(exc).__name__} (a bug in vmssplan; please report it, "
+                   "with VMSSPLAN_DEBUG=1 for the traceback)", err=True)
+        return 3
+    return 0

@@ -1,0 +1,159 @@
+"""Stage: an RFC 6902 JSON Patch between two canonical models.
+
+Why not ``jsonpatch.make_patch`` or DeepDiff? Both compare lists by index (removing the
+first of two extensions reads as "extension 0 renamed"), neither knows that ARM compares
+ids, locations and enum values without regard to case, and DeepDiff alone costs ~110 ms
+to import, more than a whole plan. Normalization has already put keyed arrays in key
+order, so one walk over both models yields a patch that:
+
+- is valid when applied in order to the *canonical* before-model (indices account for
+  earlier removals and additions), which the tests prove with ``jsonpatch.apply_patch``;
+- is deterministic: object keys are visited in sorted order, arrays in key order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from . import shape
+
+
+@dataclass(frozen=True)
+class PatchOp:
+    """One operation. ``path`` is a tuple of tokens; ``labels`` the same with keyed items
+    shown by name, for people."""
+
+    op: str
+    path: tuple[str, ...]
+    labels: tuple[str, ...]
+    before: Any = None
+    after: Any = None
+
+    @property
+    def pointer(self) -> str:
+        return to_pointer(self.path)
+
+    @property
+    def display_path(self) -> str:
+        return display(self.labels)
+
+    def to_rfc6902(self) -> dict[str, Any]:
+        if self.op == "remove":
+            return {"op": "remove", "path": self.pointer}
+        return {"op": self.op, "path": self.pointer, "value": self.after}
+
+
+def to_pointer(path: tuple[str, ...]) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+
+
+def display(labels: tuple[str, ...]) -> str:
+    """``properties.virtualMachineProfile.extensionProfile.extensions[CustomScript].name``"""
+    out = ""
+    for label in labels:
+        if label.startswith("["):
+            out += label
+        else:
+            out += ("." if out else "") + label
+    return out
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> list[PatchOp]:
+    ops: list[PatchOp] = []
+    _diff_values(before, after, (), (), ops)
+    return ops
+
+
+def equal(path: tuple[str, ...], a: Any, b: Any) -> bool:
+    """Equality as ARM sees it (case-insensitive where ARM is; 1 != True)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(equal(path + (k,), a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(equal(path + (str(i),), x, y) for i, (x, y) in enumerate(zip(a, b)))
+    if type(a) is not type(b) and not (isinstance(a, (int, float)) and isinstance(b, (int, float))
+                                       and not isinstance(a, bool) and not isinstance(b, bool)):
+        return False
+    return bool(shape.fold(path, a) == shape.fold(path, b))
+
+
+def _diff_values(a: Any, b: Any, path: tuple[str, ...], labels: tuple[str, ...], ops: list[PatchOp]) -> None:
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in sorted(a.keys() | b.keys()):
+            sub, sub_labels = path + (key,), labels + (key,)
+            if key not in b:
+                ops.append(PatchOp("remove", sub, sub_labels, before=a[key]))
+            elif key not in a:
+                ops.append(PatchOp("add", sub, sub_labels, after=b[key]))
+            else:
+                _diff_values(a[key], b[key], sub, sub_labels, ops)
+        return
+    if isinstance(a, list) and isinstance(b, list):
+        array_name = path[-1] if path else ""
+        if _keyed(array_name, a) and _keyed(array_name, b):
+            _diff_keyed(array_name, a, b, path, labels, ops)
+            return
+    if not equal(path, a, b):
+        ops.append(PatchOp("replace", path, labels, before=a, after=b))
+
+
+def _keyed(array_name: str, items: list[Any]) -> bool:
+    if array_name not in shape.KEYED_ARRAYS:
+        return False
+    keys = [shape.item_key(array_name, item) for item in items]
+    return all(k is not None for k in keys) and len(set(map(repr, keys))) == len(keys)
+
+
+def _diff_keyed(array_name: str, a: list[Any], b: list[Any], path: tuple[str, ...],
+                labels: tuple[str, ...], ops: list[PatchOp]) -> None:
+    """Match items by key; emit index paths valid when applied in order.
+
+    Both lists are in key order (normalize guarantees it), so a merge walk over the
+    union of keys keeps a running index into the list as it is being patched.
+    """
+    by_key_a = {repr(shape.item_key(array_name, x)): x for x in a}
+    by_key_b = {repr(shape.item_key(array_name, x)): x for x in b}
+    order: list[tuple[Any, str]] = []
+    for item in a + b:
+        key = shape.item_key(array_name, item)
+        order.append((key, repr(key)))
+    seen: set[str] = set()
+    merged = []
+    for key, rkey in sorted(order, key=lambda pair: (type(pair[0]).__name__, pair[0])):
+        if rkey not in seen:
+            seen.add(rkey)
+            merged.append(rkey)
+    index = 0
+    for rkey in merged:
+        item = by_key_a.get(rkey, by_key_b.get(rkey))
+        label = f"[{shape.key_label(array_name, item)}]"
+        sub, sub_labels = path + (str(index),), labels + (label,)
+        if rkey not in by_key_b:
+            ops.append(PatchOp("remove", sub, sub_labels, before=by_key_a[rkey]))
+            continue  # the next item slides into this index
+        if rkey not in by_key_a:
+            ops.append(PatchOp("add", sub, sub_labels, after=by_key_b[rkey]))
+        else:
+            _diff_values(by_key_a[rkey], by_key_b[rkey], sub, sub_labels, ops)
+        index += 1
+
+
+def drop_unreturned_secrets(ops: list[PatchOp], before_from_get: bool,
+                            after_from_get: bool) -> tuple[list[PatchOp], list[str]]:
+    """Secrets a GET never returns (adminPassword, protectedSettings) are not changes
+    against a GET response: absent there means "not shown", not "removed".
+
+    Returns the remaining operations and a note per dropped one.
+    """
+    kept: list[PatchOp] = []
+    notes: list[str] = []
+    for op in ops:
+        key = op.path[-1] if op.path else ""
+        hidden_side = (op.op == "add" and before_from_get) or (op.op == "remove" and after_from_get)
+        if key in shape.NEVER_RETURNED_BY_GET and hidden_side:
+            side = "current" if op.op == "add" else "proposed"
+            notes.append(f"{op.display_path} is set on one side only; the {side} side is a GET response, "
+                         "which never returns it, so whether it changes cannot be known offline.")
+            continue
+        kept.append(op)
+    return kept, notes

@@ -1,0 +1,162 @@
+"""Runs the stages in order. The only module that knows all of them.
+
+``load -> validate -> normalize -> diff -> classify -> plan``; rendering is the CLI's.
+Stages never import each other; they share only :mod:`vmssplan.model` and the shape
+data in :mod:`vmssplan.shape`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from . import shape
+from .classify import Context, classify, load_rules
+from .diff import diff, drop_unreturned_secrets
+from .load import Document, load_document, scale_sets_of
+from .model import (DocumentError, DocumentKind, Effect, Finding, Plan, ScaleSet, ScaleSetSource,
+                    Severity)
+from .normalize import normalize
+from .plan import plan_scale_set
+
+
+@dataclass
+class PlanOptions:
+    rule_dirs: tuple[str, ...] = ()
+    #: Schema-check the proposed side (the current side is what is deployed already).
+    validate_proposed: bool = True
+
+
+@dataclass
+class Result:
+    """What a command produced, plus every secret value seen, for the last scrub."""
+
+    plan: Plan | None = None
+    findings: list[Finding] = field(default_factory=list)
+    secrets: set[str] = field(default_factory=set)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.severity is Severity.ERROR for f in self.findings)
+
+
+# --- validate --------------------------------------------------------------------------
+
+
+def validate_document(doc: Document) -> list[Finding]:
+    """Schema and structure findings of one loaded document, located in its file."""
+    from . import validate
+
+    findings: list[Finding] = []
+    if doc.kind is DocumentKind.ARM_PARAMETERS:
+        findings += validate.validate_parameters_file(doc.data)
+        return [doc.locate(f) for f in findings]
+    if doc.kind is DocumentKind.ARM_TEMPLATE:
+        findings += validate.validate_template_envelope(doc.data)
+    for source in scale_sets_of(doc):
+        model_shape = "template" if source.from_template else "model"
+        if source.flattened:
+            continue  # `az vmss show` output: no schema describes the SDK's flattened shape
+        findings += validate.validate_scale_set(source.resource, source.api_version,
+                                                pointer_prefix=source.pointer, shape=model_shape)
+    return [doc.locate(f) for f in findings]
+
+
+def validate_files(paths: Iterable[str]) -> Result:
+    result = Result()
+    for path in paths:
+        try:
+            doc = load_document(path)
+            result.secrets |= secrets_in(doc.data)
+            result.findings += validate_document(doc)
+        except DocumentError as exc:
+            result.findings += exc.findings
+    result.findings.sort(key=Finding.sort_key)
+    return result
+
+
+# --- plan ------------------------------------------------------------------------------
+
+
+def secrets_in(value: Any, depth: int = 0) -> set[str]:
+    """Every string under a secret key (adminPassword, customData, protectedSettings)."""
+    found: set[str] = set()
+    stack: list[tuple[Any, bool]] = [(value, False)]
+    while stack:
+        node, secret = stack.pop()
+        if isinstance(node, dict):
+            stack.extend((v, secret or k in shape.SECRET_KEYS) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, secret) for v in node)
+        elif secret and isinstance(node, str) and len(node) >= 4:
+            found.add(node)
+    return found
+
+
+def _load_side(path: str, findings: list[Finding]) -> tuple[Document | None, list[ScaleSetSource]]:
+    try:
+        doc = load_document(path)
+        return doc, scale_sets_of(doc)
+    except DocumentError as exc:
+        findings.extend(exc.findings)
+        return None, []
+
+
+def _is_expression(name: str) -> bool:
+    return name.startswith("[") and name.endswith("]") and not name.startswith("[[")
+
+
+def pair_scale_sets(current: list[ScaleSet], proposed: list[ScaleSet]) -> list[tuple[ScaleSet | None, ScaleSet | None]]:
+    """Match scale sets by name (case-insensitive, as ARM names are).
+
+    When each side holds exactly one scale set and either name is an unevaluated
+    expression, the two are paired: they are the same resource written two ways.
+    """
+    if len(current) == 1 and len(proposed) == 1 and (
+            _is_expression(current[0].name) or _is_expression(proposed[0].name)):
+        return [(current[0], proposed[0])]
+    by_name = {s.name.lower(): s for s in current}
+    pairs: list[tuple[ScaleSet | None, ScaleSet | None]] = []
+    for after in proposed:
+        pairs.append((by_name.pop(after.name.lower(), None), after))
+    pairs.extend((before, None) for before in by_name.values())
+    return sorted(pairs, key=lambda pair: ((pair[1] or pair[0]).name.lower(),))  # type: ignore[union-attr]
+
+
+def plan_files(current_path: str, proposed_path: str, options: PlanOptions | None = None) -> Result:
+    options = options or PlanOptions()
+    result = Result()
+    current_doc, current_sources = _load_side(current_path, result.findings)
+    proposed_doc, proposed_sources = _load_side(proposed_path, result.findings)
+    for doc in (current_doc, proposed_doc):
+        if doc is not None:
+            result.secrets |= secrets_in(doc.data)
+    if current_doc is None or proposed_doc is None:
+        return result
+    if options.validate_proposed:
+        result.findings += validate_document(proposed_doc)
+    rules = load_rules(tuple(options.rule_dirs), validate=bool(options.rule_dirs))
+    current = [normalize(s, current_doc.kind) for s in current_sources]
+    proposed = [normalize(s, proposed_doc.kind) for s in proposed_sources]
+    plan = Plan(current_file=current_doc.path, proposed_file=proposed_doc.path)
+    for before, after in pair_scale_sets(current, proposed):
+        notes: list[str] = []
+        changes = []
+        if before is not None and after is not None:
+            ops = diff(before.model, after.model)
+            ops, notes = drop_unreturned_secrets(ops, before.from_get, after.from_get)
+            ctx = Context(before.model, after.model, after.source.api_version)
+            changes = classify(ops, rules, ctx)
+        plan.scale_sets.append(plan_scale_set(before, after, changes, notes))
+    result.plan = plan
+    result.findings.sort(key=Finding.sort_key)
+    return result
+
+
+def exit_code(result: Result, fail_on: Effect = Effect.REJECTED) -> int:
+    """0 clean; 1 when a finding is an error or a change reaches ``fail_on``."""
+    if result.has_errors:
+        return 1
+    if result.plan is not None and any(c.effect >= fail_on for s in result.plan.scale_sets for c in s.changes):
+        return 1
+    return 0

@@ -1,0 +1,238 @@
+"""Plain data shared by every stage. No I/O, no imports of other vmssplan modules.
+
+The pipeline (see DESIGN.md) is ``load -> resolve -> validate -> normalize -> diff ->
+classify -> plan -> render``; each stage takes and returns the types defined here.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Shown instead of any secret value (adminPassword, customData, protectedSettings,
+#: securestring parameters). Renderers never see the real value.
+SENSITIVE = "(sensitive value)"
+
+#: Shown for values that cannot be known before deployment (reference(), utcNow(), ...).
+KNOWN_AFTER_DEPLOYMENT = "(known after deployment)"
+
+
+class Effect(enum.IntEnum):
+    """What a change does, ordered weakest to strongest (DESIGN.md, "Effects")."""
+
+    NONE = 0
+    UNKNOWN = 1
+    UPGRADE = 2
+    REIMAGE = 3
+    DEALLOCATE = 4
+    REJECTED = 5
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Effect:
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            names = ", ".join(e.label for e in cls)
+            raise ValueError(f"unknown effect {text!r} (expected one of: {names})") from None
+
+
+class Severity(enum.IntEnum):
+    INFO = 0
+    WARNING = 1
+    ERROR = 2
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+class DocumentKind(str, enum.Enum):
+    """What a loaded JSON document is, detected from its shape."""
+
+    ARM_TEMPLATE = "arm-template"
+    ARM_PARAMETERS = "arm-parameters"
+    REST_MODEL = "rest-model"  # GET response / PUT body with the `properties` envelope
+    AZ_MODEL = "az-model"  # `az vmss show`: envelope flattened into the top level
+    MODEL_LIST = "model-list"  # `az vmss list` / REST list of scale sets
+    API_EXAMPLE = "api-example"  # azure-rest-api-specs example (parameters + responses)
+    INSTANCE_LIST = "instance-list"  # `az vmss list-instances` / REST VM list
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A located problem in a user's document (or a lint verdict).
+
+    ``pointer`` is an RFC 6901 pointer into the *source* document; the engine fills in
+    ``line`` and ``column`` (1-based) from the loader's position index.
+    """
+
+    rule: str
+    message: str
+    severity: Severity = Severity.ERROR
+    file: str = ""
+    pointer: str = ""
+    line: int | None = None
+    column: int | None = None
+
+    def located(self, file: str, line: int | None, column: int | None) -> Finding:
+        return Finding(self.rule, self.message, self.severity, file, self.pointer, line, column)
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (self.file, self.line or 0, self.column or 0, self.rule, self.message)
+
+
+@dataclass(frozen=True)
+class ScaleSetSource:
+    """One scale set as found in a document, before normalization.
+
+    ``pointer`` says where the resource sits in the source document ("" for a model file,
+    "/resources/3" in a template). ``flattened`` is true for `az vmss show` output, where
+    the `properties` envelope is lifted into the top level.
+    """
+
+    name: str
+    resource: dict[str, Any]
+    file: str
+    pointer: str = ""
+    api_version: str | None = None
+    flattened: bool = False
+    from_template: bool = False
+    #: Values of the document the user marked secret (securestring parameters...),
+    #: scrubbed from every output as a last line of defence.
+    secrets: frozenset[str] = frozenset()
+
+
+@dataclass
+class ScaleSet:
+    """A scale set in the canonical (REST) shape, ready to diff."""
+
+    name: str
+    model: dict[str, Any]
+    source: ScaleSetSource
+    #: Source of the document kind, used for rules about values a GET never returns.
+    from_get: bool = False
+
+    @property
+    def orchestration_mode(self) -> str:
+        mode = self.model.get("properties", {}).get("orchestrationMode")
+        return mode if isinstance(mode, str) else "Uniform"
+
+    @property
+    def upgrade_mode(self) -> str:
+        policy = self.model.get("properties", {}).get("upgradePolicy")
+        mode = policy.get("mode") if isinstance(policy, dict) else None
+        return mode if isinstance(mode, str) else "Manual"
+
+    @property
+    def capacity(self) -> int | None:
+        sku = self.model.get("sku")
+        cap = sku.get("capacity") if isinstance(sku, dict) else None
+        return cap if isinstance(cap, int) and not isinstance(cap, bool) else None
+
+
+@dataclass
+class Change:
+    """One RFC 6902 operation with its verdict.
+
+    ``path`` is a pointer into the canonical model; ``display_path`` is the same path with
+    keyed array items shown by name (``extensions[CustomScript].properties.settings``).
+    ``before``/``after`` are already masked when ``sensitive``.
+    """
+
+    op: str
+    path: str
+    display_path: str
+    before: Any = None
+    after: Any = None
+    effect: Effect = Effect.UNKNOWN
+    rule: str = ""
+    title: str = ""
+    message: str = ""
+    conditional: bool = False
+    sensitive: bool = False
+    unknown_value: bool = False
+    evidence: str = ""
+
+    @property
+    def symbol(self) -> str:
+        return {"add": "+", "remove": "-", "replace": "~"}.get(self.op, "~")
+
+
+@dataclass
+class InstancePlan:
+    instance_id: str
+    action: str  # none | upgrade | reimage | deallocate | skipped
+    reasons: list[str] = field(default_factory=list)
+    zone: str | None = None
+    batch: int | None = None
+    note: str = ""
+
+
+@dataclass
+class VmImpact:
+    """What the existing VMs need, when no instance list is given."""
+
+    action: str  # none | upgrade | reimage | deallocate | recreate
+    count: int | None
+    performed_by: str  # platform | user | n/a
+    summary: str
+    commands: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ScaleSetPlan:
+    name: str
+    action: str  # no-op | update | create | delete | rejected
+    upgrade_mode: str
+    orchestration_mode: str
+    file: str
+    changes: list[Change] = field(default_factory=list)
+    instances: list[InstancePlan] = field(default_factory=list)
+    vm_impact: VmImpact | None = None
+    notes: list[str] = field(default_factory=list)
+    api_version: str | None = None
+
+    @property
+    def effect(self) -> Effect:
+        return max((c.effect for c in self.changes), default=Effect.NONE)
+
+
+@dataclass
+class Plan:
+    current_file: str
+    proposed_file: str
+    scale_sets: list[ScaleSetPlan] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def effect(self) -> Effect:
+        return max((s.effect for s in self.scale_sets), default=Effect.NONE)
+
+
+class VmssplanError(Exception):
+    """Base of the errors the CLI turns into messages and exit codes (never tracebacks)."""
+
+    exit_code = 2
+
+
+class UsageError(VmssplanError):
+    """Bad flags, unreadable path, broken config or rule file: exit 2."""
+
+    exit_code = 2
+
+
+class DocumentError(VmssplanError):
+    """An invalid or unparsable user document: exit 1, reported as findings."""
+
+    exit_code = 1
+
+    def __init__(self, findings: list[Finding]):
+        self.findings = findings
+        super().__init__("; ".join(f.message for f in findings))

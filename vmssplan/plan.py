@@ -1,0 +1,169 @@
+"""Stage: from classified changes to what happens to the scale set and its VMs.
+
+Without an instance list the plan speaks of "all N VMs" (N = the current ``sku.capacity``):
+new VMs always get the latest model, so only existing VMs need anything.
+How a model change reaches existing VMs (facts, "Upgrade-policy mechanics"):
+
+- Automatic: the platform upgrades every VM, possibly all at once.
+- Rolling: the platform upgrades in batches of at most ``maxBatchInstancePercent``.
+- Manual (the default): nothing happens until someone runs ``az vmss update-instances``.
+- osProfile changes (reimage class) reach existing VMs only through a reimage, whatever
+  the policy; deallocation-class changes need the VMs stopped (deallocated) first.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .model import Change, Effect, ScaleSet, ScaleSetPlan, VmImpact
+
+_RESOURCE_GROUP_PLACEHOLDER = "<resource-group>"
+
+
+def scale_set_action(before: ScaleSet | None, after: ScaleSet | None, changes: list[Change]) -> str:
+    if before is None:
+        return "create"
+    if after is None:
+        return "delete"
+    if any(c.effect is Effect.REJECTED for c in changes):
+        return "rejected"
+    return "update" if changes else "no-op"
+
+
+def resource_group(scale_set: ScaleSet | None) -> str:
+    """The resource group, if the document says (REST id or `az` output); else a placeholder."""
+    if scale_set is None:
+        return _RESOURCE_GROUP_PLACEHOLDER
+    resource = scale_set.source.resource
+    group = resource.get("resourceGroup")
+    if isinstance(group, str) and group:
+        return group
+    rid = resource.get("id")
+    if isinstance(rid, str):
+        parts = rid.split("/")
+        lowered = [p.lower() for p in parts]
+        if "resourcegroups" in lowered:
+            i = lowered.index("resourcegroups")
+            if i + 1 < len(parts) and parts[i + 1]:
+                return parts[i + 1]
+    return _RESOURCE_GROUP_PLACEHOLDER
+
+
+def _shell_word(text: str) -> str:
+    return text if text and all(c.isalnum() or c in "-_.<>" for c in text) else "'" + text.replace("'", "'\\''") + "'"
+
+
+def _rolling_policy(model: dict[str, Any]) -> dict[str, Any]:
+    policy = model.get("properties", {}).get("upgradePolicy", {})
+    rolling = policy.get("rollingUpgradePolicy") if isinstance(policy, dict) else None
+    return rolling if isinstance(rolling, dict) else {}
+
+
+def _batch_size(count: int, model: dict[str, Any]) -> int:
+    percent = _rolling_policy(model).get("maxBatchInstancePercent", 20)
+    if not isinstance(percent, int) or isinstance(percent, bool) or not 1 <= percent <= 100:
+        percent = 20
+    return max(1, math.floor(count * percent / 100))
+
+
+def vm_impact(before: ScaleSet | None, after: ScaleSet | None, changes: list[Change]) -> VmImpact:
+    """What the existing VMs need, and the commands that get them there."""
+    if before is None:
+        count = after.capacity if after else None
+        return VmImpact("create", count, "platform", f"{_vms(count, 'new')} will be created from the proposed model.")
+    count = before.capacity
+    name = _shell_word(before.name)
+    group = _shell_word(resource_group(before))
+    target = f"--resource-group {group} --name {name}"
+    if after is None:
+        return VmImpact("delete", count, "n/a", f"{_vms(count, 'all')} are deleted with the scale set.")
+    rejected = [c for c in changes if c.effect is Effect.REJECTED]
+    if rejected:
+        return VmImpact(
+            "recreate", count, "user",
+            "Azure rejects this update, so no VM changes. Revert the rejected change, or recreate the scale "
+            f"set with the proposed definition ({_vms(count, 'all')} are replaced).",
+            commands=[f"az vmss delete {target}", "# then deploy the proposed definition"],
+        )
+    strongest = max((c.effect for c in changes if c.effect in (Effect.UPGRADE, Effect.REIMAGE, Effect.DEALLOCATE)),
+                    default=None)
+    unknown = any(c.effect is Effect.UNKNOWN for c in changes)
+    if strongest is None:
+        summary = "No VM needs anything." if not unknown else (
+            "No VM needs anything for the known changes; some changes cannot be judged offline (see above).")
+        return VmImpact("none", count, "n/a", summary)
+
+    mode = after.upgrade_mode
+    conditional = all(c.conditional for c in changes if c.effect is strongest)
+    has_upgrade = any(c.effect is Effect.UPGRADE for c in changes)
+    commands: list[str] = []
+    warnings: list[str] = []
+    if strongest is Effect.DEALLOCATE:
+        may = "may need" if conditional else "need"
+        summary = (f"{_sentence(_vms(count, 'all'))} {may} to be deallocated: the change applies to a VM only "
+                   "after it is stopped and started again.")
+        commands = [f"az vmss deallocate {target}", "# deploy the proposed definition, then:",
+                    f"az vmss update-instances {target} --instance-ids '*'", f"az vmss start {target}"]
+        if conditional:
+            warnings.append("Try the upgrade first; deallocate only if it fails to allocate the new size on the "
+                            "current hardware.")
+        return VmImpact("deallocate", count, "user", summary, commands, warnings)
+    if strongest is Effect.REIMAGE:
+        summary = (f"{_sentence(_vms(count, 'all'))} keep the old OS profile until they are reimaged: "
+                   "osProfile changes reach existing VMs only by reimage, whatever the upgrade policy "
+                   f"({mode}). Reimaging replaces the OS disk.")
+        if has_upgrade and mode.lower() == "manual":
+            commands.append(f"az vmss update-instances {target} --instance-ids '*'")
+        commands.append(f"az vmss reimage {target}")
+        return VmImpact("reimage", count, "user", summary, commands, warnings)
+    # upgrade
+    lowered = mode.lower()
+    if lowered == "automatic":
+        summary = f"Azure upgrades {_vms(count, 'all')} itself (upgrade policy Automatic)."
+        warnings.append("Automatic mode gives no ordering or availability guarantee: Azure may restart all VMs "
+                        "at the same time.")
+        return VmImpact("upgrade", count, "platform", summary, commands, warnings)
+    if lowered == "rolling":
+        if count:
+            size = _batch_size(count, after.model)
+            batches = math.ceil(count / size)
+            summary = (f"Azure upgrades {_vms(count, 'all')} in rolling batches of at most {size} "
+                       f"({batches} batch{'es' if batches != 1 else ''}).")
+        else:
+            summary = "Azure upgrades all VMs in rolling batches (upgrade policy Rolling)."
+        return VmImpact("upgrade", count, "platform", summary, commands, warnings)
+    summary = (f"{_sentence(_vms(count, 'all'))} stay on the old model until you upgrade them "
+               "(upgrade policy Manual).")
+    commands.append(f"az vmss update-instances {target} --instance-ids '*'")
+    return VmImpact("upgrade", count, "user", summary, commands, warnings)
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _vms(count: int | None, quantifier: str) -> str:
+    if count is None:
+        return f"{quantifier} VMs"
+    noun = "VM" if count == 1 else "VMs"
+    if quantifier == "all":
+        return f"the {count} existing {noun}" if count != 1 else "the 1 existing VM"
+    return f"{count} {quantifier} {noun}"
+
+
+def plan_scale_set(before: ScaleSet | None, after: ScaleSet | None, changes: list[Change],
+                   notes: list[str]) -> ScaleSetPlan:
+    subject = after or before
+    assert subject is not None
+    return ScaleSetPlan(
+        name=subject.name,
+        action=scale_set_action(before, after, changes),
+        upgrade_mode=subject.upgrade_mode,
+        orchestration_mode=subject.orchestration_mode,
+        file=subject.source.file,
+        changes=changes,  # in patch order: valid RFC 6902 order, sorted by path
+        vm_impact=vm_impact(before, after, changes),
+        notes=notes,
+        api_version=subject.source.api_version,
+    )

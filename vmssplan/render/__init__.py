@@ -1,0 +1,35 @@
+"""Renderers: each formats a finished plan (or findings) and nothing else.
+
+Formats are looked up by name and imported only when chosen, so start-up pays for one.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Protocol
+
+from ..engine import Result
+
+
+class Renderer(Protocol):
+    def __call__(self, result: Result, *, color: bool) -> str: ...
+
+
+#: format name -> "module:function" (for `vmssplan plan -o NAME`)
+PLAN_FORMATS: dict[str, str] = {
+    "text": "text:render_plan",
+    "json": "json_output:render_plan",
+}
+
+#: format name -> "module:function" (for `vmssplan validate -o NAME`)
+FINDINGS_FORMATS: dict[str, str] = {
+    "text": "text:render_findings",
+    "json": "json_output:render_findings",
+}
+
+
+def get_renderer(table: dict[str, str], name: str) -> Renderer:
+    module_name, function = table[name].split(":")
+    module = import_module(f"{__name__}.{module_name}")
+    renderer: Renderer = getattr(module, function)
+    return renderer

@@ -1,0 +1,137 @@
+"""What the canonical (REST) scale-set shape looks like: plain data shared by the stages.
+
+Sources: the read-only rows and the "Implementation notes" of
+``facts/vmss-properties.md`` (server-set fields, secrets a GET never returns, keyed arrays)
+and the swagger's ``x-ms-identifiers``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: Top-level keys of the REST resource; everything else in `az vmss show` output belongs
+#: inside ``properties`` (the SDK flattens the envelope).
+REST_TOP_LEVEL = frozenset({"id", "name", "type", "location", "tags", "sku", "plan", "identity", "zones",
+                            "extendedLocation", "etag", "properties", "managedBy"})
+
+#: Keys of a template resource that are deployment instructions, not part of the model.
+TEMPLATE_ONLY = frozenset({"apiVersion", "dependsOn", "comments", "condition", "copy", "scope", "metadata",
+                           "resources", "existing", "import"})
+
+#: Keys added by the Azure CLI / SDK around the model, never part of it.
+AZ_ONLY = frozenset({"resourceGroup"})
+
+#: Server-set fields, as pointer-like tuples relative to the canonical resource ("*" = any
+#: key or index). Never compared (facts: class ``readonly``).
+READ_ONLY_PATHS: tuple[tuple[str, ...], ...] = (
+    ("id",), ("type",), ("etag",), ("managedBy",),
+    ("identity", "principalId"), ("identity", "tenantId"),
+    ("identity", "userAssignedIdentities", "*", "principalId"),
+    ("identity", "userAssignedIdentities", "*", "clientId"),
+    ("properties", "provisioningState"), ("properties", "uniqueId"), ("properties", "timeCreated"),
+    ("properties", "virtualMachineProfile", "timeCreated"),
+    ("properties", "virtualMachineProfile", "storageProfile", "imageReference", "exactVersion"),
+    ("properties", "virtualMachineProfile", "osProfile", "windowsConfiguration", "enableVMAgentPlatformUpdates"),
+    ("properties", "virtualMachineProfile", "extensionProfile", "extensions", "*", "properties",
+     "provisioningState"),
+    ("properties", "virtualMachineProfile", "extensionProfile", "extensions", "*", "id"),
+    ("properties", "virtualMachineProfile", "extensionProfile", "extensions", "*", "type"),
+    ("properties", "instanceView"), ("instanceView",),
+)
+
+#: Arrays whose items are identified by a key, not by position (swagger x-ms-identifiers;
+#: networkInterfaceConfigurations keyed by name as Terraform does). Key "." means the item
+#: itself (a set of scalars). Keys given as "a.b" are nested lookups.
+KEYED_ARRAYS: dict[str, str] = {
+    "extensions": "name",
+    "networkInterfaceConfigurations": "name",
+    "ipConfigurations": "name",
+    "dataDisks": "lun",
+    "loadBalancerBackendAddressPools": "id",
+    "loadBalancerInboundNatPools": "id",
+    "applicationGatewayBackendAddressPools": "id",
+    "applicationSecurityGroups": "id",
+    "galleryApplications": "packageReferenceId",
+    "secrets": "sourceVault.id",
+    "vaultCertificates": "certificateUrl",
+    "publicKeys": "keyData",
+    "vmSizes": "name",
+    "ipTags": "tag",
+    "zones": ".",
+    "provisionAfterExtensions": ".",
+}
+
+#: Keys whose string values ARM compares without regard to case (enums, SKU names).
+CASE_INSENSITIVE_KEYS = frozenset({
+    "mode", "orchestrationMode", "caching", "createOption", "storageAccountType", "priority", "evictionPolicy",
+    "osType", "securityType", "licenseType", "option", "placement", "diskControllerType", "deleteOption",
+    "tier", "name@sku", "repairAction", "patchMode", "assessmentMode", "rules", "allocationStrategy",
+    "publicIPAddressVersion", "privateIPAddressVersion", "type@identity", "protocol", "sku@imageReference",
+    "offer", "publisher",
+})
+
+#: Secrets: never printed. Matched on the last key of the path.
+SECRET_KEYS = frozenset({"adminPassword", "customData", "protectedSettings"})
+
+#: Secrets that a GET never returns: absent on a GET side is "unknown", not "removed".
+NEVER_RETURNED_BY_GET = frozenset({"adminPassword", "protectedSettings"})
+
+
+def matches(path: tuple[str, ...], pattern: tuple[str, ...]) -> bool:
+    return len(path) == len(pattern) and all(p == "*" or p == s for s, p in zip(path, pattern))
+
+
+def is_read_only(path: tuple[str, ...]) -> bool:
+    return any(matches(path, pattern) for pattern in READ_ONLY_PATHS)
+
+
+def is_secret(path: tuple[str, ...]) -> bool:
+    return any(part in SECRET_KEYS for part in path)
+
+
+def item_key(array_name: str, item: Any) -> Any:
+    """The identity of an item of a keyed array, folded for comparison; None if it has none."""
+    key = KEYED_ARRAYS.get(array_name)
+    if key is None:
+        return None
+    if key == ".":
+        value = item
+    else:
+        value = item
+        for part in key.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+    if isinstance(value, str):
+        return value.lower() if key in ("id", "sourceVault.id", "packageReferenceId", ".") else value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return None
+
+
+def key_label(array_name: str, item: Any) -> str:
+    """How a keyed item is shown in a display path: ``extensions[CustomScript]``."""
+    key = KEYED_ARRAYS.get(array_name, "")
+    value: Any = item
+    if key != ".":
+        for part in key.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+    text = str(value)
+    if key in ("id", "sourceVault.id", "packageReferenceId"):
+        text = text.rstrip("/").rsplit("/", 1)[-1]  # the resource's own name reads best
+    if len(text) > 40:  # an SSH key: its tail (usually the comment) tells keys apart
+        text = "..." + text[-24:]
+    return text
+
+
+def fold(path: tuple[str, ...], value: Any) -> Any:
+    """The form in which ARM compares a value: case-insensitive ids, enums and locations."""
+    if not isinstance(value, str) or not path:
+        return value
+    key = path[-1]
+    parent = path[-2] if len(path) > 1 else ""
+    if key == "location":
+        return value.replace(" ", "").lower()
+    if key == "id" or key.endswith("Id") or value.startswith("/subscriptions/"):
+        return value.lower()
+    if key in CASE_INSENSITIVE_KEYS or f"{key}@{parent}" in CASE_INSENSITIVE_KEYS:
+        return value.lower()
+    return value
