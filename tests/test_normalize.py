@@ -1,0 +1,66 @@
+"""Normalization to the canonical REST shape."""
+
+from __future__ import annotations
+
+from vmssplan.model import DocumentKind, ScaleSetSource
+from vmssplan.normalize import normalize
+
+
+def test_az_output_is_reenveloped_and_unflattened() -> None:
+    az = {
+        "name": "web", "resourceGroup": "rg", "location": "westeurope", "provisioningState": "Succeeded",
+        "id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachineScaleSets/web",
+        "type": "Microsoft.Compute/virtualMachineScaleSets", "uniqueId": "u", "zoneBalance": None,
+        "upgradePolicy": {"mode": "Manual", "automaticOsUpgradePolicy": {"enableAutomaticOsUpgrade": False}},
+        "virtualMachineProfile": {
+            "storageProfile": {"osDisk": {"diskSizeGb": 30, "createOption": "FromImage"}},
+            "networkProfile": {"networkInterfaceConfigurations": [{
+                "name": "nic", "primary": True, "enableIpForwarding": False, "dnsSettings": {"dnsServers": []},
+                "ipConfigurations": [{"name": "ip", "subnet": {"id": "/s/x"},
+                                      "publicIpAddressConfiguration": None}],
+            }]},
+            "extensionProfile": {"extensions": [{
+                "name": "cse", "type": "Microsoft.Compute/virtualMachineScaleSets/extensions",
+                "typePropertiesType": "CustomScript", "publisher": "Microsoft.Azure.Extensions",
+                "settings": {"a": 1}, "provisioningState": "Succeeded", "protectedSettings": None,
+            }]},
+        },
+    }
+    source = ScaleSetSource("web", az, "az.json", flattened=True)
+    scale_set = normalize(source, DocumentKind.AZ_MODEL)
+    assert scale_set.from_get
+    assert scale_set.model == {
+        "location": "westeurope", "name": "web",
+        "properties": {
+            "upgradePolicy": {"automaticOSUpgradePolicy": {"enableAutomaticOSUpgrade": False}, "mode": "Manual"},
+            "virtualMachineProfile": {
+                "extensionProfile": {"extensions": [{"name": "cse", "properties": {
+                    "publisher": "Microsoft.Azure.Extensions", "settings": {"a": 1}, "type": "CustomScript"}}]},
+                "networkProfile": {"networkInterfaceConfigurations": [{"name": "nic", "properties": {
+                    "enableIPForwarding": False, "primary": True,
+                    "ipConfigurations": [{"name": "ip", "properties": {"subnet": {"id": "/s/x"}}}]}}]},
+                "storageProfile": {"osDisk": {"createOption": "FromImage", "diskSizeGB": 30}},
+            },
+        },
+    }
+
+
+def test_template_only_and_read_only_keys_are_dropped() -> None:
+    resource = {"type": "Microsoft.Compute/virtualMachineScaleSets", "apiVersion": "2024-03-01", "name": "a",
+                "dependsOn": ["x"], "comments": "c", "identity": {"type": "SystemAssigned", "principalId": "p"},
+                "properties": {"virtualMachineProfile": {"storageProfile": {"imageReference": {
+                    "version": "1", "exactVersion": "1.0.0"}}}}}
+    model = normalize(ScaleSetSource("a", resource, "t.json", from_template=True)).model
+    assert model == {"identity": {"type": "SystemAssigned"}, "name": "a", "properties": {
+        "virtualMachineProfile": {"storageProfile": {"imageReference": {"version": "1"}}}}}
+
+
+def test_keyed_arrays_are_in_key_order_and_positional_when_keys_repeat() -> None:
+    disks = [{"lun": 2}, {"lun": 0}, {"lun": 1}]
+    model = normalize(ScaleSetSource("a", {"properties": {"virtualMachineProfile": {"storageProfile": {
+        "dataDisks": disks}}}}, "x")).model
+    assert [d["lun"] for d in model["properties"]["virtualMachineProfile"]["storageProfile"]["dataDisks"]] == [0, 1, 2]
+    repeated = [{"lun": 1, "caching": "None"}, {"lun": 1, "caching": "ReadOnly"}]
+    model = normalize(ScaleSetSource("a", {"properties": {"virtualMachineProfile": {"storageProfile": {
+        "dataDisks": repeated}}}}, "x")).model
+    assert model["properties"]["virtualMachineProfile"]["storageProfile"]["dataDisks"] == repeated
