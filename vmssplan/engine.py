@@ -115,12 +115,24 @@ def pair_scale_sets(current: list[ScaleSet], proposed: list[ScaleSet]) -> list[t
     if len(current) == 1 and len(proposed) == 1 and (
             _is_expression(current[0].name) or _is_expression(proposed[0].name)):
         return [(current[0], proposed[0])]
-    by_name = {s.name.lower(): s for s in current}
+    # Names may repeat (copy loops, one name per nested deployment): the i-th scale set of
+    # a name on one side pairs with the i-th of that name on the other.
+    remaining: dict[str, list[ScaleSet]] = {}
+    for before in current:
+        remaining.setdefault(before.name.lower(), []).append(before)
     pairs: list[tuple[ScaleSet | None, ScaleSet | None]] = []
     for after in proposed:
-        pairs.append((by_name.pop(after.name.lower(), None), after))
-    pairs.extend((before, None) for before in by_name.values())
-    return sorted(pairs, key=lambda pair: ((pair[1] or pair[0]).name.lower(),))  # type: ignore[union-attr]
+        candidates = remaining.get(after.name.lower())
+        pairs.append((candidates.pop(0) if candidates else None, after))
+    pairs.extend((before, None) for group in remaining.values() for before in group)
+    return sorted(pairs, key=_pair_key)
+
+
+
+def _pair_key(pair: tuple[ScaleSet | None, ScaleSet | None]) -> tuple[str, str]:
+    subject = pair[1] or pair[0]
+    assert subject is not None
+    return (subject.name.lower(), subject.source.pointer)
 
 
 def plan_files(current_path: str, proposed_path: str, options: PlanOptions | None = None) -> Result:
@@ -134,7 +146,8 @@ def plan_files(current_path: str, proposed_path: str, options: PlanOptions | Non
     if current_doc is None or proposed_doc is None:
         return result
     if options.validate_proposed:
-        result.findings += validate_document(proposed_doc)
+        # Notes (severity info, e.g. "nearest schema used") belong to `validate`, not to a plan.
+        result.findings += [f for f in validate_document(proposed_doc) if f.severity is not Severity.INFO]
     rules = load_rules(tuple(options.rule_dirs), validate=bool(options.rule_dirs))
     current = [normalize(s, current_doc.kind) for s in current_sources]
     proposed = [normalize(s, proposed_doc.kind) for s in proposed_sources]

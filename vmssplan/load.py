@@ -216,6 +216,8 @@ def detect_kind(data: Any) -> DocumentKind:
         return DocumentKind.REST_MODEL if isinstance(data.get("properties"), dict) else DocumentKind.AZ_MODEL
     if set(data) <= {"parameters", "contentVersion", "$schema"} and isinstance(data.get("parameters"), dict):
         return DocumentKind.ARM_PARAMETERS
+    if data and all(isinstance(v, dict) and v.keys() & {"value", "reference"} for v in data.values()):
+        return DocumentKind.ARM_PARAMETERS  # the bare form `az deployment ... --parameters @file` accepts
     return DocumentKind.UNKNOWN
 
 

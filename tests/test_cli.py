@@ -1,0 +1,96 @@
+"""The real CLI: commands, exit codes, located errors, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from clihelp import run_cli
+from conftest import EXAMPLES
+from plan_schema import assert_valid_plan
+
+IMAGE = EXAMPLES / "os-image-version"
+
+
+def test_version_and_help_document_exit_codes() -> None:
+    assert run_cli("--version").out.startswith("vmssplan ")
+    for args in (("--help",), ("plan", "--help"), ("validate", "--help")):
+        run = run_cli(*args)
+        assert run.code == 0 and "Exit codes" in run.out, args
+
+
+def test_fail_on_moves_the_threshold() -> None:
+    args = ("plan", str(IMAGE / "current.json"), str(IMAGE / "proposed.json"))
+    assert run_cli(*args).code == 0
+    assert run_cli(*args, "--fail-on", "upgrade").code == 1
+    assert run_cli(*args, "--fail-on", "reimage").code == 0
+    bad = run_cli(*args, "--fail-on", "sometimes")
+    assert bad.code == 2 and "unknown effect 'sometimes'" in bad.err
+
+
+@pytest.mark.parametrize("args", [("plan",), ("plan", "a.json"), ("frobnicate",), ("plan", "-o", "yaml", "a", "b")])
+def test_usage_errors_exit_2(args: tuple[str, ...]) -> None:
+    run = run_cli(*args)
+    assert run.code == 2
+    assert "Traceback" not in run.err
+
+
+def test_unreadable_path_is_exit_2(tmp_path: Path) -> None:
+    run = run_cli("plan", str(tmp_path / "missing.json"), str(IMAGE / "proposed.json"))
+    assert run.code == 2 and "no such file" in run.err and "Traceback" not in run.err
+
+
+def test_malformed_json_is_a_located_finding_exit_1(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{\n  "name": "x",\n  "sku": {"name": "a",}\n}\n', encoding="utf-8")
+    run = run_cli("plan", str(IMAGE / "current.json"), str(bad))
+    assert run.code == 1
+    assert f"{bad}:3:23: error [VAL001] invalid JSON" in run.out
+    assert "Traceback" not in run.out + run.err
+    run = run_cli("validate", str(bad), "-o", "json")
+    assert run.code == 1
+    finding = json.loads(run.out)["findings"][0]
+    assert (finding["line"], finding["column"], finding["rule"]) == (3, 23, "VAL001")
+
+
+def test_undetectable_document_says_what_was_expected(tmp_path: Path) -> None:
+    odd = tmp_path / "odd.json"
+    odd.write_text('{"hello": "world"}', encoding="utf-8")
+    run = run_cli("plan", str(odd), str(IMAGE / "proposed.json"))
+    assert run.code == 1 and "expected an ARM template" in run.out
+
+
+def test_stdin_is_accepted() -> None:
+    run = run_cli("plan", str(IMAGE / "current.json"), "-", "-o", "json",
+                  stdin=(IMAGE / "proposed.json").read_text(encoding="utf-8"))
+    assert run.code == 0
+    plan = json.loads(run.out)
+    assert_valid_plan(plan)
+    assert plan["proposed"] == "<stdin>"
+
+
+def test_color_only_when_asked_or_on_a_terminal() -> None:
+    args = ("plan", str(IMAGE / "current.json"), str(IMAGE / "proposed.json"))
+    assert "\033[" not in run_cli(*args).out  # a pipe, and NO_COLOR set
+    assert "\033[" not in run_cli(*args, env={"NO_COLOR": ""}).out  # still a pipe
+    assert "\033[" in run_cli(*args, "--color", "always").out
+
+
+def test_template_create_and_delete(tmp_path: Path) -> None:
+    def template(*names: str) -> str:
+        return json.dumps({
+            "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+            "contentVersion": "1.0.0.0",
+            "resources": [{"type": "Microsoft.Compute/virtualMachineScaleSets", "apiVersion": "2024-03-01",
+                           "name": n, "location": "westeurope", "sku": {"name": "Standard_D2s_v5", "capacity": 3},
+                           "properties": {"upgradePolicy": {"mode": "Manual"}}} for n in names]})
+    (tmp_path / "a.json").write_text(template("keep", "old"), encoding="utf-8")
+    (tmp_path / "b.json").write_text(template("new", "keep"), encoding="utf-8")
+    run = run_cli("plan", str(tmp_path / "a.json"), str(tmp_path / "b.json"), "-o", "json")
+    plan = json.loads(run.out)
+    assert_valid_plan(plan)
+    assert [(s["name"], s["action"]) for s in plan["scale_sets"]] == [
+        ("keep", "no-op"), ("new", "create"), ("old", "delete")]
+    assert run.code == 0
