@@ -94,3 +94,26 @@ def test_template_create_and_delete(tmp_path: Path) -> None:
     assert [(s["name"], s["action"]) for s in plan["scale_sets"]] == [
         ("keep", "no-op"), ("new", "create"), ("old", "delete")]
     assert run.code == 0
+
+
+def test_validate_passes_templates_without_scale_sets(tmp_path: Path) -> None:
+    other = tmp_path / "azuredeploy.json"
+    other.write_text(json.dumps({
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "resources": [{"type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-01-01", "name": "s"}]}),
+        encoding="utf-8")
+    run = run_cli("validate", str(other))
+    assert run.code == 0 and "VAL003" in run.out and "info" in run.out
+
+
+def test_validate_reports_schema_errors_with_location(tmp_path: Path) -> None:
+    model = json.loads((IMAGE / "proposed.json").read_text(encoding="utf-8"))
+    model["properties"]["upgradePolicy"]["mode"] = "Sometimes"
+    bad = tmp_path / "model.json"
+    bad.write_text(json.dumps(model, indent=2), encoding="utf-8")
+    run = run_cli("validate", str(bad))
+    assert run.code == 1
+    line = next(l for l in run.out.splitlines() if "VAL020" in l)
+    expected_line = bad.read_text(encoding="utf-8").splitlines().index('      "mode": "Sometimes"') + 1
+    assert line.startswith(f"{bad}:{expected_line}:7: error [VAL020] properties.upgradePolicy.mode")
