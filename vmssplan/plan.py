@@ -84,7 +84,8 @@ def vm_impact(before: ScaleSet | None, after: ScaleSet | None, changes: list[Cha
             "recreate", count, "user",
             "Azure rejects this update, so no VM changes. Revert the rejected change, or recreate the scale "
             f"set with the proposed definition ({_vms(count, 'all')} are replaced).",
-            commands=[f"az vmss delete {target}", "# then deploy the proposed definition"],
+            commands=["# only if replacing every VM is acceptable:", f"az vmss delete {target}",
+                      "# then deploy the proposed definition"],
         )
     strongest = max((c.effect for c in changes if c.effect in (Effect.UPGRADE, Effect.REIMAGE, Effect.DEALLOCATE)),
                     default=None)
@@ -96,7 +97,6 @@ def vm_impact(before: ScaleSet | None, after: ScaleSet | None, changes: list[Cha
 
     mode = after.upgrade_mode
     conditional = all(c.conditional for c in changes if c.effect is strongest)
-    has_upgrade = any(c.effect is Effect.UPGRADE for c in changes)
     commands: list[str] = []
     warnings: list[str] = []
     if strongest is Effect.DEALLOCATE:
@@ -113,7 +113,7 @@ def vm_impact(before: ScaleSet | None, after: ScaleSet | None, changes: list[Cha
         summary = (f"{_sentence(_vms(count, 'all'))} keep the old OS profile until they are reimaged: "
                    "osProfile changes reach existing VMs only by reimage, whatever the upgrade policy "
                    f"({mode}). Reimaging replaces the OS disk.")
-        if has_upgrade and mode.lower() == "manual":
+        if mode.lower() == "manual":  # the VMs take the new model first, then the reimage applies it
             commands.append(f"az vmss update-instances {target} --instance-ids '*'")
         commands.append(f"az vmss reimage {target}")
         return VmImpact("reimage", count, "user", summary, commands, warnings)
