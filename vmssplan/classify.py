@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from . import shape
+from .data import data_dir, schema_text
 from .diff import PatchOp, equal
 from .model import SENSITIVE, Change, Effect, UsageError
 
@@ -91,9 +92,7 @@ def rule_from_data(data: dict[str, Any], file: str = "") -> Rule:
 
 
 def builtin_rule_dir() -> Path:
-    from importlib import resources
-
-    return Path(str(resources.files("vmssplan.rules")))
+    return data_dir("rules")
 
 
 @lru_cache(maxsize=8)
@@ -137,9 +136,8 @@ def _read_rule_file(path: Path, check: bool) -> dict[str, Any]:
 def rule_file_problems(data: Any) -> list[str]:
     """Schema problems of one rule document, as readable strings (empty when valid)."""
     import jsonschema
-    from importlib import resources
 
-    schema = json.loads(resources.files("vmssplan.schemas").joinpath("rule.schema.json").read_text("utf-8"))
+    schema = json.loads(schema_text("rule.schema.json"))
     validator = jsonschema.Draft202012Validator(schema)
     problems = []
     for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):

@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from . import shape
+from .data import schema_text
 from .model import DocumentKind, ScaleSet, ScaleSetSource
 
 #: Items of these arrays carry a ``properties`` envelope in REST that the SDK flattens.
@@ -30,13 +31,7 @@ _ITEM_OUTER_KEYS = frozenset({"name", "id", "sku", "type"})
 @lru_cache(maxsize=1)
 def _rest_names() -> dict[str, str]:
     """lower-case name -> REST spelling, generated from the official schemas."""
-    from importlib import resources
-
-    try:
-        text = resources.files("vmssplan.schemas").joinpath("property-names.json").read_text("utf-8")
-    except (FileNotFoundError, ModuleNotFoundError):  # pragma: no cover - broken install
-        return {}
-    names: list[str] = json.loads(text)["names"]
+    names: list[str] = json.loads(schema_text("property-names.json"))["names"]
     return {n.lower(): n for n in names}
 
 

@@ -45,9 +45,9 @@ import functools
 import json
 import re
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from .data import schema_text
 from .model import Finding, Severity
 
 if TYPE_CHECKING:
@@ -110,23 +110,9 @@ _JSON_TYPES = {
 # --- schema files -------------------------------------------------------------------------
 
 
-def _read_schema_text(*parts: str) -> str:
-    """Text of ``schemas/<parts>``: from the installed package, else from the source tree."""
-    try:
-        from importlib.resources import files
-
-        resource = files("vmssplan.schemas")
-        for part in parts:
-            resource = resource.joinpath(part)
-        return resource.read_text(encoding="utf-8")
-    except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError, TypeError):
-        path = Path(__file__).resolve().parent.parent / "schemas"
-        return path.joinpath(*parts).read_text(encoding="utf-8")
-
-
 @functools.cache
 def _load_schema(*parts: str) -> dict[str, Any]:
-    schema: dict[str, Any] = json.loads(_read_schema_text(*parts))
+    schema: dict[str, Any] = json.loads(schema_text(*parts))
     return schema
 
 
