@@ -117,3 +117,16 @@ def test_validate_reports_schema_errors_with_location(tmp_path: Path) -> None:
     line = next(l for l in run.out.splitlines() if "VAL020" in l)
     expected_line = bad.read_text(encoding="utf-8").splitlines().index('      "mode": "Sometimes"') + 1
     assert line.startswith(f"{bad}:{expected_line}:7: error [VAL020] properties.upgradePolicy.mode")
+
+
+def test_az_show_output_against_the_put_body_is_a_no_op(tmp_path: Path) -> None:
+    from shapes import az_shape
+
+    current = az_shape(json.loads((IMAGE / "current.json").read_text(encoding="utf-8")))
+    (tmp_path / "az.json").write_text(json.dumps(current, indent=2), encoding="utf-8")
+    run = run_cli("plan", str(tmp_path / "az.json"), str(EXAMPLES / "no-op" / "proposed.json"), "-o", "json")
+    plan = json.loads(run.out)
+    assert run.code == 0 and plan["scale_sets"][0]["action"] == "no-op", plan["scale_sets"][0]["changes"]
+    run = run_cli("plan", str(tmp_path / "az.json"), str(IMAGE / "proposed.json"), "-o", "json")
+    changes = json.loads(run.out)["scale_sets"][0]["changes"]
+    assert [c["path"] for c in changes] == ["/properties/virtualMachineProfile/storageProfile/imageReference/version"]

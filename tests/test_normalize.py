@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from shapes import az_shape
 from vmssplan.model import DocumentKind, ScaleSetSource
 from vmssplan.normalize import normalize
 
@@ -64,3 +65,17 @@ def test_keyed_arrays_are_in_key_order_and_positional_when_keys_repeat() -> None
     model = normalize(ScaleSetSource("a", {"properties": {"virtualMachineProfile": {"storageProfile": {
         "dataDisks": repeated}}}}, "x")).model
     assert model["properties"]["virtualMachineProfile"]["storageProfile"]["dataDisks"] == repeated
+
+
+def test_az_output_of_a_scale_set_equals_its_rest_model() -> None:
+    import copy
+    import json
+
+    from conftest import EXAMPLES
+    from vmssplan.diff import diff
+
+    rest = json.loads((EXAMPLES / "os-image-version" / "current.json").read_text(encoding="utf-8"))
+    az = az_shape(copy.deepcopy(rest))
+    rest_model = normalize(ScaleSetSource("web-vmss", rest, "rest.json"), DocumentKind.REST_MODEL).model
+    az_model = normalize(ScaleSetSource("web-vmss", az, "az.json", flattened=True), DocumentKind.AZ_MODEL).model
+    assert diff(rest_model, az_model) == []
