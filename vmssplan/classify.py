@@ -10,8 +10,8 @@ Matching (see ``schemas/rule.schema.json``):
 - A rule's ``when`` clauses refine its effect from the values (one-way transitions, same
   virtual network, marketplace plan present...).
 
-Values written as ARM expressions (``[parameters('x')]``) cannot be compared as text:
-their changes are ``unknown``, unless the covering rule says ``none`` unconditionally.
+Values known only after deployment (``reference()``, a parameter with no value...) make a
+change ``unknown`` (rule VMSS003), unless the covering rule says ``none`` whatever the value.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import Any, Iterable
 from . import shape
 from .data import data_dir, schema_text
 from .diff import PatchOp, equal
-from .model import SENSITIVE, Change, Effect, UsageError
+from .model import KNOWN_AFTER_DEPLOYMENT, SENSITIVE, Change, Effect, UsageError, is_unknown, unknown_reason
 
 EXPRESSION_RULE = "VMSS003"
 
@@ -199,14 +199,18 @@ def _child(node: Any, key: str) -> Any:
     return None
 
 
-def contains_expression(value: Any) -> bool:
-    if isinstance(value, str):
-        return len(value) > 1 and value[0] == "[" and value[-1] == "]" and not value.startswith("[[")
-    if isinstance(value, dict):
-        return any(contains_expression(v) for v in value.values())
-    if isinstance(value, list):
-        return any(contains_expression(v) for v in value)
-    return False
+def first_unknown(value: Any) -> Any:
+    """The first value known only after deployment inside ``value``, or None."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if is_unknown(node):
+            return node
+        if isinstance(node, dict):
+            stack.extend(reversed(list(node.values())))
+        elif isinstance(node, list):
+            stack.extend(reversed(node))
+    return None
 
 
 @dataclass
@@ -312,9 +316,13 @@ def classify(ops: list[PatchOp], rules: RuleSet, ctx: Context) -> list[Change]:
     expression_rule = rules.by_id(EXPRESSION_RULE)
     for op in ops:
         verdict = classify_op(op, rules, ctx)
-        unknown_value = contains_expression(op.before) or contains_expression(op.after)
+        unknown = first_unknown(op.before)
+        if unknown is None:
+            unknown = first_unknown(op.after)
+        unknown_value = unknown is not None
         if unknown_value and not (verdict.effect is Effect.NONE and not verdict.rule.clauses):
-            message = expression_rule.message if expression_rule else "the value is an ARM expression"
+            base = expression_rule.message if expression_rule else "The value is known only after deployment."
+            message = f"{base} Why: {unknown_reason(unknown)}." if unknown_reason(unknown) else base
             verdict = Verdict(expression_rule or verdict.rule, Effect.UNKNOWN, False, message)
         sensitive = shape.is_secret(op.path) or _holds_secret(op.before) or _holds_secret(op.after)
         changes.append(Change(
@@ -341,6 +349,8 @@ def _mask(path: tuple[str, ...], value: Any) -> Any:
         return None
     if shape.is_secret(path):
         return SENSITIVE
+    if is_unknown(value):
+        return KNOWN_AFTER_DEPLOYMENT
     if isinstance(value, dict):
         return {k: _mask(path + (k,), v) for k, v in value.items()}
     if isinstance(value, list):

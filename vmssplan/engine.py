@@ -8,6 +8,7 @@ data in :mod:`vmssplan.shape`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Iterable
 
 from . import shape
@@ -15,9 +16,23 @@ from .classify import Context, classify, load_rules
 from .diff import diff, drop_unreturned_secrets
 from .load import Document, load_document, scale_sets_of, template_scale_sets
 from .model import (DocumentError, DocumentKind, Effect, Finding, Plan, ScaleSet, ScaleSetSource,
-                    Severity)
+                    Severity, UsageError)
 from .normalize import normalize
 from .plan import plan_scale_set
+from .resolve import DeploymentScope, ParameterValues, parameters_from_assignments, parameters_from_file
+
+
+@dataclass
+class TemplateOptions:
+    """How ARM templates are evaluated (parameter sources as `az deployment` takes them)."""
+
+    #: For both sides: ``@FILE``, ``FILE.json`` or ``NAME=VALUE``; later ones win.
+    parameters: tuple[str, ...] = ()
+    current_parameters: tuple[str, ...] = ()
+    proposed_parameters: tuple[str, ...] = ()
+    #: Use ``<template>.parameters.json`` next to a template given no parameters.
+    auto_parameters: bool = True
+    scope: DeploymentScope = field(default_factory=DeploymentScope)
 
 
 @dataclass
@@ -25,6 +40,7 @@ class PlanOptions:
     rule_dirs: tuple[str, ...] = ()
     #: Schema-check the proposed side (the current side is what is deployed already).
     validate_proposed: bool = True
+    templates: TemplateOptions = field(default_factory=TemplateOptions)
 
 
 @dataclass
@@ -34,6 +50,17 @@ class Result:
     plan: Plan | None = None
     findings: list[Finding] = field(default_factory=list)
     secrets: set[str] = field(default_factory=set)
+    #: Every document read (templates, parameter files, linked templates), by display name,
+    #: so findings can be located in the file they are about.
+    documents: dict[str, Document] = field(default_factory=dict)
+    #: Scale-set leaves of evaluated templates: known values vs known only after deployment.
+    known_leaves: int = 0
+    unknown_leaves: int = 0
+
+    def add(self, findings: Iterable[Finding]) -> None:
+        for finding in findings:
+            doc = self.documents.get(finding.file)
+            self.findings.append(doc.locate(finding) if doc is not None and finding.line is None else finding)
 
     @property
     def has_errors(self) -> bool:
@@ -100,12 +127,69 @@ def secrets_in(value: Any, depth: int = 0) -> set[str]:
     return found
 
 
-def _load_side(path: str, findings: list[Finding]) -> tuple[Document | None, list[ScaleSetSource]]:
+def _read(path: str, result: Result) -> Document:
+    doc = load_document(path)
+    result.documents[doc.path] = doc
+    result.secrets |= secrets_in(doc.data)
+    return doc
+
+
+def _parameter_sources(doc: Document, args: tuple[str, ...], options: TemplateOptions,
+                       result: Result) -> list[ParameterValues]:
+    """Parameter values for a template, from ``args`` or its sibling parameters file."""
+    if not args and options.auto_parameters and doc.path != "<stdin>":
+        template = Path(doc.path)
+        sibling = template.with_name(template.name[: -len(template.suffix)] + ".parameters.json")
+        if sibling.is_file():
+            args = ("@" + str(sibling),)
+    sources: list[ParameterValues] = []
+    assignments: list[str] = []
+    for arg in args:
+        path = arg[1:] if arg.startswith("@") else arg
+        if arg.startswith("@") or (path.lower().endswith(".json") and "=" not in arg):
+            if assignments:
+                sources.append(parameters_from_assignments(assignments))
+                assignments = []
+            pdoc = _read(path, result)
+            sources.append(parameters_from_file(pdoc.data, pdoc.path))
+        elif "=" in arg and not arg.startswith("="):
+            assignments.append(arg)
+        else:
+            raise UsageError(f"--parameters {arg!r}: expected @FILE, FILE.json or NAME=VALUE")
+    if assignments:
+        sources.append(parameters_from_assignments(assignments))
+    return sources
+
+
+def _template_scale_sets(doc: Document, args: tuple[str, ...], options: TemplateOptions,
+                         result: Result) -> list[ScaleSetSource]:
+    """Evaluate a template (the resolve stage) into its scale sets."""
+    scale_sets_of(doc)  # a template with no scale-set resource at all is a finding (VAL003)
+    from .resolve import resolve_template
+
+    def read_linked(path: Path) -> Any:
+        return _read(str(path), result).data
+
+    parameters = _parameter_sources(doc, args, options, result)
+    base_dir = None if doc.path == "<stdin>" else Path(doc.path).parent
+    resolved = resolve_template(doc.data, doc.path, parameters, options.scope, base_dir=base_dir,
+                                read_linked=read_linked)
+    result.add(resolved.findings)
+    result.secrets |= resolved.secrets
+    result.known_leaves += resolved.known_leaves
+    result.unknown_leaves += resolved.unknown_leaves
+    return resolved.scale_sets
+
+
+def _load_side(path: str, args: tuple[str, ...], options: TemplateOptions,
+               result: Result) -> tuple[Document | None, list[ScaleSetSource]]:
     try:
-        doc = load_document(path)
+        doc = _read(path, result)
+        if doc.kind is DocumentKind.ARM_TEMPLATE:
+            return doc, _template_scale_sets(doc, args, options, result)
         return doc, scale_sets_of(doc)
     except DocumentError as exc:
-        findings.extend(exc.findings)
+        result.add(exc.findings)
         return None, []
 
 
@@ -145,12 +229,14 @@ def _pair_key(pair: tuple[ScaleSet | None, ScaleSet | None]) -> tuple[str, str]:
 def plan_files(current_path: str, proposed_path: str, options: PlanOptions | None = None) -> Result:
     options = options or PlanOptions()
     result = Result()
-    current_doc, current_sources = _load_side(current_path, result.findings)
-    proposed_doc, proposed_sources = _load_side(proposed_path, result.findings)
-    for doc in (current_doc, proposed_doc):
-        if doc is not None:
-            result.secrets |= secrets_in(doc.data)
+    templates = options.templates
+    current_doc, current_sources = _load_side(current_path, templates.parameters + templates.current_parameters,
+                                              templates, result)
+    proposed_doc, proposed_sources = _load_side(proposed_path,
+                                                templates.parameters + templates.proposed_parameters,
+                                                templates, result)
     if current_doc is None or proposed_doc is None:
+        result.findings = sorted(set(result.findings), key=Finding.sort_key)
         return result
     if options.validate_proposed:
         # Notes (severity info, e.g. "nearest schema used") belong to `validate`, not to a plan.
@@ -169,7 +255,9 @@ def plan_files(current_path: str, proposed_path: str, options: PlanOptions | Non
             changes = classify(ops, rules, ctx)
         plan.scale_sets.append(plan_scale_set(before, after, changes, notes))
     result.plan = plan
-    result.findings.sort(key=Finding.sort_key)
+    # Planning a file against itself (or two sides sharing a parameters file) reports each
+    # finding once.
+    result.findings = sorted(set(result.findings), key=Finding.sort_key)
     return result
 
 

@@ -18,6 +18,16 @@ SENSITIVE = "(sensitive value)"
 KNOWN_AFTER_DEPLOYMENT = "(known after deployment)"
 
 
+def is_unknown(value: Any) -> bool:
+    """True for a value known only after deployment (``vmssplan.expressions.Unknown``),
+    recognised by a class marker so that stages need not import the evaluator."""
+    return getattr(type(value), "is_unknown_value", False) is True
+
+
+def unknown_reason(value: Any) -> str:
+    return str(getattr(value, "reason", "")) if is_unknown(value) else ""
+
+
 class Effect(enum.IntEnum):
     """What a change does, ordered weakest to strongest (DESIGN.md, "Effects")."""
 
@@ -118,21 +128,30 @@ class ScaleSet:
     #: Source of the document kind, used for rules about values a GET never returns.
     from_get: bool = False
 
+    def _property(self, *path: str) -> tuple[bool, Any]:
+        node: Any = self.model
+        for key in path:
+            if not isinstance(node, dict):
+                return True, node  # an unknown (or malformed) object on the way
+            if key not in node:
+                return False, None
+            node = node[key]
+        return True, node
+
     @property
     def orchestration_mode(self) -> str:
-        mode = self.model.get("properties", {}).get("orchestrationMode")
-        return mode if isinstance(mode, str) else "Uniform"
+        found, mode = self._property("properties", "orchestrationMode")
+        return mode if isinstance(mode, str) else "unknown" if found else "Uniform"
 
     @property
     def upgrade_mode(self) -> str:
-        policy = self.model.get("properties", {}).get("upgradePolicy")
-        mode = policy.get("mode") if isinstance(policy, dict) else None
-        return mode if isinstance(mode, str) else "Manual"
+        """Automatic, Rolling or Manual (Azure's default); "unknown" if known only after deployment."""
+        found, mode = self._property("properties", "upgradePolicy", "mode")
+        return mode if isinstance(mode, str) else "unknown" if found else "Manual"
 
     @property
     def capacity(self) -> int | None:
-        sku = self.model.get("sku")
-        cap = sku.get("capacity") if isinstance(sku, dict) else None
+        _, cap = self._property("sku", "capacity")
         return cap if isinstance(cap, int) and not isinstance(cap, bool) else None
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import ClassVar, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .syntax import Node
@@ -40,6 +40,10 @@ class Unknown:
     reason: str
     sources: tuple[str, ...] = ()
     secret: bool = False
+
+    #: Lets the later stages recognise an unknown value without importing this package
+    #: (see ``vmssplan.model.is_unknown``).
+    is_unknown_value: ClassVar[bool] = True
 
     def __str__(self) -> str:
         return KNOWN_AFTER_DEPLOYMENT

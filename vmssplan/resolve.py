@@ -1,0 +1,565 @@
+"""Stage: evaluate an ARM template offline, as the deployment engine would.
+
+Parameters (defaults, parameter files, ``name=value`` overrides, Key Vault references),
+variables (with variable copy loops), user-defined functions, resource copy loops,
+property copy loops, ``condition``, inline nested deployments (outer and inner
+expression scope) and linked templates given by a relative path are handled; the
+expression language itself is :mod:`vmssplan.expressions`.
+
+What cannot be known offline becomes an :class:`~vmssplan.expressions.Unknown` that
+keeps its expression and reason; nothing is guessed. Problems are findings located in
+the template or the parameters file, never exceptions: a value whose expression fails
+becomes Unknown too, so the rest of the plan still stands.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from . import expressions as ex
+from .model import DocumentError, Finding, ScaleSetSource, Severity
+
+VMSS_TYPE = "microsoft.compute/virtualmachinescalesets"
+DEPLOYMENT_TYPE = "microsoft.resources/deployments"
+
+#: ARM's own limits (facts, section 6), used as safety bounds.
+MAX_COPY_COUNT = 800
+MAX_RESOURCES = 800
+MAX_NESTED_DEPLOYMENTS = 32
+MAX_VALUE_DEPTH = 200
+
+_SECURE_TYPES = frozenset({"securestring", "secureobject"})
+_TYPE_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "string": lambda v: isinstance(v, str),
+    "securestring": lambda v: isinstance(v, str),
+    "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "bool": lambda v: isinstance(v, bool),
+    "object": lambda v: isinstance(v, dict),
+    "secureobject": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+}
+
+
+@dataclass(frozen=True)
+class DeploymentScope:
+    """Context values the user supplies by option; anything left None is unknown."""
+
+    subscription_id: str | None = None
+    resource_group: str | None = None
+    location: str | None = None
+    deployment_name: str | None = None
+    tenant_id: str | None = None
+
+
+@dataclass
+class ParameterValues:
+    """Parameter values from one source (a parameters file or ``name=value`` arguments).
+
+    ``raw`` values are strings from the command line, converted by the declared type.
+    """
+
+    origin: str
+    values: dict[str, Any] = field(default_factory=dict)
+    pointers: dict[str, str] = field(default_factory=dict)
+    raw: bool = False
+
+
+@dataclass
+class ResolvedTemplate:
+    scale_sets: list[ScaleSetSource] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    secrets: set[str] = field(default_factory=set)
+    known_leaves: int = 0
+    unknown_leaves: int = 0
+
+
+class _KeyVaultReference:
+    """Marks a parameter given as a Key Vault reference: known only at deployment."""
+
+    def __init__(self, reference: Any):
+        self.reference = reference
+
+
+def parameters_from_file(data: Any, origin: str) -> ParameterValues:
+    """Values of a parameters file (full ``deploymentParameters`` form or the bare form)."""
+    body = data.get("parameters") if isinstance(data, dict) and "parameters" in data else data
+    prefix = "/parameters" if isinstance(data, dict) and "parameters" in data else ""
+    result = ParameterValues(origin)
+    if not isinstance(body, dict):
+        raise DocumentError([Finding("VAL030", "a parameters file holds an object of parameters", file=origin,
+                                     pointer=prefix)])
+    for name, entry in body.items():
+        pointer = f"{prefix}/{_escape(name)}"
+        if isinstance(entry, dict) and "reference" in entry:
+            result.values[name] = _KeyVaultReference(entry["reference"])
+        elif isinstance(entry, dict) and "value" in entry:
+            result.values[name] = entry["value"]
+        else:
+            raise DocumentError([Finding("VAL030", f"parameter '{name}' needs a \"value\" or a \"reference\"",
+                                         file=origin, pointer=pointer)])
+        result.pointers[name] = pointer + ("/value" if isinstance(entry, dict) and "value" in entry else "")
+    return result
+
+
+def parameters_from_assignments(assignments: list[str], origin: str = "--parameters") -> ParameterValues:
+    """``name=value`` arguments, as ``az deployment group create --parameters`` takes them."""
+    result = ParameterValues(origin, raw=True)
+    for text in assignments:
+        name, _, value = text.partition("=")
+        result.values[name.strip()] = value
+    return result
+
+
+def _escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def _get_ci(mapping: dict[str, Any], name: str) -> Any:
+    if name in mapping:
+        return mapping[name]
+    folded = name.lower()
+    for key, value in mapping.items():
+        if isinstance(key, str) and key.lower() == folded:
+            return value
+    return None
+
+
+def _string_leaves(value: Any) -> Iterator[str]:
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            yield node
+        elif isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+
+
+class TemplateResolver:
+    """Evaluates one template (and the templates nested in it) into scale-set sources."""
+
+    def __init__(self, file: str, scope: DeploymentScope, base_dir: Path | None,
+                 read_linked: Callable[[Path], Any] | None = None):
+        self.file = file
+        self.scope = scope
+        self.base_dir = base_dir
+        self.read_linked = read_linked
+        self.result = ResolvedTemplate()
+        self.resource_count = 0
+        self._linked_stack: list[Path] = []
+
+    # --- findings --------------------------------------------------------------------
+
+    def finding(self, rule: str, message: str, pointer: str, severity: Severity = Severity.ERROR,
+                file: str | None = None) -> None:
+        self.result.findings.append(Finding(rule, message, severity, file=file or self.file, pointer=pointer))
+
+    def _expression_finding(self, error: ex.ExpressionError, pointer: str, file: str | None = None) -> None:
+        rule = "VAL041" if isinstance(error, ex.EvaluationLimitError) else "VAL040"
+        where = error.pointer if error.pointer.startswith(pointer) else pointer + error.pointer
+        self.finding(rule, f"{error}", where, file=file)
+
+    # --- contexts ----------------------------------------------------------------------
+
+    def base_context(self) -> dict[str, Any]:
+        scope = self.scope
+        values: dict[str, Any] = {}
+        if scope.subscription_id:
+            values["subscription"] = ex.make_subscription(scope.subscription_id, tenant_id=scope.tenant_id)
+        if scope.resource_group:
+            values["resource_group"] = ex.make_resource_group(scope.subscription_id, scope.resource_group,
+                                                              location=scope.location)
+        if scope.deployment_name:
+            values["deployment"] = ex.make_deployment(scope.deployment_name)
+        if scope.tenant_id:
+            values["tenant"] = ex.make_tenant(scope.tenant_id)
+        return values
+
+    def template_context(self, template: dict[str, Any], pointer: str, supplied: list[ParameterValues],
+                         file: str) -> ex.EvaluationContext:
+        """The evaluation context of a template: its parameters, variables and functions."""
+        declared = template.get("parameters") if isinstance(template.get("parameters"), dict) else {}
+        assert isinstance(declared, dict)
+        secure = [n for n, d in declared.items() if isinstance(d, dict) and str(d.get("type", "")).lower() in _SECURE_TYPES]
+        values: dict[str, Any] = {}
+        origins: dict[str, tuple[str, str]] = {}
+        for source in supplied:
+            for name, value in source.values.items():
+                definition = _get_ci(declared, name)
+                if definition is None:
+                    self.finding("VAL030", f"parameter '{name}' is not defined in the template",
+                                 source.pointers.get(name, ""), file=source.origin)
+                    continue
+                canonical = next(k for k in declared if k.lower() == name.lower())
+                if source.raw:
+                    value = self._convert_raw(canonical, value, definition, source.origin)
+                values[canonical] = value
+                origins[canonical] = (source.origin, source.pointers.get(name, ""))
+
+        try:
+            functions = ex.user_functions_from_template(template.get("functions"))
+        except ex.ExpressionError as error:
+            self._expression_finding(error, pointer + "/functions")
+            functions = {}
+
+        cache: dict[str, Any] = {}
+        ctx_box: list[ex.EvaluationContext] = []
+
+        def parameter(name: str) -> Any:
+            key = name.lower()
+            if key in cache:
+                return cache[key]
+            canonical = next((k for k in declared if k.lower() == key), None)
+            if canonical is None:
+                return ex.MISSING
+            definition = declared[canonical]
+            if canonical in values:
+                value = values[canonical]
+                if isinstance(value, _KeyVaultReference):
+                    value = ex.Unknown(f"parameters('{canonical}')",
+                                       f"parameter '{canonical}' is a Key Vault reference, read at deployment",
+                                       ("keyVault",), secret=True)
+            elif isinstance(definition, dict) and "defaultValue" in definition:
+                value = self.evaluate(definition["defaultValue"], ctx_box[0],
+                                      f"{pointer}/parameters/{_escape(canonical)}/defaultValue", file)
+            else:
+                value = ex.Unknown(f"parameters('{canonical}')", f"no value was given for parameter '{canonical}'")
+            cache[key] = value
+            return value
+
+        variables_raw = template.get("variables") if isinstance(template.get("variables"), dict) else {}
+        assert isinstance(variables_raw, dict)
+        variable_copies = self._variable_copies(variables_raw, pointer)
+
+        def variable(name: str) -> Any:
+            key = name.lower()
+            if key in variable_copies:
+                entry, entry_pointer = variable_copies[key]
+                return self._copy_array(entry, ctx_box[0].derive(copy_indexes={}, current_copy=None),
+                                        entry_pointer, file)
+            canonical = next((k for k in variables_raw if k.lower() == key and k.lower() != "copy"), None)
+            if canonical is None:
+                return ex.MISSING
+            return self.evaluate(variables_raw[canonical], ctx_box[0].derive(copy_indexes={}, current_copy=None),
+                                 f"{pointer}/variables/{_escape(canonical)}", file)
+
+        ctx = ex.EvaluationContext(parameters=parameter, variables=variable, functions=functions,
+                                   secret_parameters=frozenset(secure), environment=None, **self.base_context())
+        ctx_box.append(ctx)
+
+        # Check every parameter now (constraints apply to supplied values and defaults).
+        for name, definition in declared.items():
+            if not isinstance(definition, dict):
+                continue
+            where = origins.get(name, (file, f"{pointer}/parameters/{_escape(name)}"))
+            try:
+                value = parameter(name)
+            except ex.ExpressionError as error:
+                self._expression_finding(error, f"{pointer}/parameters/{_escape(name)}/defaultValue", file)
+                cache[name.lower()] = ex.Unknown(f"parameters('{name}')", f"its default value failed: {error}")
+                continue
+            if name not in values and "defaultValue" not in definition:
+                self.finding("VAL031", f"parameter '{name}' has no value: give it in a parameters file or with "
+                                       f"--parameters {name}=VALUE", f"{pointer}/parameters/{_escape(name)}",
+                             file=file)
+                continue
+            self._check_parameter(name, value, definition, where)
+            if name in secure:
+                self.result.secrets.update(s for s in _string_leaves(value) if len(s) >= 4)
+        return ctx
+
+    def _convert_raw(self, name: str, text: str, definition: Any, origin: str) -> Any:
+        kind = str(definition.get("type", "string")).lower() if isinstance(definition, dict) else "string"
+        try:
+            if kind == "int":
+                return int(text)
+            if kind == "bool":
+                if text.lower() in ("true", "false"):
+                    return text.lower() == "true"
+                raise ValueError
+            if kind in ("object", "secureobject", "array"):
+                return json.loads(text)
+        except ValueError:
+            self.finding("VAL033", f"--parameters {name}: the value is not a valid {kind}", "", file=origin)
+            return ex.Unknown(f"parameters('{name}')", f"the value given for '{name}' is not a valid {kind}")
+        return text
+
+    def _check_parameter(self, name: str, value: Any, definition: dict[str, Any], where: tuple[str, str]) -> None:
+        file, pointer = where
+        if ex.is_unknown(value) or ex.contains_unknown(value):
+            return
+        kind = str(definition.get("type", "")).lower()
+        secret = kind in _SECURE_TYPES
+        shown = "the value" if secret else _short(value)
+        check = _TYPE_CHECKS.get(kind)
+        if check is not None and not check(value):
+            self.finding("VAL033", f"parameter '{name}' is of type {definition.get('type')}, but {shown} is not",
+                         pointer, file=file)
+            return
+        allowed = definition.get("allowedValues")
+        if isinstance(allowed, list):
+            items = value if isinstance(value, list) and kind == "array" else [value]
+            bad = [v for v in items if v not in allowed]
+            if bad:
+                options = ", ".join(_short(a) for a in allowed[:10]) + (", ..." if len(allowed) > 10 else "")
+                self.finding("VAL032", f"parameter '{name}': {shown if not isinstance(value, list) else _short(bad[0])}"
+                                       f" is not one of the allowed values ({options})", pointer, file=file)
+        number = value if isinstance(value, int) and not isinstance(value, bool) else None
+        for bound, test, words in (("minValue", lambda b: number is not None and number < b, "less than"),
+                                   ("maxValue", lambda b: number is not None and number > b, "more than")):
+            limit = definition.get(bound)
+            if isinstance(limit, int) and test(limit):
+                self.finding("VAL032", f"parameter '{name}': {shown} is {words} the {bound} {limit}", pointer,
+                             file=file)
+        length = len(value) if isinstance(value, (str, list)) else None
+        for bound, test, words in (("minLength", lambda b: length is not None and length < b, "shorter than"),
+                                   ("maxLength", lambda b: length is not None and length > b, "longer than")):
+            limit = definition.get(bound)
+            if isinstance(limit, int) and test(limit):
+                self.finding("VAL032", f"parameter '{name}': {shown} is {words} the {bound} {limit}", pointer,
+                             file=file)
+
+    # --- values ------------------------------------------------------------------------
+
+    def evaluate(self, value: Any, ctx: ex.EvaluationContext, pointer: str, file: str | None = None,
+                 depth: int = 0) -> Any:
+        """Evaluate a JSON value, expanding property copy loops; failures become Unknown."""
+        if depth > MAX_VALUE_DEPTH:
+            self.finding("VAL041", f"the value is nested more than {MAX_VALUE_DEPTH} levels deep", pointer, file=file)
+            return ex.Unknown("", "the value is nested too deeply to evaluate")
+        if isinstance(value, str):
+            try:
+                return ex.evaluate(value, ctx)
+            except ex.EvaluationLimitError:
+                raise
+            except ex.ExpressionError as error:
+                self._expression_finding(error, pointer, file)
+                return ex.Unknown(value[1:-1] if ex.is_expression(value) else value,
+                                  f"the expression failed to evaluate: {error.message}")
+        if isinstance(value, list):
+            return [self.evaluate(v, ctx, f"{pointer}/{i}", file, depth + 1) for i, v in enumerate(value)]
+        if isinstance(value, dict):
+            out: dict[str, Any] = {}
+            for key, item in value.items():
+                sub = f"{pointer}/{_escape(key)}"
+                if key.lower() == "copy" and isinstance(item, list) and all(isinstance(e, dict) for e in item):
+                    for i, entry in enumerate(item):
+                        name = _get_ci(entry, "name")
+                        if isinstance(name, str):
+                            out[name] = self._copy_array(entry, ctx, f"{sub}/{i}", file)
+                    continue
+                if ex.is_expression(key):
+                    try:
+                        evaluated = ex.evaluate(key, ctx)
+                    except ex.ExpressionError as error:
+                        self._expression_finding(error, sub, file)
+                        continue
+                    if not isinstance(evaluated, str):
+                        return ex.Unknown(key[1:-1], "a property name is known only after deployment")
+                    key = evaluated
+                else:
+                    key = ex.unescape_literal(key)
+                out[key] = self.evaluate(item, ctx, sub, file, depth + 1)
+            return out
+        return value
+
+    def _copy_count(self, entry: dict[str, Any], ctx: ex.EvaluationContext, pointer: str, file: str | None) -> Any:
+        count = self.evaluate(_get_ci(entry, "count"), ctx, f"{pointer}/count", file)
+        if ex.is_unknown(count):
+            return count
+        if not isinstance(count, int) or isinstance(count, bool):
+            self.finding("VAL043", f"copy count must be an integer, not {_short(count)}", f"{pointer}/count", file=file)
+            return ex.Unknown("copy", "the copy count is not an integer")
+        if not 0 <= count <= MAX_COPY_COUNT:
+            self.finding("VAL043", f"copy count {count} is outside 0..{MAX_COPY_COUNT}, ARM's limit",
+                         f"{pointer}/count", file=file)
+            return ex.Unknown("copy", f"the copy count {count} is outside ARM's limit")
+        return count
+
+    def _copy_array(self, entry: dict[str, Any], ctx: ex.EvaluationContext, pointer: str, file: str | None) -> Any:
+        name = _get_ci(entry, "name")
+        count = self._copy_count(entry, ctx, pointer, file)
+        if ex.is_unknown(count):
+            return ex.Unknown(f"copy '{name}'", f"the number of items is known only after deployment ({count.reason})")
+        template = _get_ci(entry, "input")
+        return [self.evaluate(template, ctx.with_copy_index(str(name), i), f"{pointer}/input", file)
+                for i in range(count)]
+
+    def _variable_copies(self, variables: dict[str, Any], pointer: str) -> dict[str, tuple[dict[str, Any], str]]:
+        copies: dict[str, tuple[dict[str, Any], str]] = {}
+        root_copy = _get_ci(variables, "copy")
+        if isinstance(root_copy, list):
+            for i, entry in enumerate(root_copy):
+                if isinstance(entry, dict) and isinstance(_get_ci(entry, "name"), str):
+                    copies[_get_ci(entry, "name").lower()] = (entry, f"{pointer}/variables/copy/{i}")
+        return copies
+
+    # --- resources ---------------------------------------------------------------------
+
+    def resolve(self, template: dict[str, Any], ctx: ex.EvaluationContext, pointer: str, file: str,
+                depth: int = 0) -> None:
+        resources = template.get("resources")
+        if isinstance(resources, dict):
+            items = [(f"{pointer}/resources/{_escape(k)}", v) for k, v in resources.items()]
+        elif isinstance(resources, list):
+            items = [(f"{pointer}/resources/{i}", v) for i, v in enumerate(resources)]
+        else:
+            return
+        for res_pointer, resource in items:
+            if not isinstance(resource, dict) or resource.get("existing") is True:
+                continue
+            kind = resource.get("type")
+            kind = kind.lower() if isinstance(kind, str) else ""
+            if kind not in (VMSS_TYPE, DEPLOYMENT_TYPE):
+                continue  # other resource types are not planned: not evaluated either
+            copy = _get_ci(resource, "copy")
+            if isinstance(copy, dict):
+                count = self._copy_count(copy, ctx, f"{res_pointer}/copy", file)
+                if ex.is_unknown(count):
+                    self.finding("VAL044", f"the number of copies is known only after deployment ({count.reason}); "
+                                           "this resource is not planned", f"{res_pointer}/copy",
+                                 Severity.WARNING, file)
+                    continue
+                loop = str(_get_ci(copy, "name") or "copy")
+                for i in range(count):
+                    self._resource(resource, ctx.with_copy_index(loop, i, current=True), res_pointer, file,
+                                   kind, depth, index=i)
+            else:
+                self._resource(resource, ctx, res_pointer, file, kind, depth)
+
+    def _resource(self, resource: dict[str, Any], ctx: ex.EvaluationContext, pointer: str, file: str,
+                  kind: str, depth: int, index: int | None = None) -> None:
+        self.resource_count += 1
+        if self.resource_count > MAX_RESOURCES:
+            if self.resource_count == MAX_RESOURCES + 1:
+                self.finding("VAL041", f"more than {MAX_RESOURCES} scale sets and deployments after copy loops: "
+                                       "ARM's limit; the rest are not planned", pointer, file=file)
+            return
+        if "condition" in resource:
+            condition = self.evaluate(resource["condition"], ctx, f"{pointer}/condition", file)
+            if condition is False:
+                return
+        if kind == VMSS_TYPE:
+            body = {k: v for k, v in resource.items() if k.lower() not in ("copy", "condition", "dependson")}
+            evaluated = self.evaluate(body, ctx, pointer, file)
+            if not isinstance(evaluated, dict):
+                self.finding("VAL040", "the scale-set resource does not evaluate to an object", pointer, file=file)
+                return
+            self._count_leaves(evaluated)
+            name = evaluated.get("name")
+            display = name if isinstance(name, str) else str(resource.get("name"))
+            api = evaluated.get("apiVersion")
+            self.result.scale_sets.append(ScaleSetSource(
+                name=display, resource=evaluated, file=file, pointer=pointer,
+                api_version=api if isinstance(api, str) else None, from_template=True))
+            return
+        self._deployment(resource, ctx, pointer, file, depth)
+
+    def _deployment(self, resource: dict[str, Any], ctx: ex.EvaluationContext, pointer: str, file: str,
+                    depth: int) -> None:
+        if depth >= MAX_NESTED_DEPLOYMENTS:
+            self.finding("VAL041", f"deployments nested more than {MAX_NESTED_DEPLOYMENTS} deep are not followed",
+                         pointer, file=file)
+            return
+        props = resource.get("properties")
+        if not isinstance(props, dict):
+            return
+        inner_template = props.get("template")
+        inner_file, inner_pointer = file, f"{pointer}/properties/template"
+        link = props.get("templateLink")
+        if not isinstance(inner_template, dict) and isinstance(link, dict):
+            inner_template, inner_file = self._linked(link, ctx, pointer, file)
+            inner_pointer = ""
+            if inner_template is None:
+                return
+            scope = "inner"  # a linked template is always evaluated in its own scope
+        else:
+            options = props.get("expressionEvaluationOptions")
+            scope = str(options.get("scope", "outer")).lower() if isinstance(options, dict) else "outer"
+        if not isinstance(inner_template, dict):
+            return
+        if scope == "inner":
+            supplied = self._nested_parameters(props.get("parameters"), ctx, f"{pointer}/properties/parameters",
+                                               file)
+            inner_ctx = self.template_context(inner_template, inner_pointer, [supplied], inner_file)
+            self.resolve(inner_template, inner_ctx, inner_pointer, inner_file, depth + 1)
+        else:
+            # Outer scope: the nested template's resources see the parent's parameters and variables.
+            self.resolve(inner_template, ctx, inner_pointer, inner_file, depth + 1)
+
+    def _nested_parameters(self, parameters: Any, ctx: ex.EvaluationContext, pointer: str,
+                           file: str) -> ParameterValues:
+        supplied = ParameterValues(file)
+        if not isinstance(parameters, dict):
+            return supplied
+        for name, entry in parameters.items():
+            sub = f"{pointer}/{_escape(name)}"
+            if isinstance(entry, dict) and "reference" in entry:
+                supplied.values[name] = _KeyVaultReference(entry["reference"])
+            elif isinstance(entry, dict) and "value" in entry:
+                supplied.values[name] = self.evaluate(entry["value"], ctx, f"{sub}/value", file)
+            supplied.pointers[name] = sub
+        return supplied
+
+    def _linked(self, link: dict[str, Any], ctx: ex.EvaluationContext, pointer: str,
+                file: str) -> tuple[dict[str, Any] | None, str]:
+        relative = link.get("relativePath")
+        if isinstance(relative, str) and self.base_dir is not None and self.read_linked is not None:
+            relative = self.evaluate(relative, ctx, f"{pointer}/properties/templateLink/relativePath", file)
+            if isinstance(relative, str):
+                path = (self.base_dir / relative).resolve()
+                if path in self._linked_stack:
+                    self.finding("VAL041", f"linked template {relative} includes itself", pointer, file=file)
+                    return None, file
+                try:
+                    data = self.read_linked(path)
+                except DocumentError as exc:
+                    self.result.findings.extend(exc.findings)
+                    return None, file
+                except OSError:
+                    self.finding("VAL042", f"linked template {relative} not found next to {file}", pointer,
+                                 Severity.WARNING, file)
+                    return None, file
+                if isinstance(data, dict):
+                    self._linked_stack.append(path)
+                    return data, str(path)
+        what = link.get("uri") or link.get("id") or "the linked template"
+        self.finding("VAL042", f"{_short(what)} cannot be read offline: the scale sets it may deploy are not "
+                               "planned", pointer, Severity.INFO, file)
+        return None, file
+
+    def _count_leaves(self, value: Any) -> None:
+        stack = [value]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                stack.extend(node.values())
+            elif isinstance(node, list):
+                stack.extend(node)
+            elif ex.is_unknown(node):
+                self.result.unknown_leaves += 1
+            else:
+                self.result.known_leaves += 1
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value) if isinstance(value, str) else json.dumps(value, default=str)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def resolve_template(template: dict[str, Any], file: str, parameters: list[ParameterValues],
+                     scope: DeploymentScope | None = None, *, base_dir: Path | None = None,
+                     read_linked: Callable[[Path], Any] | None = None) -> ResolvedTemplate:
+    """Evaluate ``template`` with ``parameters`` (later sources win) into scale sets."""
+    resolver = TemplateResolver(file, scope or DeploymentScope(), base_dir, read_linked)
+    try:
+        ctx = resolver.template_context(template, "", parameters, file)
+        resolver.resolve(template, ctx, "", file)
+    except ex.EvaluationLimitError as error:
+        resolver._expression_finding(error, "")
+        raise DocumentError(resolver.result.findings) from None
+    return resolver.result
