@@ -226,6 +226,78 @@ def make_pairs() -> None:
             encoding="utf-8")
 
 
+def template_example() -> None:
+    """A template whose parameters file is what the pull request edits."""
+    folder = EXAMPLES / "template-parameters"
+    folder.mkdir(parents=True, exist_ok=True)
+    template = {
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "parameters": {
+            "vmssName": {"type": "string", "maxLength": 15},
+            "vmSku": {"type": "string", "defaultValue": "Standard_D2s_v5"},
+            "instanceCount": {"type": "int", "minValue": 1, "maxValue": 100, "defaultValue": 3},
+            "imageVersion": {"type": "string", "defaultValue": "latest"},
+            "adminUsername": {"type": "string", "defaultValue": "azureuser"},
+            "adminPassword": {"type": "securestring"},
+        },
+        "variables": {
+            "namingPrefix": "[toLower(substring(concat(parameters('vmssName'), uniqueString(resourceGroup().id)), 0, 9))]",
+            "subnetId": "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'web-vnet', 'web')]",
+            "image": {"publisher": "Canonical", "offer": "0001-com-ubuntu-server-jammy", "sku": "22_04-lts-gen2"},
+        },
+        "resources": [{
+            "type": "Microsoft.Compute/virtualMachineScaleSets",
+            "apiVersion": "2024-03-01",
+            "name": "[parameters('vmssName')]",
+            "location": "[resourceGroup().location]",
+            "sku": {"name": "[parameters('vmSku')]", "tier": "Standard", "capacity": "[parameters('instanceCount')]"},
+            "properties": {
+                "overprovision": False,
+                "upgradePolicy": {"mode": "Rolling", "rollingUpgradePolicy": {"maxBatchInstancePercent": 34}},
+                "virtualMachineProfile": {
+                    "storageProfile": {
+                        "osDisk": {"createOption": "FromImage", "caching": "ReadWrite",
+                                   "managedDisk": {"storageAccountType": "Premium_LRS"}},
+                        "imageReference": "[union(variables('image'), createObject('version', parameters('imageVersion')))]",
+                    },
+                    "osProfile": {"computerNamePrefix": "[variables('namingPrefix')]",
+                                  "adminUsername": "[parameters('adminUsername')]",
+                                  "adminPassword": "[parameters('adminPassword')]"},
+                    "networkProfile": {"networkInterfaceConfigurations": [{
+                        "name": "[concat(parameters('vmssName'), '-nic')]",
+                        "properties": {"primary": True, "ipConfigurations": [{
+                            "name": "ipconfig",
+                            "properties": {"subnet": {"id": "[variables('subnetId')]"}}}]}}]},
+                    "extensionProfile": {"extensions": [{
+                        "name": "HealthExtension",
+                        "properties": {"publisher": "Microsoft.ManagedServices", "type": "ApplicationHealthLinux",
+                                       "typeHandlerVersion": "1.0", "autoUpgradeMinorVersion": True,
+                                       "settings": {"protocol": "http", "port": 80, "requestPath": "/healthz"}}}]},
+                },
+            },
+        }],
+    }
+    for side, sku, version in (("current", "Standard_D2s_v5", "22.04.202409160"),
+                               ("proposed", "Standard_D2s_v5", "22.04.202510010")):
+        write(folder / f"{side}.json", template)
+        write(folder / f"{side}.parameters.json", {
+            "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
+            "contentVersion": "1.0.0.0",
+            "parameters": {"vmssName": {"value": "web-vmss"}, "vmSku": {"value": sku},
+                           "instanceCount": {"value": 6}, "imageVersion": {"value": version},
+                           "adminPassword": {"reference": {
+                               "keyVault": {"id": f"{SUB}/Microsoft.KeyVault/vaults/web-kv"},
+                               "secretName": "vmss-admin-password"}}}})
+    (folder / "README.md").write_text(
+        "# A pull request that edits only the parameters file\n\n`current.json` and `proposed.json` are the same "
+        "ARM template; `current.parameters.json` and `proposed.parameters.json` differ in the image version. "
+        "vmssplan evaluates the template with each side's parameters file (found next to it), offline: "
+        "`resourceGroup()` is unknown unless given with `--resource-group`/`--location`, and shows as "
+        "\"(known after deployment)\".\n\n```\nvmssplan plan current.json proposed.json\n```\n",
+        encoding="utf-8")
+
+
 def write_expected() -> None:
     for folder in sorted(p for p in EXAMPLES.iterdir() if (p / "current.json").is_file()):
         for fmt, out in (("text", "expected.txt"), ("json", "expected.json")):
@@ -243,3 +315,4 @@ if __name__ == "__main__":
         write_expected()
     else:
         make_pairs()
+        template_example()

@@ -130,3 +130,52 @@ def test_az_show_output_against_the_put_body_is_a_no_op(tmp_path: Path) -> None:
     run = run_cli("plan", str(tmp_path / "az.json"), str(IMAGE / "proposed.json"), "-o", "json")
     changes = json.loads(run.out)["scale_sets"][0]["changes"]
     assert [c["path"] for c in changes] == ["/properties/virtualMachineProfile/storageProfile/imageReference/version"]
+
+
+TEMPLATE_EXAMPLE = EXAMPLES / "template-parameters"
+
+
+def test_template_parameters_from_files_and_overrides() -> None:
+    base = ("plan", "current.json", "proposed.json", "-o", "json")
+    plan = json.loads(run_cli(*base, "--proposed-parameters", "vmSku=Standard_D4s_v5",
+                              "--proposed-parameters", "instanceCount=8", cwd=TEMPLATE_EXAMPLE).out)
+    assert_valid_plan(plan)
+    changes = {c["path"]: c["effect"] for c in plan["scale_sets"][0]["changes"]}
+    assert changes == {"/sku/capacity": "none", "/sku/name": "deallocate",
+                       "/properties/virtualMachineProfile/storageProfile/imageReference/version": "upgrade"}
+    # An explicit file replaces the sibling one: the same file on both sides is a no-op.
+    run = run_cli(*base, "--parameters", "@current.parameters.json", cwd=TEMPLATE_EXAMPLE)
+    assert json.loads(run.out)["scale_sets"][0]["action"] == "no-op"
+
+
+def test_context_options_make_resource_group_functions_known() -> None:
+    args = ("plan", "current.json", "proposed.json", "-o", "json")
+    unknown = json.loads(run_cli(*args, cwd=TEMPLATE_EXAMPLE).out)
+    known = json.loads(run_cli(*args, "-g", "web-rg", "-l", "westeurope", "--subscription-id",
+                               "0f4c6a4e-3a1b-4c5d-9e8f-1a2b3c4d5e6f", cwd=TEMPLATE_EXAMPLE).out)
+    assert unknown["scale_sets"][0]["changes"] == known["scale_sets"][0]["changes"]
+
+
+def test_bad_parameter_arguments() -> None:
+    run = run_cli("plan", "current.json", "proposed.json", "-p", "novalue", cwd=TEMPLATE_EXAMPLE)
+    assert run.code == 2 and "expected @FILE, FILE.json or NAME=VALUE" in run.err
+    run = run_cli("plan", "current.json", "proposed.json", "-p", "@missing.json", cwd=TEMPLATE_EXAMPLE)
+    assert run.code == 2 and "no such file" in run.err
+    run = run_cli("plan", "current.json", "proposed.json", "--proposed-parameters", "instanceCount=500",
+                  cwd=TEMPLATE_EXAMPLE)
+    assert run.code == 1 and "more than the maxValue 100" in run.out and "VAL032" in run.out
+
+
+def test_expression_errors_are_located_in_the_template(tmp_path: Path) -> None:
+    tpl = json.loads((TEMPLATE_EXAMPLE / "current.json").read_text(encoding="utf-8"))
+    tpl["resources"][0]["properties"]["overprovision"] = "[concat('a', ]"
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(tpl, indent=2), encoding="utf-8")
+    (tmp_path / "bad.parameters.json").write_text(
+        (TEMPLATE_EXAMPLE / "current.parameters.json").read_text(encoding="utf-8"), encoding="utf-8")
+    run = run_cli("plan", str(TEMPLATE_EXAMPLE / "current.json"), str(path))
+    line_no = next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                   if '"overprovision"' in line)
+    located = [l for l in run.out.splitlines() if "VAL040" in l]
+    assert run.code == 1 and located and located[0].startswith(f"{path}:{line_no}:")
+    assert "concat('a', ]" in located[0]

@@ -79,3 +79,38 @@ def test_rest_example_planned_against_itself(corpus: Path, name: str) -> None:
 
 def test_corpus_is_covered(corpus: Path) -> None:
     assert len(TEMPLATES) >= 54 and len(PARAMETERS) >= 50 and len(REST) >= 50
+
+
+#: (template, parameter, new value, changed path, effect): a pull request that only edits
+#: the parameters file changes the scale set just as much as one that edits the template.
+PARAMETER_EDITS = [
+    ("vmss-windows-autoscale", "vmSku", "Standard_D4s_v5", "/sku/name", "deallocate"),
+    ("vmss-windows-autoscale", "instanceCount", 7, "/sku/capacity", "none"),
+    ("vmss-windows-autoscale", "windowsOSVersion", "2019-Datacenter",
+     "/properties/virtualMachineProfile/storageProfile/imageReference/sku", "upgrade"),
+    ("vmss-ubuntu-autoscale", "instanceCount", 2, "/sku/capacity", "none"),
+    ("vmss-linux-jumpbox", "vmSku", "Standard_D2s_v5", "/sku/name", "deallocate"),
+    ("vmss-windows-app-gateway", "windowsOSVersion", "2019-datacenter-gensecond",
+     "/properties/virtualMachineProfile/storageProfile/imageReference/sku", "upgrade"),
+    ("vmss-datascience", "instanceCount", 9, "/sku/capacity", "none"),
+    ("vmss-windows-customimage", "vmSize", "Standard_D4_v3", "/sku/name", "deallocate"),
+]
+
+
+@pytest.mark.parametrize("folder,parameter,value,path,effect", PARAMETER_EDITS)
+def test_an_edited_parameters_file_plans_exactly_that_change(corpus: Path, tmp_path: Path, folder: str,
+                                                             parameter: str, value: object, path: str,
+                                                             effect: str) -> None:
+    from vmssplan.engine import PlanOptions, TemplateOptions
+
+    source = corpus / "templates" / folder / "azuredeploy.parameters.json"
+    data = json.loads(source.read_text(encoding="utf-8-sig"))
+    data["parameters"][parameter]["value"] = value
+    edited = tmp_path / "edited.parameters.json"
+    edited.write_text(json.dumps(data), encoding="utf-8")
+    template = str(corpus / "templates" / folder / "azuredeploy.json")
+    options = PlanOptions(templates=TemplateOptions(proposed_parameters=("@" + str(edited),)))
+    result = plan_files(template, template, options)
+    assert result.plan is not None
+    changes = [(c.path, c.effect.label) for s in result.plan.scale_sets for c in s.changes]
+    assert changes == [(path, effect)]

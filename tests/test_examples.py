@@ -23,6 +23,7 @@ EXPECTED_EFFECT = {
     "ssh-key-rotation": "reimage",
     "extension-force-update": "upgrade",
     "no-op": "none",
+    "template-parameters": "upgrade",
 }
 
 

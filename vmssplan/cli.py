@@ -114,6 +114,26 @@ def plan(
     rules_dir: Optional[List[str]] = typer.Option(None, "--rules-dir", metavar="DIR",
                                                   help="Extra directory of rule files (same schema as the "
                                                        "built-in rules). Repeatable."),
+    parameters: Optional[List[str]] = typer.Option(
+        None, "--parameters", "-p", metavar="@FILE|NAME=VALUE",
+        help="Template parameters for both sides, as `az deployment group create --parameters` takes them: "
+             "@FILE or FILE.json (a parameters file) or NAME=VALUE. Repeatable; later values win. Without "
+             "any, a template uses the <template>.parameters.json next to it, if there is one."),
+    current_parameters: Optional[List[str]] = typer.Option(
+        None, "--current-parameters", metavar="@FILE|NAME=VALUE",
+        help="Template parameters for the CURRENT side only (after --parameters). Repeatable."),
+    proposed_parameters: Optional[List[str]] = typer.Option(
+        None, "--proposed-parameters", metavar="@FILE|NAME=VALUE",
+        help="Template parameters for the PROPOSED side only (after --parameters). Repeatable."),
+    subscription_id: Optional[str] = typer.Option(
+        None, "--subscription-id", help="subscription() for template expressions; unknown when not given."),
+    resource_group: Optional[str] = typer.Option(
+        None, "--resource-group", "-g", help="resourceGroup().name for template expressions."),
+    location: Optional[str] = typer.Option(
+        None, "--location", "-l", help="resourceGroup().location for template expressions."),
+    deployment_name: Optional[str] = typer.Option(
+        None, "--deployment-name", help="deployment().name for template expressions."),
+    tenant_id: Optional[str] = typer.Option(None, "--tenant-id", help="tenant() for template expressions."),
     color: ColorMode = typer.Option(ColorMode.auto, "--color", help="Colour the text output."),
 ) -> None:
     """Plan the change from CURRENT to PROPOSED: what Azure does with it, and what each VM needs."""
@@ -121,10 +141,16 @@ def plan(
         threshold = Effect.parse(fail_on)
     except ValueError as exc:
         _fail(f"--fail-on: {exc}", 2)
-    from .engine import PlanOptions, exit_code, plan_files
+    from .engine import PlanOptions, TemplateOptions, exit_code, plan_files
     from .render import PLAN_FORMATS, get_renderer
+    from .resolve import DeploymentScope
 
-    result = plan_files(current, proposed, PlanOptions(rule_dirs=tuple(rules_dir or ())))
+    scope = DeploymentScope(subscription_id=subscription_id, resource_group=resource_group, location=location,
+                            deployment_name=deployment_name, tenant_id=tenant_id)
+    templates = TemplateOptions(parameters=tuple(parameters or ()),
+                                current_parameters=tuple(current_parameters or ()),
+                                proposed_parameters=tuple(proposed_parameters or ()), scope=scope)
+    result = plan_files(current, proposed, PlanOptions(rule_dirs=tuple(rules_dir or ()), templates=templates))
     text = get_renderer(PLAN_FORMATS, output.value)(result, color=_use_color(color))
     sys.stdout.write(_scrub(text, result.secrets))
     raise typer.Exit(exit_code(result, threshold))

@@ -96,16 +96,25 @@ def validate_document(doc: Document) -> list[Finding]:
     return [doc.locate(f) for f in findings]
 
 
-def validate_files(paths: Iterable[str]) -> Result:
+def validate_files(paths: Iterable[str], options: TemplateOptions | None = None) -> Result:
+    """Findings of every document; templates are also evaluated (with their parameters
+    file, if there is one), so expression and parameter errors show up too."""
+    options = options or TemplateOptions()
     result = Result()
     for path in paths:
         try:
-            doc = load_document(path)
-            result.secrets |= secrets_in(doc.data)
+            doc = _read(path, result)
             result.findings += validate_document(doc)
+            if doc.kind is DocumentKind.ARM_TEMPLATE and list(template_scale_sets(doc.data, doc.path)):
+                _template_scale_sets(doc, options.parameters, options, result)
         except DocumentError as exc:
-            result.findings += exc.findings
-    result.findings.sort(key=Finding.sort_key)
+            result.add(exc.findings)
+    if not options.parameters:
+        # A template linted on its own gets its parameters at deployment: "no value" is not a
+        # finding unless a parameters file was there to give one.
+        result.findings = [f for f in result.findings
+                           if f.rule != "VAL031" or _sibling_parameters(Path(f.file)) is not None]
+    result.findings = sorted(set(result.findings), key=Finding.sort_key)
     return result
 
 
@@ -134,14 +143,21 @@ def _read(path: str, result: Result) -> Document:
     return doc
 
 
+def _sibling_parameters(template: Path) -> Path | None:
+    """``azuredeploy.parameters.json`` for ``azuredeploy.json``, if it exists."""
+    sibling = template.with_name(template.name[: -len(template.suffix)] + ".parameters.json")
+    return sibling if template.suffix and sibling.is_file() else None
+
+
 def _parameter_sources(doc: Document, args: tuple[str, ...], options: TemplateOptions,
                        result: Result) -> list[ParameterValues]:
     """Parameter values for a template, from ``args`` or its sibling parameters file."""
-    if not args and options.auto_parameters and doc.path != "<stdin>":
-        template = Path(doc.path)
-        sibling = template.with_name(template.name[: -len(template.suffix)] + ".parameters.json")
-        if sibling.is_file():
-            args = ("@" + str(sibling),)
+    gives_file = any(a.startswith("@") or (a.lower().endswith(".json") and "=" not in a) for a in args)
+    if not gives_file and options.auto_parameters and doc.path != "<stdin>":
+        # Like a person would: the template's own parameters file, with NAME=VALUE on top.
+        sibling = _sibling_parameters(Path(doc.path))
+        if sibling is not None:
+            args = ("@" + str(sibling), *args)
     sources: list[ParameterValues] = []
     assignments: list[str] = []
     for arg in args:

@@ -46,7 +46,13 @@ class Document:
         return self._positions.locate(pointer)
 
     def locate(self, finding: Finding) -> Finding:
-        line, column = self.position(finding.pointer)
+        if self._positions is None:
+            self._positions = PositionIndex(self.text)
+        if finding.offset is not None:
+            line, column = self._positions.locate(finding.pointer, value=True)
+            column += 1 + finding.offset  # past the opening quote; exact unless the string has escapes
+        else:
+            line, column = self._positions.locate(finding.pointer)
         return finding.located(self.path, line, column)
 
 
@@ -328,6 +334,7 @@ class PositionIndex:
     def __init__(self, text: str):
         self._text = text
         self._offsets: dict[str, int] | None = None
+        self._value_offsets: dict[str, int] = {}
         self._line_starts: list[int] = [0] + [m.end() for m in re.finditer("\n", text)]
 
     def _build(self) -> dict[str, int]:
@@ -364,15 +371,22 @@ class PositionIndex:
                 ptr = f"{frame[0]}/{frame[2]}"
                 frame[2] += 1
             offsets.setdefault(ptr, match.start())
+            self._value_offsets[ptr] = match.start()
             if first == "{":
                 stack.append([ptr, True, 0, None, True])
             elif first == "[":
                 stack.append([ptr, False, 0, None, False])
         return offsets
 
-    def locate(self, pointer: str) -> tuple[int, int]:
+    def locate(self, pointer: str, value: bool = False) -> tuple[int, int]:
+        """Where the node at ``pointer`` starts: its key for an object member (or, with
+        ``value``, the value itself); the nearest existing ancestor if it is absent."""
         if self._offsets is None:
             self._offsets = self._build()
+        if value and pointer in self._value_offsets:
+            offset = self._value_offsets[pointer]
+            line = bisect.bisect_right(self._line_starts, offset)
+            return line, offset - self._line_starts[line - 1] + 1
         probe = pointer
         while probe and probe not in self._offsets:
             probe = probe.rsplit("/", 1)[0]

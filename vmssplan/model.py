@@ -79,7 +79,8 @@ class Finding:
     """A located problem in a user's document (or a lint verdict).
 
     ``pointer`` is an RFC 6901 pointer into the *source* document; the engine fills in
-    ``line`` and ``column`` (1-based) from the loader's position index.
+    ``line`` and ``column`` (1-based) from the loader's position index. ``offset`` is a
+    character offset into the string value at ``pointer`` (an expression's error position).
     """
 
     rule: str
@@ -89,9 +90,10 @@ class Finding:
     pointer: str = ""
     line: int | None = None
     column: int | None = None
+    offset: int | None = None
 
     def located(self, file: str, line: int | None, column: int | None) -> Finding:
-        return Finding(self.rule, self.message, self.severity, file, self.pointer, line, column)
+        return Finding(self.rule, self.message, self.severity, file, self.pointer, line, column, self.offset)
 
     def sort_key(self) -> tuple[Any, ...]:
         return (self.file, self.line or 0, self.column or 0, self.rule, self.message)

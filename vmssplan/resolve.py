@@ -161,7 +161,11 @@ class TemplateResolver:
     def _expression_finding(self, error: ex.ExpressionError, pointer: str, file: str | None = None) -> None:
         rule = "VAL041" if isinstance(error, ex.EvaluationLimitError) else "VAL040"
         where = error.pointer if error.pointer.startswith(pointer) else pointer + error.pointer
-        self.finding(rule, f"{error}", where, file=file)
+        # The offset locates the error inside the string only when the error is about that
+        # string itself (not about a variable or function it calls, named in the trail).
+        offset = error.offset if not error.trail and error.offset is not None else None
+        self.result.findings.append(Finding(rule, f"{error}", Severity.ERROR, file=file or self.file,
+                                            pointer=where, offset=offset))
 
     # --- contexts ----------------------------------------------------------------------
 

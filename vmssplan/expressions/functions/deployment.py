@@ -63,7 +63,7 @@ def fn_copy_index(call: CallSite, args: list[Any]) -> Any:
 def _context_object(call: CallSite, value: Mapping[str, Any] | None, what: str) -> Any:
     origin = f"{call.name}()"
     if value is None:
-        return call.unknown(f"{origin} is only known at deployment ({what} was not supplied)")
+        return call.unknown(f"{origin} is only known at deployment ({what} was given)")
     return PartialObject(value, origin)
 
 

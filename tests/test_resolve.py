@@ -1,0 +1,208 @@
+"""The template stage: ARM templates evaluated offline, unknowns explicit."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from vmssplan.expressions import Unknown
+from vmssplan.model import DocumentError
+from vmssplan.resolve import (DeploymentScope, ParameterValues, parameters_from_assignments, parameters_from_file,
+                              resolve_template)
+
+VMSS = "Microsoft.Compute/virtualMachineScaleSets"
+
+
+def template(resources: list | dict, parameters: dict | None = None, variables: dict | None = None,
+             **extra: object) -> dict:
+    return {"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+            "contentVersion": "1.0.0.0", "parameters": parameters or {}, "variables": variables or {},
+            "resources": resources, **extra}
+
+
+def vmss(name: object = "web", **props: object) -> dict:
+    return {"type": VMSS, "apiVersion": "2024-03-01", "name": name, "location": "westeurope",
+            "sku": {"name": "Standard_D2s_v5", "capacity": 2}, "properties": props}
+
+
+def resolved(tpl: dict, *params: ParameterValues, scope: DeploymentScope | None = None):
+    return resolve_template(tpl, "t.json", list(params), scope)
+
+
+def only(tpl: dict, *params: ParameterValues, **kw: object) -> dict:
+    result = resolved(tpl, *params, **kw)  # type: ignore[arg-type]
+    assert len(result.scale_sets) == 1, result.findings
+    return result.scale_sets[0].resource
+
+
+def test_parameters_defaults_files_and_overrides_later_wins() -> None:
+    tpl = template([vmss("[parameters('name')]", overprovision="[parameters('over')]")],
+                   {"name": {"type": "string", "defaultValue": "[concat('web-', 'vmss')]"},
+                    "over": {"type": "bool", "defaultValue": True}})
+    assert only(tpl)["name"] == "web-vmss"
+    from_file = parameters_from_file({"parameters": {"name": {"value": "from-file"}}}, "p.json")
+    assert only(tpl, from_file)["name"] == "from-file"
+    override = parameters_from_assignments(["NAME=from-cli", "over=false"])
+    resource = only(tpl, from_file, override)
+    assert resource["name"] == "from-cli" and resource["properties"]["overprovision"] is False
+
+
+def test_bare_parameters_file_and_key_vault_reference_is_an_unknown_secret() -> None:
+    tpl = template([vmss(virtualMachineProfile={"osProfile": {"adminPassword": "[parameters('pw')]"}})],
+                   {"pw": {"type": "securestring"}})
+    ref = parameters_from_file({"pw": {"reference": {"keyVault": {"id": "/subscriptions/s/kv"},
+                                                     "secretName": "x"}}}, "p.json")
+    value = only(tpl, ref)["properties"]["virtualMachineProfile"]["osProfile"]["adminPassword"]
+    assert isinstance(value, Unknown) and value.secret and "Key Vault" in value.reason
+
+
+def test_securestring_values_are_collected_as_secrets() -> None:
+    tpl = template([vmss()], {"pw": {"type": "secureString"}, "obj": {"type": "secureObject"}})
+    result = resolved(tpl, parameters_from_file({"pw": {"value": "hunter2-sentinel"},
+                                                 "obj": {"value": {"k": "objsecret-sentinel"}}}, "p.json"))
+    assert {"hunter2-sentinel", "objsecret-sentinel"} <= result.secrets
+
+
+@pytest.mark.parametrize("definition,value,rule,needle", [
+    ({"type": "string", "allowedValues": ["a", "b"]}, "c", "VAL032", "not one of the allowed values"),
+    ({"type": "int", "minValue": 1, "maxValue": 100}, 101, "VAL032", "more than the maxValue 100"),
+    ({"type": "int", "minValue": 1}, 0, "VAL032", "less than the minValue 1"),
+    ({"type": "string", "maxLength": 3}, "abcd", "VAL032", "longer than the maxLength 3"),
+    ({"type": "array", "minLength": 2}, ["x"], "VAL032", "shorter than the minLength 2"),
+    ({"type": "int"}, "3", "VAL033", "is of type int"),
+    ({"type": "array", "allowedValues": ["1", "2"]}, ["1", "3"], "VAL032", "'3'"),
+])
+def test_parameter_constraints_are_located_findings(definition: dict, value: object, rule: str,
+                                                    needle: str) -> None:
+    tpl = template([vmss()], {"p": definition})
+    result = resolved(tpl, parameters_from_file({"parameters": {"p": {"value": value}}}, "p.json"))
+    finding = next(f for f in result.findings if f.rule == rule)
+    assert needle in finding.message
+    assert (finding.file, finding.pointer) == ("p.json", "/parameters/p/value")
+
+
+def test_missing_required_and_unknown_parameters_are_findings() -> None:
+    tpl = template([vmss("[parameters('name')]")], {"name": {"type": "string"}})
+    result = resolved(tpl, parameters_from_file({"parameters": {"nmae": {"value": "typo"}}}, "p.json"))
+    rules = sorted((f.rule, f.file, f.pointer) for f in result.findings)
+    assert rules == [("VAL030", "p.json", "/parameters/nmae/value"), ("VAL031", "t.json", "/parameters/name")]
+    name = result.scale_sets[0].resource["name"]
+    assert isinstance(name, Unknown) and "no value was given for parameter 'name'" in name.reason
+
+
+def test_secure_parameter_values_never_appear_in_findings() -> None:
+    tpl = template([vmss()], {"pw": {"type": "securestring", "minLength": 12}})
+    result = resolved(tpl, parameters_from_file({"pw": {"value": "short-sent"}}, "p.json"))
+    assert result.findings and all("short-sent" not in f.message for f in result.findings)
+
+
+def test_variables_variable_copy_and_property_copy_with_offset() -> None:
+    tpl = template(
+        [vmss(virtualMachineProfile={"storageProfile": {"copy": [{
+            "name": "dataDisks", "count": "[length(variables('sizes'))]",
+            "input": {"lun": "[copyIndex('dataDisks', 10)]", "diskSizeGB": "[variables('sizes')[copyIndex('dataDisks')]]",
+                      "createOption": "Empty"}}]}},
+              zones="[variables('zoneList')]")],
+        variables={"sizes": [32, 64], "copy": [{"name": "zoneList", "count": 3, "input": "[string(copyIndex('zoneList', 1))]"}]})
+    resource = only(tpl)
+    assert resource["properties"]["zones"] == ["1", "2", "3"]
+    disks = resource["properties"]["virtualMachineProfile"]["storageProfile"]["dataDisks"]
+    assert [(d["lun"], d["diskSizeGB"]) for d in disks] == [(10, 32), (11, 64)]
+
+
+def test_resource_copy_and_conditions() -> None:
+    tpl = template([
+        {**vmss("[concat('web-', copyIndex(1))]"), "copy": {"name": "sets", "count": 3},
+         "condition": "[not(equals(copyIndex(), 1))]"},
+        {**vmss("never"), "condition": False},
+    ])
+    assert [s.name for s in resolved(tpl).scale_sets] == ["web-1", "web-3"]
+
+
+def test_nested_deployments_outer_and_inner_scope() -> None:
+    inner = template([vmss("[parameters('name')]")], {"name": {"type": "string", "defaultValue": "inner-default"}})
+    tpl = template([
+        {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "outer",
+         "properties": {"mode": "Incremental", "template": inner}},
+        {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "inner",
+         "properties": {"mode": "Incremental", "expressionEvaluationOptions": {"scope": "inner"},
+                        "parameters": {"name": {"value": "[concat(parameters('name'), '-inner')]"}},
+                        "template": inner}},
+    ], {"name": {"type": "string", "defaultValue": "parent"}})
+    result = resolved(tpl)
+    # Outer scope: the nested template's parameters() is the parent's.
+    assert [s.name for s in result.scale_sets] == ["parent", "parent-inner"]
+    assert result.scale_sets[1].pointer == "/resources/1/properties/template/resources/0"
+
+
+def test_user_functions_and_symbolic_names() -> None:
+    tpl = template({"web": vmss("[ns.prefixed('web')]")}, languageVersion="2.0", functions=[{
+        "namespace": "ns", "members": {"prefixed": {
+            "parameters": [{"name": "n", "type": "string"}],
+            "output": {"type": "string", "value": "[concat('app-', parameters('n'))]"}}}}])
+    result = resolved(tpl)
+    assert [(s.name, s.pointer) for s in result.scale_sets] == [("app-web", "/resources/web")]
+
+
+def test_linked_template_by_relative_path(tmp_path: Path) -> None:
+    (tmp_path / "nested").mkdir()
+    (tmp_path / "nested" / "vmss.json").write_text(json.dumps(template([vmss("[parameters('n')]")],
+                                                                       {"n": {"type": "string"}})))
+    tpl = template([{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "l",
+                     "properties": {"templateLink": {"relativePath": "nested/vmss.json"},
+                                    "parameters": {"n": {"value": "linked"}}}},
+                    {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "u",
+                     "properties": {"templateLink": {"uri": "https://example.com/t.json"}}}])
+    result = resolve_template(tpl, "t.json", [], base_dir=tmp_path,
+                              read_linked=lambda p: json.loads(p.read_text()))
+    assert [s.name for s in result.scale_sets] == ["linked"]
+    assert any(f.rule == "VAL042" and "cannot be read offline" in f.message for f in result.findings)
+
+
+def test_context_values_come_from_options_else_unknown() -> None:
+    tpl = template([vmss("[concat('web-', uniqueString(resourceGroup().id))]")])
+    assert isinstance(only(tpl)["name"], Unknown)
+    scope = DeploymentScope(subscription_id="00000000-0000-0000-0000-000000000000", resource_group="rg")
+    name = only(tpl, scope=scope)["name"]
+    assert isinstance(name, str) and name.startswith("web-") and len(name) == 17
+
+
+def test_runtime_functions_are_unknown_and_say_why() -> None:
+    tpl = template([vmss(virtualMachineProfile={"storageProfile": {"imageReference": {
+        "id": "[reference('gallery').id]"}}})])
+    value = only(tpl)["properties"]["virtualMachineProfile"]["storageProfile"]["imageReference"]["id"]
+    assert isinstance(value, Unknown) and "reference" in value.expression
+
+
+@pytest.mark.parametrize("count", [801, 10**9, -1])
+def test_copy_counts_beyond_arm_limits_are_findings(count: int) -> None:
+    tpl = template([{**vmss("[concat('w', copyIndex())]"), "copy": {"name": "c", "count": count}}])
+    result = resolved(tpl)
+    assert result.scale_sets == []
+    assert any(f.rule == "VAL043" and "outside 0..800" in f.message for f in result.findings)
+
+
+def test_a_variable_that_refers_to_itself_is_a_finding_not_a_hang() -> None:
+    tpl = template([vmss("[variables('a')]")], variables={"a": "[variables('b')]", "b": "[variables('a')]"})
+    result = resolved(tpl)
+    assert any(f.rule == "VAL040" and ("refers to itself" in f.message or "->" in f.message) for f in result.findings)
+    assert isinstance(result.scale_sets[0].resource["name"], Unknown)
+
+
+def test_expressions_nested_10000_deep_are_a_finding() -> None:
+    deep = "[" + "concat(" * 10000 + "'a'" + ")" * 10000 + "]"
+    result = resolved(template([vmss(deep)]))
+    assert result.findings and result.findings[0].rule in ("VAL040", "VAL041")
+
+
+def test_step_budget_exhaustion_is_a_document_error() -> None:
+    # Each variable doubles the work of the one before: 2**60 steps if nothing stopped it.
+    variables = {"v0": "[range(0, 100)]"}
+    for i in range(1, 60):
+        variables[f"v{i}"] = f"[concat(variables('v{i - 1}'), variables('v{i - 1}'))]"
+    tpl = template([vmss("[string(length(variables('v59')))]")], variables=variables)
+    with pytest.raises(DocumentError) as info:
+        resolved(tpl)
+    assert info.value.findings[-1].rule == "VAL041"
