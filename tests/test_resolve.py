@@ -206,3 +206,11 @@ def test_step_budget_exhaustion_is_a_document_error() -> None:
     with pytest.raises(DocumentError) as info:
         resolved(tpl)
     assert info.value.findings[-1].rule == "VAL041"
+
+
+def test_a_30000_character_expression_is_a_finding() -> None:
+    long = "[concat(" + ",".join(["'abcdefghij'"] * 2600) + ")]"
+    assert len(long) > 24576
+    result = resolved(template([vmss(long)]))
+    assert any(f.rule in ("VAL040", "VAL041") and ("24,576" in f.message or "24576" in f.message)
+               for f in result.findings), [f.message for f in result.findings]

@@ -47,3 +47,36 @@ def test_no_sentinel_in_any_output(tmp_path: Path) -> None:
     for run in runs:
         for sentinel in SENTINELS:
             assert sentinel not in run.out and sentinel not in run.err
+
+
+def test_secure_parameters_never_reach_output_even_through_plain_properties(tmp_path: Path) -> None:
+    import shutil
+
+    example = EXAMPLES / "template-parameters"
+    template = json.loads((example / "current.json").read_text(encoding="utf-8"))
+    template["parameters"]["tagSecret"] = {"type": "securestring"}
+    template["parameters"]["blob"] = {"type": "secureObject"}
+    resource = template["resources"][0]
+    resource["tags"] = {"leak": "[parameters('tagSecret')]", "obj": "[string(parameters('blob'))]",
+                        "derived": "[toUpper(base64(parameters('tagSecret')))]"}
+    for side, secret in (("current", "Tag-Sentinel-111"), ("proposed", "Tag-Sentinel-222")):
+        (tmp_path / f"{side}.json").write_text(json.dumps(template), encoding="utf-8")
+        params = json.loads((example / f"{side}.parameters.json").read_text(encoding="utf-8"))
+        params["parameters"]["tagSecret"] = {"value": secret}
+        params["parameters"]["blob"] = {"value": {"key": secret + "-obj"}}
+        params["parameters"]["adminPassword"] = {"value": secret + "-pw"}
+        (tmp_path / f"{side}.parameters.json").write_text(json.dumps(params), encoding="utf-8")
+    outputs = []
+    for fmt in ("text", "json"):
+        run = run_cli("plan", "current.json", "proposed.json", "-o", fmt, cwd=tmp_path)
+        outputs.append(run.out + run.err)
+    run = run_cli("validate", "current.json", "proposed.json", "current.parameters.json", cwd=tmp_path)
+    outputs.append(run.out + run.err)
+    assert "(sensitive value)" in outputs[0]  # the tag did change, and the plan says so
+    import base64
+
+    derived = [base64.b64encode(f"Tag-Sentinel-{n}".encode()).decode().upper() for n in (111, 222)]
+    for text in outputs:
+        assert "Tag-Sentinel" not in text and "TAG-SENTINEL" not in text
+        assert not any(d in text for d in derived)
+    shutil.rmtree(tmp_path)

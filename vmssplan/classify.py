@@ -25,7 +25,7 @@ from typing import Any, Iterable
 from . import shape
 from .data import data_dir, schema_text
 from .diff import PatchOp, equal
-from .model import KNOWN_AFTER_DEPLOYMENT, SENSITIVE, Change, Effect, UsageError, is_unknown, unknown_reason
+from .model import KNOWN_AFTER_DEPLOYMENT, SENSITIVE, Change, SensitiveValue, Effect, UsageError, is_unknown, unknown_reason
 
 EXPRESSION_RULE = "VMSS003"
 
@@ -336,6 +336,8 @@ def classify(ops: list[PatchOp], rules: RuleSet, ctx: Context) -> list[Change]:
 
 
 def _holds_secret(value: Any) -> bool:
+    if isinstance(value, SensitiveValue):
+        return True
     if isinstance(value, dict):
         return any(k in shape.SECRET_KEYS or _holds_secret(v) for k, v in value.items())
     if isinstance(value, list):
@@ -347,7 +349,7 @@ def _mask(path: tuple[str, ...], value: Any) -> Any:
     """The value with every secret replaced by :data:`SENSITIVE`."""
     if value is None:
         return None
-    if shape.is_secret(path):
+    if shape.is_secret(path) or isinstance(value, SensitiveValue):
         return SENSITIVE
     if is_unknown(value):
         return KNOWN_AFTER_DEPLOYMENT

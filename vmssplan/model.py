@@ -28,6 +28,18 @@ def unknown_reason(value: Any) -> str:
     return str(getattr(value, "reason", "")) if is_unknown(value) else ""
 
 
+@dataclass(frozen=True)
+class SensitiveValue:
+    """A value derived from a secret (a securestring parameter...): compared by digest,
+    never shown. Two sides with the same secret compare equal; the plan says only that
+    it changed."""
+
+    digest: str
+
+    def __str__(self) -> str:
+        return SENSITIVE
+
+
 class Effect(enum.IntEnum):
     """What a change does, ordered weakest to strongest (DESIGN.md, "Effects")."""
 

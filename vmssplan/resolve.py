@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from . import expressions as ex
-from .model import DocumentError, Finding, ScaleSetSource, Severity
+from .model import DocumentError, Finding, ScaleSetSource, SensitiveValue, Severity
 
 VMSS_TYPE = "microsoft.compute/virtualmachinescalesets"
 DEPLOYMENT_TYPE = "microsoft.resources/deployments"
@@ -330,13 +330,23 @@ class TemplateResolver:
     # --- values ------------------------------------------------------------------------
 
     def evaluate(self, value: Any, ctx: ex.EvaluationContext, pointer: str, file: str | None = None,
-                 depth: int = 0) -> Any:
-        """Evaluate a JSON value, expanding property copy loops; failures become Unknown."""
+                 depth: int = 0, protect: bool = False) -> Any:
+        """Evaluate a JSON value, expanding property copy loops; failures become Unknown.
+
+        With ``protect``, a leaf computed from a secret becomes a :class:`SensitiveValue`,
+        so no later stage can show it, however it was transformed (``toUpper``, ``concat``...).
+        """
         if depth > MAX_VALUE_DEPTH:
             self.finding("VAL041", f"the value is nested more than {MAX_VALUE_DEPTH} levels deep", pointer, file=file)
             return ex.Unknown("", "the value is nested too deeply to evaluate")
         if isinstance(value, str):
             try:
+                if protect:
+                    reads = ctx.shared.secret_reads
+                    result = ex.evaluate(value, ctx)
+                    if ctx.shared.secret_reads != reads and not ex.is_unknown(result):
+                        return _sensitive(result)
+                    return result
                 return ex.evaluate(value, ctx)
             except ex.EvaluationLimitError:
                 raise
@@ -345,7 +355,7 @@ class TemplateResolver:
                 return ex.Unknown(value[1:-1] if ex.is_expression(value) else value,
                                   f"the expression failed to evaluate: {error.message}")
         if isinstance(value, list):
-            return [self.evaluate(v, ctx, f"{pointer}/{i}", file, depth + 1) for i, v in enumerate(value)]
+            return [self.evaluate(v, ctx, f"{pointer}/{i}", file, depth + 1, protect) for i, v in enumerate(value)]
         if isinstance(value, dict):
             out: dict[str, Any] = {}
             for key, item in value.items():
@@ -354,7 +364,7 @@ class TemplateResolver:
                     for i, entry in enumerate(item):
                         name = _get_ci(entry, "name")
                         if isinstance(name, str):
-                            out[name] = self._copy_array(entry, ctx, f"{sub}/{i}", file)
+                            out[name] = self._copy_array(entry, ctx, f"{sub}/{i}", file, protect)
                     continue
                 if ex.is_expression(key):
                     try:
@@ -367,7 +377,7 @@ class TemplateResolver:
                     key = evaluated
                 else:
                     key = ex.unescape_literal(key)
-                out[key] = self.evaluate(item, ctx, sub, file, depth + 1)
+                out[key] = self.evaluate(item, ctx, sub, file, depth + 1, protect)
             return out
         return value
 
@@ -384,13 +394,14 @@ class TemplateResolver:
             return ex.Unknown("copy", f"the copy count {count} is outside ARM's limit")
         return count
 
-    def _copy_array(self, entry: dict[str, Any], ctx: ex.EvaluationContext, pointer: str, file: str | None) -> Any:
+    def _copy_array(self, entry: dict[str, Any], ctx: ex.EvaluationContext, pointer: str, file: str | None,
+                    protect: bool = False) -> Any:
         name = _get_ci(entry, "name")
         count = self._copy_count(entry, ctx, pointer, file)
         if ex.is_unknown(count):
             return ex.Unknown(f"copy '{name}'", f"the number of items is known only after deployment ({count.reason})")
         template = _get_ci(entry, "input")
-        return [self.evaluate(template, ctx.with_copy_index(str(name), i), f"{pointer}/input", file)
+        return [self.evaluate(template, ctx.with_copy_index(str(name), i), f"{pointer}/input", file, protect=protect)
                 for i in range(count)]
 
     def _variable_copies(self, variables: dict[str, Any], pointer: str) -> dict[str, tuple[dict[str, Any], str]]:
@@ -449,7 +460,7 @@ class TemplateResolver:
                 return
         if kind == VMSS_TYPE:
             body = {k: v for k, v in resource.items() if k.lower() not in ("copy", "condition", "dependson")}
-            evaluated = self.evaluate(body, ctx, pointer, file)
+            evaluated = self.evaluate(body, ctx, pointer, file, protect=True)
             if not isinstance(evaluated, dict):
                 self.finding("VAL040", "the scale-set resource does not evaluate to an object", pointer, file=file)
                 return
@@ -548,6 +559,13 @@ class TemplateResolver:
                 self.result.unknown_leaves += 1
             else:
                 self.result.known_leaves += 1
+
+
+def _sensitive(value: Any) -> SensitiveValue:
+    import hashlib
+
+    text = json.dumps(value, sort_keys=True, default=str)
+    return SensitiveValue(hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 
 def _short(value: Any, limit: int = 60) -> str:
