@@ -298,12 +298,81 @@ def template_example() -> None:
         encoding="utf-8")
 
 
+def vm_list(count: int, zones: list[str] | None, *, protected: tuple[int, ...] = (),
+            stale: tuple[int, ...] = (), unhealthy: tuple[int, ...] = ()) -> list[dict[str, Any]]:
+    """`az vmss list-instances --expand instanceView` output for ``count`` VMs."""
+    vms = []
+    for i in range(count):
+        zone = zones[i % len(zones)] if zones else None
+        vm: dict[str, Any] = {
+            "id": f"{SUB}/Microsoft.Compute/virtualMachineScaleSets/web-vmss/virtualMachines/{i}",
+            "instanceId": str(i), "name": f"web-vmss_{i}", "location": "westeurope", "resourceGroup": "web-rg",
+            "type": "Microsoft.Compute/virtualMachineScaleSets/virtualMachines",
+            "sku": {"name": "Standard_D2s_v5", "tier": "Standard"},
+            "latestModelApplied": i not in stale, "provisioningState": "Succeeded",
+            "protectionPolicy": {"protectFromScaleIn": False, "protectFromScaleSetActions": i in protected},
+            "instanceView": {"statuses": [
+                {"code": "ProvisioningState/succeeded", "level": "Info"},
+                {"code": "PowerState/running", "level": "Info", "displayStatus": "VM running"}],
+                "vmHealth": {"status": {"code": "HealthState/" + ("unhealthy" if i in unhealthy else "healthy"),
+                                        "level": "Info"}}},
+        }
+        if zone:
+            vm["zones"] = [zone]
+        vms.append(vm)
+    return vms
+
+
+def instance_examples() -> None:
+    """Scenarios with an instance list: which VM needs what, in which batch."""
+    scenarios = {
+        "instances-manual-protected-stale": "Manual upgrade policy: one VM protected, one already behind the model",
+        "instances-rolling-zones": "Rolling upgrade of 10 VMs in 3 zones, batches of 20% with a pause",
+        "instances-automatic": "Automatic upgrade policy: Azure may restart every VM at once",
+        "instances-max-surge": "Rolling upgrade with maxSurge: new VMs first, extra capacity needed",
+    }
+    for name, title in scenarios.items():
+        folder = EXAMPLES / name
+        folder.mkdir(parents=True, exist_ok=True)
+        current = base_get()
+        props = current["properties"]
+        if name == "instances-manual-protected-stale":
+            vms = vm_list(4, ["1", "2", "3"], protected=(1,), stale=(2,))
+        elif name == "instances-rolling-zones":
+            current["sku"]["capacity"] = 10
+            props["upgradePolicy"] = {"mode": "Rolling", "rollingUpgradePolicy": {
+                "maxBatchInstancePercent": 20, "maxUnhealthyInstancePercent": 20,
+                "maxUnhealthyUpgradedInstancePercent": 20, "pauseTimeBetweenBatches": "PT2M",
+                "prioritizeUnhealthyInstances": True}}
+            vms = vm_list(10, ["1", "2", "3"], unhealthy=(7,))
+        elif name == "instances-automatic":
+            props["upgradePolicy"] = {"mode": "Automatic"}
+            vms = vm_list(4, ["1", "2", "3"])
+        else:
+            current["sku"]["capacity"] = 6
+            props["upgradePolicy"] = {"mode": "Rolling", "rollingUpgradePolicy": {
+                "maxBatchInstancePercent": 34, "maxSurge": True, "pauseTimeBetweenBatches": "PT0S"}}
+            vms = vm_list(6, ["1", "2", "3"])
+        proposed = put_body(current)
+        _image_version(proposed)
+        write(folder / "current.json", current)
+        write(folder / "proposed.json", proposed)
+        write(folder / "instances.json", vms)
+        (folder / "README.md").write_text(
+            f"# {title}\n\n`current.json` is the scale set as a REST GET returns it, `proposed.json` the PUT body "
+            "with a new image version, and `instances.json` the VMs as `az vmss list-instances --expand "
+            "instanceView` prints them.\n\n```\nvmssplan plan current.json proposed.json --instances instances.json"
+            "\n```\n\n`expected.txt` and `expected.json` are the plan vmssplan prints (checked by the tests).\n",
+            encoding="utf-8")
+
+
 def write_expected() -> None:
     for folder in sorted(p for p in EXAMPLES.iterdir() if (p / "current.json").is_file()):
         for fmt, out in (("text", "expected.txt"), ("json", "expected.json")):
+            extra = ["--instances", "instances.json"] if (folder / "instances.json").is_file() else []
             proc = subprocess.run(
                 [sys.executable, "-m", "vmssplan", "plan", "current.json", "proposed.json", "-o", fmt,
-                 "--color", "never"], cwd=folder, capture_output=True, text=True, check=False)
+                 "--color", "never", *extra], cwd=folder, capture_output=True, text=True, check=False)
             if proc.returncode not in (0, 1):
                 raise SystemExit(f"{folder.name}: vmssplan failed: {proc.stderr}")
             (folder / out).write_text(proc.stdout, encoding="utf-8")
@@ -316,3 +385,4 @@ if __name__ == "__main__":
     else:
         make_pairs()
         template_example()
+        instance_examples()

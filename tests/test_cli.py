@@ -179,3 +179,19 @@ def test_expression_errors_are_located_in_the_template(tmp_path: Path) -> None:
     located = [l for l in run.out.splitlines() if "VAL040" in l]
     assert run.code == 1 and located and located[0].startswith(f"{path}:{line_no}:")
     assert "concat('a', ]" in located[0]
+
+
+def test_instances_option_plans_each_vm_and_rejects_other_documents(tmp_path: Path) -> None:
+    folder = EXAMPLES / "instances-manual-protected-stale"
+    run = run_cli("plan", "current.json", "proposed.json", "--instances", "instances.json", "-o", "json",
+                  cwd=folder)
+    plan = json.loads(run.out)
+    assert_valid_plan(plan)
+    vms = {vm["instance_id"]: vm["action"] for vm in plan["scale_sets"][0]["instances"]}
+    assert vms == {"0": "upgrade", "1": "skipped", "2": "upgrade", "3": "upgrade"}
+    assert plan["scale_sets"][0]["vm_impact"]["commands"] == [
+        "az vmss update-instances --resource-group web-rg --name web-vmss --instance-ids 0 2 3",
+        "# left out, protected from scale-set actions: 1"]
+    # A scale-set model given as an instance list is a located finding, and the plan still stands.
+    run = run_cli("plan", "current.json", "proposed.json", "--instances", "current.json", cwd=folder)
+    assert run.code == 1 and "VAL050" in run.out and "Plan: 1 scale set" in run.out

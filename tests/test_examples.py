@@ -24,7 +24,15 @@ EXPECTED_EFFECT = {
     "extension-force-update": "upgrade",
     "no-op": "none",
     "template-parameters": "upgrade",
+    "instances-manual-protected-stale": "upgrade",
+    "instances-rolling-zones": "upgrade",
+    "instances-automatic": "upgrade",
+    "instances-max-surge": "upgrade",
 }
+
+
+def _args(folder: Path) -> list[str]:
+    return ["--instances", "instances.json"] if (folder / "instances.json").is_file() else []
 
 
 def test_every_scenario_has_an_example() -> None:
@@ -33,7 +41,7 @@ def test_every_scenario_has_an_example() -> None:
 
 @pytest.mark.parametrize("folder", FOLDERS, ids=lambda p: p.name)
 def test_text_plan_is_golden(folder: Path) -> None:
-    run = run_cli("plan", "current.json", "proposed.json", cwd=folder)
+    run = run_cli("plan", "current.json", "proposed.json", *_args(folder), cwd=folder)
     assert run.err == ""
     assert run.out == (folder / "expected.txt").read_text(encoding="utf-8")
     assert run.code == (1 if EXPECTED_EFFECT[folder.name] == "rejected" else 0)
@@ -41,7 +49,7 @@ def test_text_plan_is_golden(folder: Path) -> None:
 
 @pytest.mark.parametrize("folder", FOLDERS, ids=lambda p: p.name)
 def test_json_plan_is_golden_and_valid(folder: Path) -> None:
-    run = run_cli("plan", "current.json", "proposed.json", "-o", "json", cwd=folder)
+    run = run_cli("plan", "current.json", "proposed.json", "-o", "json", *_args(folder), cwd=folder)
     plan = json.loads(run.out)
     assert_valid_plan(plan)
     assert plan == json.loads((folder / "expected.json").read_text(encoding="utf-8"))

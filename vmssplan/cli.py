@@ -114,6 +114,10 @@ def plan(
     rules_dir: Optional[List[str]] = typer.Option(None, "--rules-dir", metavar="DIR",
                                                   help="Extra directory of rule files (same schema as the "
                                                        "built-in rules). Repeatable."),
+    instances: Optional[List[str]] = typer.Option(
+        None, "--instances", metavar="FILE",
+        help="The scale set's VMs: `az vmss list-instances` output, a REST VM list, or per-VM GET / "
+             "instance-view documents (repeatable). The plan then says what each VM needs, in which batch."),
     parameters: Optional[List[str]] = typer.Option(
         None, "--parameters", "-p", metavar="@FILE|NAME=VALUE",
         help="Template parameters for both sides, as `az deployment group create --parameters` takes them: "
@@ -150,7 +154,8 @@ def plan(
     templates = TemplateOptions(parameters=tuple(parameters or ()),
                                 current_parameters=tuple(current_parameters or ()),
                                 proposed_parameters=tuple(proposed_parameters or ()), scope=scope)
-    result = plan_files(current, proposed, PlanOptions(rule_dirs=tuple(rules_dir or ()), templates=templates))
+    result = plan_files(current, proposed, PlanOptions(rule_dirs=tuple(rules_dir or ()), templates=templates,
+                                                       instances=tuple(instances or ())))
     text = get_renderer(PLAN_FORMATS, output.value)(result, color=_use_color(color))
     sys.stdout.write(_scrub(text, result.secrets))
     raise typer.Exit(exit_code(result, threshold))

@@ -15,10 +15,10 @@ from . import shape
 from .classify import Context, classify, load_rules
 from .diff import diff, drop_unreturned_secrets
 from .load import Document, load_document, scale_sets_of, template_scale_sets
-from .model import (DocumentError, DocumentKind, Effect, Finding, Plan, ScaleSet, ScaleSetSource,
-                    Severity, UsageError)
+from .model import (Change, DocumentError, DocumentKind, Effect, Finding, Plan, ScaleSet, ScaleSetPlan,
+                    ScaleSetSource, Severity, UsageError)
 from .normalize import normalize
-from .plan import plan_scale_set
+from .plan import plan_scale_set, resource_group
 from .resolve import DeploymentScope, ParameterValues, parameters_from_assignments, parameters_from_file
 
 
@@ -41,6 +41,8 @@ class PlanOptions:
     #: Schema-check the proposed side (the current side is what is deployed already).
     validate_proposed: bool = True
     templates: TemplateOptions = field(default_factory=TemplateOptions)
+    #: Instance lists (`az vmss list-instances`, REST VM lists, per-VM GETs) to plan per VM.
+    instances: tuple[str, ...] = ()
 
 
 @dataclass
@@ -261,7 +263,20 @@ def plan_files(current_path: str, proposed_path: str, options: PlanOptions | Non
     current = [normalize(s, current_doc.kind) for s in current_sources]
     proposed = [normalize(s, proposed_doc.kind) for s in proposed_sources]
     plan = Plan(current_file=current_doc.path, proposed_file=proposed_doc.path)
-    for before, after in pair_scale_sets(current, proposed):
+    pairs = pair_scale_sets(current, proposed)
+    updated = [pair for pair in pairs if pair[0] is not None and pair[1] is not None]
+    instance_docs = []
+    for path in options.instances:
+        try:
+            instance_docs.append(_read(path, result))
+        except DocumentError as exc:
+            result.add(exc.findings)
+    if instance_docs and len(updated) != 1:
+        result.findings.append(Finding("VAL052", f"--instances lists the VMs of one scale set, but the plan has "
+                                       f"{len(updated)} scale sets present on both sides; the lists are not used",
+                                       Severity.WARNING, file=instance_docs[0].path, line=1, column=1))
+        instance_docs = []
+    for before, after in pairs:
         notes: list[str] = []
         changes = []
         if before is not None and after is not None:
@@ -269,12 +284,36 @@ def plan_files(current_path: str, proposed_path: str, options: PlanOptions | Non
             ops, notes = drop_unreturned_secrets(ops, before.from_get, after.from_get)
             ctx = Context(before.model, after.model, after.source.api_version)
             changes = classify(ops, rules, ctx)
+            if instance_docs:
+                try:
+                    plan.scale_sets.append(_plan_with_instances(before, after, changes, notes, instance_docs,
+                                                                result))
+                    continue
+                except DocumentError as exc:  # not an instance list: say where, plan without it
+                    result.add(exc.findings)
         plan.scale_sets.append(plan_scale_set(before, after, changes, notes))
     result.plan = plan
     # Planning a file against itself (or two sides sharing a parameters file) reports each
     # finding once.
     result.findings = sorted(set(result.findings), key=Finding.sort_key)
     return result
+
+
+def _plan_with_instances(before: ScaleSet, after: ScaleSet, changes: list[Change], notes: list[str],
+                         docs: list[Document], result: Result) -> ScaleSetPlan:
+    """The plan of one scale set, VM by VM, from its instance lists."""
+    from . import instances as inst
+
+    groups = []
+    findings: list[Finding] = []
+    for doc in docs:
+        groups.append(inst.load_instances(doc.data, doc.path, orchestration_mode=after.orchestration_mode,
+                                          findings=findings))
+    result.add(findings)
+    vms = inst.merge_instances(*groups)
+    plans, rollout = inst.plan_instances(vms, changes, after.upgrade_mode, after.orchestration_mode, after.model)
+    commands = inst.commands_for(plans, rollout, resource_group(before), before.name)
+    return plan_scale_set(before, after, changes, notes, instance_plans=plans, rollout=rollout, commands=commands)
 
 
 def exit_code(result: Result, fail_on: Effect = Effect.REJECTED) -> int:

@@ -199,12 +199,63 @@ class Change:
 
 @dataclass
 class InstancePlan:
-    instance_id: str
+    """What one VM needs (from an instance list)."""
+
+    instance_id: str  # Uniform: instanceId; Flexible: the VM name
     action: str  # none | upgrade | reimage | deallocate | skipped
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)  # display paths of the changes causing it
     zone: str | None = None
-    batch: int | None = None
+    batch: int | None = None  # 1-based platform batch (rolling upgrades)
     note: str = ""
+    #: "platform" (Automatic/Rolling upgrade), "user" (Manual upgrade, reimage, deallocate,
+    #: a VM already behind the model) or "n/a" (none, skipped).
+    performed_by: str = "n/a"
+    name: str | None = None
+    power_state: str | None = None
+
+
+@dataclass
+class RolloutInfo:
+    """How the VMs of one scale set get the change, as a whole.
+
+    ``batches`` are the platform's batches for this rollout, as lists of instance ids
+    (Flexible: VM names): rolling batches in Rolling mode, and one batch of every VM in
+    Automatic mode (its worst case: Azure gives no ordering guarantee). They are empty
+    when the user does the work (Manual mode, reimage, deallocation) or nothing happens.
+    """
+
+    upgrade_mode: str
+    orchestration_mode: str
+    #: "rolling" | "all-at-once" (Automatic) | "user" | "none".
+    strategy: str = "none"
+    #: "platform" | "user" | "n/a".
+    performed_by: str = "n/a"
+    batches: list[list[str]] = field(default_factory=list)
+    #: Most VMs per batch: max(1, floor(N * maxBatchInstancePercent / 100)), N = VMs in the list.
+    batch_size: int | None = None
+    #: ``pauseTimeBetweenBatches`` as written (ISO 8601 duration), and in seconds.
+    pause_between: str = "PT0S"
+    pause_between_seconds: int = 0
+    #: (batches - 1) * pause.
+    total_pause_seconds: int = 0
+    cross_zone: bool = False
+    prioritize_unhealthy: bool = False
+    #: ``rollingUpgradePolicy.maxSurge`` applies to this rollout: new VMs are created from
+    #: the new model a batch at a time and the old ones deleted.
+    max_surge: bool = False
+    #: With max_surge: the most extra VMs (of the scale set's size) that exist at once.
+    surge_capacity: int | None = None
+    #: Automatic OS image upgrade is on: the batches in which Azure replaces OS disks when a
+    #: new image version is published (separate from this change; same constraints).
+    os_upgrade_batches: list[list[str]] = field(default_factory=list)
+    #: VMs protected from scale-set actions that this rollout would otherwise touch.
+    skipped: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def batch_count(self) -> int:
+        return len(self.batches)
 
 
 @dataclass
@@ -229,6 +280,7 @@ class ScaleSetPlan:
     changes: list[Change] = field(default_factory=list)
     instances: list[InstancePlan] = field(default_factory=list)
     vm_impact: VmImpact | None = None
+    rollout: RolloutInfo | None = None  # with an instance list
     notes: list[str] = field(default_factory=list)
     api_version: str | None = None
 

@@ -14,9 +14,10 @@ How a model change reaches existing VMs (facts, "Upgrade-policy mechanics"):
 from __future__ import annotations
 
 import math
+from collections import Counter
 from typing import Any
 
-from .model import Change, Effect, ScaleSet, ScaleSetPlan, VmImpact
+from .model import Change, Effect, InstancePlan, RolloutInfo, ScaleSet, ScaleSetPlan, VmImpact
 
 _RESOURCE_GROUP_PLACEHOLDER = "<resource-group>"
 
@@ -152,10 +153,53 @@ def _vms(count: int | None, quantifier: str) -> str:
     return f"{count} {quantifier} {noun}"
 
 
+def _duration(seconds: int) -> str:
+    minutes, secs = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    return "".join(f"{v}{u}" for v, u in ((hours, "h"), (minutes, "m"), (secs, "s")) if v) or "0s"
+
+
+def instance_impact(plans: list[InstancePlan], rollout: RolloutInfo, commands: list[str]) -> VmImpact:
+    """The VM summary when an instance list says which VMs exist (see :mod:`vmssplan.instances`)."""
+    counts = Counter(p.action for p in plans)
+    strongest = max((a for a in counts if a in _VM_ACTIONS), key=_VM_ACTIONS.index, default="none")
+    parts = []
+    for action, one, many in (("deallocate", "needs deallocation", "need deallocation"),
+                              ("reimage", "needs a reimage", "need a reimage"),
+                              ("upgrade", "needs an upgrade", "need an upgrade"),
+                              ("skipped", "is protected and skipped", "are protected and skipped"),
+                              ("none", "needs nothing", "need nothing")):
+        if counts[action]:
+            parts.append(f"{counts[action]} {one if counts[action] == 1 else many}")
+    behind = sum(1 for p in plans if "behind" in p.note)
+    summary = f"Of {len(plans)} VM{'s' if len(plans) != 1 else ''} in the instance list: " + ", ".join(parts) + "."
+    if behind:
+        summary += f" {behind} {'is' if behind == 1 else 'are'} already behind the model."
+    if rollout.strategy == "rolling" and rollout.batches:
+        summary += (f" Azure upgrades them in {rollout.batch_count} rolling batch"
+                    f"{'es' if rollout.batch_count != 1 else ''} of at most {rollout.batch_size}"
+                    + ("" if rollout.cross_zone else ", one zone at a time")
+                    + (f", pausing {_duration(rollout.total_pause_seconds)} in all" if rollout.total_pause_seconds else "")
+                    + ".")
+    if rollout.max_surge and rollout.surge_capacity:
+        summary += (f" maxSurge: new VMs are built from the new model first, so up to {rollout.surge_capacity} "
+                    "extra VMs (cores, IP addresses) are needed at a time.")
+    return VmImpact(strongest, len(plans), rollout.performed_by, summary, commands,
+                    list(rollout.warnings) + list(rollout.notes))
+
+
+_VM_ACTIONS = ["none", "upgrade", "reimage", "deallocate"]
+
+
 def plan_scale_set(before: ScaleSet | None, after: ScaleSet | None, changes: list[Change],
-                   notes: list[str]) -> ScaleSetPlan:
+                   notes: list[str], instance_plans: list[InstancePlan] | None = None,
+                   rollout: RolloutInfo | None = None, commands: list[str] | None = None) -> ScaleSetPlan:
     subject = after or before
     assert subject is not None
+    if instance_plans is not None and rollout is not None:
+        impact = instance_impact(instance_plans, rollout, commands or [])
+    else:
+        impact = vm_impact(before, after, changes)
     return ScaleSetPlan(
         name=subject.name,
         action=scale_set_action(before, after, changes),
@@ -163,7 +207,9 @@ def plan_scale_set(before: ScaleSet | None, after: ScaleSet | None, changes: lis
         orchestration_mode=subject.orchestration_mode,
         file=subject.source.file,
         changes=changes,  # in patch order: valid RFC 6902 order, sorted by path
-        vm_impact=vm_impact(before, after, changes),
+        vm_impact=impact,
+        instances=instance_plans or [],
+        rollout=rollout,
         notes=notes,
         api_version=subject.source.api_version,
     )

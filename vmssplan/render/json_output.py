@@ -12,7 +12,7 @@ from typing import Any
 
 from .. import __version__
 from ..engine import Result
-from ..model import Change, Effect, Finding, Plan, ScaleSetPlan
+from ..model import Change, Effect, Finding, Plan, RolloutInfo, ScaleSetPlan
 
 FORMAT_VERSION = "1"
 
@@ -34,6 +34,17 @@ def change_to_dict(change: Change) -> dict[str, Any]:
     }
 
 
+def rollout_to_dict(rollout: RolloutInfo) -> dict[str, Any]:
+    return {
+        "strategy": rollout.strategy, "performed_by": rollout.performed_by, "batches": rollout.batches,
+        "batch_size": rollout.batch_size, "pause_between": rollout.pause_between,
+        "total_pause_seconds": rollout.total_pause_seconds, "cross_zone": rollout.cross_zone,
+        "prioritize_unhealthy": rollout.prioritize_unhealthy, "max_surge": rollout.max_surge,
+        "surge_capacity": rollout.surge_capacity, "os_upgrade_batches": rollout.os_upgrade_batches,
+        "skipped": rollout.skipped, "warnings": rollout.warnings, "notes": rollout.notes,
+    }
+
+
 def scale_set_to_dict(plan: ScaleSetPlan) -> dict[str, Any]:
     impact = plan.vm_impact
     return {
@@ -42,10 +53,11 @@ def scale_set_to_dict(plan: ScaleSetPlan) -> dict[str, Any]:
         "file": plan.file, "api_version": plan.api_version,
         "changes": [change_to_dict(c) for c in plan.changes],
         "instances": [
-            {"instance_id": i.instance_id, "action": i.action, "reasons": i.reasons, "zone": i.zone,
-             "batch": i.batch, "note": i.note}
+            {"instance_id": i.instance_id, "name": i.name, "action": i.action, "performed_by": i.performed_by,
+             "reasons": i.reasons, "zone": i.zone, "batch": i.batch, "power_state": i.power_state, "note": i.note}
             for i in plan.instances
         ],
+        "rollout": None if plan.rollout is None else rollout_to_dict(plan.rollout),
         "vm_impact": None if impact is None else {
             "action": impact.action, "count": impact.count, "performed_by": impact.performed_by,
             "summary": impact.summary, "commands": impact.commands, "warnings": impact.warnings,

@@ -108,11 +108,38 @@ def _scale_set_lines(plan: ScaleSetPlan, paint: _Painter) -> list[str]:
         wrapped = textwrap.wrap(impact.summary, _WIDTH - 8)
         lines.append("  " + paint("VMs:", "bold") + " " + (wrapped[0] if wrapped else ""))
         lines += ["        " + w for w in wrapped[1:]]
+        lines += _instance_lines(plan, paint)
         for warning in impact.warnings:
             for i, w in enumerate(textwrap.wrap(warning, _WIDTH - 14)):
                 lines.append(("    " + paint("warning: ", "yellow") if i == 0 else "             ") + w)
         for command in impact.commands:
             lines.append("    " + (paint(command, "dim") if command.startswith("#") else "$ " + command))
+    return lines
+
+
+_MAX_VM_ROWS = 100
+
+
+def _instance_lines(plan: ScaleSetPlan, paint: _Painter) -> list[str]:
+    """One row per VM (up to a hundred), then the rolling batches."""
+    if not plan.instances:
+        return []
+    rows = [("VM", "action", "by", "zone", "batch", "note")]
+    for vm in plan.instances[:_MAX_VM_ROWS]:
+        rows.append((vm.instance_id, vm.action, vm.performed_by, vm.zone or "-",
+                     str(vm.batch) if vm.batch else "-", vm.note))
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    lines = []
+    for i, row in enumerate(rows):
+        cells = "  ".join(cell.ljust(width) for cell, width in zip(row[:5], widths))
+        text = f"      {cells}  {row[5]}".rstrip()
+        lines.append(paint(text, "dim") if i == 0 else text)
+    if len(plan.instances) > _MAX_VM_ROWS:
+        lines.append(f"      ... and {len(plan.instances) - _MAX_VM_ROWS} more (see -o json)")
+    rollout = plan.rollout
+    if rollout is not None and rollout.batches and rollout.strategy == "rolling":
+        for number, batch in enumerate(rollout.batches, 1):
+            lines.append(f"      batch {number}: {', '.join(batch)}")
     return lines
 
 
