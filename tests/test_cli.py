@@ -195,3 +195,39 @@ def test_instances_option_plans_each_vm_and_rejects_other_documents(tmp_path: Pa
     # A scale-set model given as an instance list is a located finding, and the plan still stands.
     run = run_cli("plan", "current.json", "proposed.json", "--instances", "current.json", cwd=folder)
     assert run.code == 1 and "VAL050" in run.out and "Plan: 1 scale set" in run.out
+
+
+def test_previewing_az_style_edits_matches_the_edited_file() -> None:
+    folder = EXAMPLES / "load-balancer-to-app-gateway"
+    proposed = json.loads((folder / "proposed.json").read_text(encoding="utf-8"))
+    pool = proposed["properties"]["virtualMachineProfile"]["networkProfile"]["networkInterfaceConfigurations"][0][
+        "properties"]["ipConfigurations"][0]["properties"]["applicationGatewayBackendAddressPools"][0]["id"]
+    nic = "virtualMachineProfile.networkProfile.networkInterfaceConfigurations[0].ipConfigurations[0]"
+    edited = run_cli("plan", "current.json", "--remove", f"{nic}.loadBalancerBackendAddressPools", "0",
+                     "--add", f"{nic}.applicationGatewayBackendAddressPools", json.dumps({"id": pool}),
+                     "-o", "json", cwd=folder)
+    from_file = run_cli("plan", "current.json", "proposed.json", "-o", "json", cwd=folder)
+    assert edited.code == 0, edited.err
+    edited_changes = json.loads(edited.out)["scale_sets"][0]["changes"]
+    file_changes = json.loads(from_file.out)["scale_sets"][0]["changes"]
+    assert [(c["op"], c["path"], c["after"]) for c in edited_changes] == [
+        (c["op"], c["path"], c["after"]) for c in file_changes]
+
+
+def test_edit_errors_name_the_path_and_exit_2() -> None:
+    run = run_cli("plan", "current.json", "--set", "virtualMachineProfile.nope.x=1", cwd=IMAGE)
+    assert run.code == 2 and "'nope' not found under 'virtualMachineProfile'" in run.err
+    run = run_cli("plan", "current.json", "proposed.json", "--set", "sku.capacity=3", cwd=IMAGE)
+    assert run.code == 2 and "not both" in run.err
+    run = run_cli("validate", "current.json", "--set", "sku.capacity=3", cwd=IMAGE)
+    assert run.code == 2 and "belong to `vmssplan plan`" in run.err
+
+
+def test_patch_body_builds_the_proposed_side(tmp_path: Path) -> None:
+    (tmp_path / "patch.json").write_text(json.dumps({"sku": {"capacity": 9}, "properties": {
+        "virtualMachineProfile": {"storageProfile": {"imageReference": {"version": "22.04.202510010"}}}}}),
+        encoding="utf-8")
+    run = run_cli("plan", str(IMAGE / "current.json"), "--patch", str(tmp_path / "patch.json"), "-o", "json")
+    changes = {c["path"]: c["effect"] for c in json.loads(run.out)["scale_sets"][0]["changes"]}
+    assert changes == {"/sku/capacity": "none",
+                       "/properties/virtualMachineProfile/storageProfile/imageReference/version": "upgrade"}

@@ -13,7 +13,7 @@ from typing import List, Optional
 import typer
 
 from . import __version__
-from .model import SENSITIVE, Effect, VmssplanError
+from .model import SENSITIVE, Effect, UsageError, VmssplanError
 
 EXIT_CODES_HELP = """
 Exit codes: 0 done, nothing at or above the failure threshold; 1 findings (a change at or
@@ -103,17 +103,34 @@ def validate(
     raise typer.Exit(1 if result.has_errors else 0)
 
 
-@app.command(epilog=EXIT_CODES_HELP)
+EDIT_HELP = """
+Preview an edit before running it: --set PATH=VALUE, --add PATH VALUE..., --remove PATH
+[INDEX] and --force-string work as the generic update arguments of `az vmss update`, on
+REST-shaped or `az vmss show` documents, applied in command-line order. Example:
+vmssplan plan current.json --set virtualMachineProfile.storageProfile.imageReference.version=22.04.202510010
+"""
+
+#: Generic update tokens, taken out of the command line before typer parses it (see main).
+_EDIT_TOKENS: list[str] = []
+
+
+@app.command(epilog=EDIT_HELP + EXIT_CODES_HELP)
 def plan(
     current: str = typer.Argument(..., help="The scale set as it is: ARM template, REST model or `az vmss show` "
                                             "output ('-' for standard input)."),
-    proposed: str = typer.Argument(..., help="The scale set as it should be, in any of the same shapes."),
+    proposed: Optional[str] = typer.Argument(
+        None, help="The scale set as it should be, in any of the same shapes. Leave it out to build it from "
+                   "CURRENT with --set/--add/--remove/--patch."),
     output: PlanFormat = typer.Option(PlanFormat.text, "--output", "-o", help="Output format."),
     fail_on: str = typer.Option("rejected", "--fail-on", metavar="EFFECT",
                                 help=f"Exit 1 when any change has this effect or a stronger one ({EFFECT_NAMES})."),
     rules_dir: Optional[List[str]] = typer.Option(None, "--rules-dir", metavar="DIR",
                                                   help="Extra directory of rule files (same schema as the "
                                                        "built-in rules). Repeatable."),
+    patch: Optional[str] = typer.Option(
+        None, "--patch", metavar="FILE",
+        help="Build PROPOSED by applying this REST PATCH body (VirtualMachineScaleSetUpdate) to CURRENT, "
+             "with the API's merge semantics."),
     instances: Optional[List[str]] = typer.Option(
         None, "--instances", metavar="FILE",
         help="The scale set's VMs: `az vmss list-instances` output, a REST VM list, or per-VM GET / "
@@ -154,8 +171,13 @@ def plan(
     templates = TemplateOptions(parameters=tuple(parameters or ()),
                                 current_parameters=tuple(current_parameters or ()),
                                 proposed_parameters=tuple(proposed_parameters or ()), scope=scope)
+    if proposed is not None and (patch or _EDIT_TOKENS):
+        _fail("give PROPOSED or --set/--add/--remove/--patch, not both", 2)
+    if proposed is None and not (patch or _EDIT_TOKENS):
+        _fail("missing PROPOSED (or --set/--add/--remove/--patch to build it from CURRENT)", 2)
     result = plan_files(current, proposed, PlanOptions(rule_dirs=tuple(rules_dir or ()), templates=templates,
-                                                       instances=tuple(instances or ())))
+                                                       instances=tuple(instances or ()), patch=patch,
+                                                       edits=tuple(_EDIT_TOKENS)))
     text = get_renderer(PLAN_FORMATS, output.value)(result, color=_use_color(color))
     sys.stdout.write(_scrub(text, result.secrets))
     raise typer.Exit(exit_code(result, threshold))
@@ -163,8 +185,14 @@ def plan(
 
 def main() -> int:
     """Console-script entry point: errors become messages and exit codes, never tracebacks."""
+    from .edit import extract_edit_tokens
+
+    args, edits = extract_edit_tokens(sys.argv[1:])
+    _EDIT_TOKENS[:] = edits
     try:
-        app(prog_name="vmssplan", standalone_mode=True)
+        if edits and (not args or args[0] != "plan"):
+            raise UsageError("--set/--add/--remove/--force-string belong to `vmssplan plan`")
+        app(args=args, prog_name="vmssplan", standalone_mode=True)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     except VmssplanError as exc:

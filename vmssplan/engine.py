@@ -7,6 +7,7 @@ data in :mod:`vmssplan.shape`.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -14,7 +15,7 @@ from typing import Any, Iterable
 from . import shape
 from .classify import Context, classify, load_rules
 from .diff import diff, drop_unreturned_secrets
-from .load import Document, load_document, scale_sets_of, template_scale_sets
+from .load import Document, detect_kind, load_document, scale_sets_of, template_scale_sets
 from .model import (Change, DocumentError, DocumentKind, Effect, Finding, Plan, ScaleSet, ScaleSetPlan,
                     ScaleSetSource, Severity, UsageError)
 from .normalize import normalize
@@ -43,6 +44,10 @@ class PlanOptions:
     templates: TemplateOptions = field(default_factory=TemplateOptions)
     #: Instance lists (`az vmss list-instances`, REST VM lists, per-VM GETs) to plan per VM.
     instances: tuple[str, ...] = ()
+    #: Build PROPOSED from CURRENT: a REST PATCH body file, then az-style generic updates
+    #: (``--set/--add/--remove`` tokens, in command-line order).
+    patch: str | None = None
+    edits: tuple[str, ...] = ()
 
 
 @dataclass
@@ -244,15 +249,52 @@ def _pair_key(pair: tuple[ScaleSet | None, ScaleSet | None]) -> tuple[str, str]:
     return (subject.name.lower(), subject.source.pointer)
 
 
-def plan_files(current_path: str, proposed_path: str, options: PlanOptions | None = None) -> Result:
+def _edited_side(current: Document | None, options: PlanOptions,
+                 result: Result) -> tuple[Document | None, list[ScaleSetSource]]:
+    """The proposed scale set as `az vmss update` would make it from the current one."""
+    if current is None:
+        return None, []
+    if current.kind not in (DocumentKind.REST_MODEL, DocumentKind.AZ_MODEL):
+        raise UsageError(f"{current.path}: --set/--add/--remove/--patch edit a scale-set model (a REST GET or "
+                         "`az vmss show` output), not a template or a list: edit the template or its parameters")
+    from . import edit
+
+    data = current.data
+    label = current.path
+    try:
+        if options.patch:
+            patch_doc = _read(options.patch, result)
+            data = edit.apply_patch_body(data, patch_doc.data)
+            label += f" + PATCH {patch_doc.path}"
+        if options.edits:
+            data = edit.apply_generic_update(data, edit.parse_edit_argv(list(options.edits)))
+            label += " + " + " ".join(str(op) for op in edit.parse_edit_argv(list(options.edits)))
+    except DocumentError as exc:
+        result.add(exc.findings)
+        return None, []
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    doc = Document(f"<{label}>", text, data, detect_kind(data))
+    try:
+        return doc, scale_sets_of(doc)
+    except DocumentError as exc:
+        result.add(exc.findings)
+        return None, []
+
+
+def plan_files(current_path: str, proposed_path: str | None, options: PlanOptions | None = None) -> Result:
     options = options or PlanOptions()
     result = Result()
     templates = options.templates
     current_doc, current_sources = _load_side(current_path, templates.parameters + templates.current_parameters,
                                               templates, result)
-    proposed_doc, proposed_sources = _load_side(proposed_path,
-                                                templates.parameters + templates.proposed_parameters,
-                                                templates, result)
+    if options.patch or options.edits:
+        proposed_doc, proposed_sources = _edited_side(current_doc, options, result)
+    else:
+        if proposed_path is None:
+            raise UsageError("give PROPOSED, or build it from CURRENT with --set/--add/--remove/--patch")
+        proposed_doc, proposed_sources = _load_side(proposed_path,
+                                                    templates.parameters + templates.proposed_parameters,
+                                                    templates, result)
     if current_doc is None or proposed_doc is None:
         result.findings = sorted(set(result.findings), key=Finding.sort_key)
         return result
