@@ -181,6 +181,9 @@ def instance_impact(plans: list[InstancePlan], rollout: RolloutInfo, commands: l
                     + ("" if rollout.cross_zone else ", one zone at a time")
                     + (f", pausing {_duration(rollout.total_pause_seconds)} in all" if rollout.total_pause_seconds else "")
                     + ".")
+    if strongest == "reimage":
+        summary += (" osProfile changes reach existing VMs only by reimage, whatever the upgrade policy "
+                    f"({rollout.upgrade_mode}); reimaging replaces the OS disk.")
     if rollout.max_surge and rollout.surge_capacity:
         summary += (f" maxSurge: new VMs are built from the new model first, so up to {rollout.surge_capacity} "
                     "extra VMs (cores, IP addresses) are needed at a time.")
@@ -196,7 +199,8 @@ def plan_scale_set(before: ScaleSet | None, after: ScaleSet | None, changes: lis
                    rollout: RolloutInfo | None = None, commands: list[str] | None = None) -> ScaleSetPlan:
     subject = after or before
     assert subject is not None
-    if instance_plans is not None and rollout is not None:
+    rejected = any(c.effect is Effect.REJECTED for c in changes)
+    if instance_plans is not None and rollout is not None and not rejected:
         impact = instance_impact(instance_plans, rollout, commands or [])
     else:
         impact = vm_impact(before, after, changes)
