@@ -42,4 +42,13 @@ def test_output_is_identical_across_input_key_order(tmp_path: Path) -> None:
     for fmt in ("text", "json"):
         original = run_cli("plan", "current.json", "proposed.json", "-o", fmt, cwd=folder).out
         shuffled = run_cli("plan", "current.json", "proposed.json", "-o", fmt, cwd=tmp_path).out
+        if fmt == "json":  # line and column of a change follow the file's text, as they must
+            original, shuffled = (_without_locations(json.loads(t)) for t in (original, shuffled))
         assert shuffled == original
+
+
+def _without_locations(plan: dict) -> dict:
+    for scale_set in plan["scale_sets"]:
+        for change in scale_set["changes"]:
+            change.pop("location")
+    return plan

@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from . import shape
-from .classify import Context, classify, load_rules
+from .classify import Context, classify, load_rules, parse_pointer
 from .diff import diff, drop_unreturned_secrets
 from .load import Document, detect_kind, load_document, scale_sets_of, template_scale_sets
 from .model import (Change, DocumentError, DocumentKind, Effect, Finding, Plan, ScaleSet, ScaleSetPlan,
                     ScaleSetSource, Severity, UsageError)
-from .normalize import normalize
+from .normalize import normalize, source_pointer
 from .plan import plan_scale_set, resource_group
 from .resolve import DeploymentScope, ParameterValues, parameters_from_assignments, parameters_from_file
 
@@ -326,6 +326,7 @@ def plan_files(current_path: str, proposed_path: str | None, options: PlanOption
             ops, notes = drop_unreturned_secrets(ops, before.from_get, after.from_get)
             ctx = Context(before.model, after.model, after.source.api_version)
             changes = classify(ops, rules, ctx)
+            _locate_changes(changes, after, result)
             if instance_docs:
                 try:
                     plan.scale_sets.append(_plan_with_instances(before, after, changes, notes, instance_docs,
@@ -339,6 +340,17 @@ def plan_files(current_path: str, proposed_path: str | None, options: PlanOption
     # finding once.
     result.findings = sorted(set(result.findings), key=Finding.sort_key)
     return result
+
+
+def _locate_changes(changes: list[Change], scale_set: ScaleSet, result: Result) -> None:
+    """Fill in where each change sits in the user's file (for SARIF and annotations)."""
+    doc = result.documents.get(scale_set.source.file)
+    if doc is None:
+        return
+    for change in changes:
+        pointer = source_pointer(scale_set, parse_pointer(change.path))
+        change.file = doc.path
+        change.line, change.column = doc.position(pointer)
 
 
 def _plan_with_instances(before: ScaleSet, after: ScaleSet, changes: list[Change], notes: list[str],

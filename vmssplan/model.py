@@ -191,6 +191,11 @@ class Change:
     sensitive: bool = False
     unknown_value: bool = False
     evidence: str = ""
+    #: Where the change sits in the proposed document (the current one for a scale set
+    #: that is only there), for annotations: file, 1-based line and column.
+    file: str = ""
+    line: int | None = None
+    column: int | None = None
 
     @property
     def symbol(self) -> str:

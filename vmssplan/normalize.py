@@ -119,3 +119,45 @@ def _order(array_name: str, items: list[Any]) -> list[Any]:
     if any(k is None for k in keys) or len(set(map(repr, keys))) != len(keys):
         return items
     return [item for _, item in sorted(zip(keys, items), key=lambda pair: (type(pair[0]).__name__, pair[0]))]
+
+
+def source_pointer(scale_set: ScaleSet, path: tuple[str, ...]) -> str:
+    """The pointer, in the user's document, of the node at canonical ``path``.
+
+    Walks the source resource alongside the canonical model: property names match after
+    folding to the REST spelling, a ``properties`` envelope the source lacks (az shape) is
+    skipped, and an item of a keyed array is found by its key (the canonical model orders
+    those arrays by key). Stops at the deepest node that exists, so an added property
+    points at its parent.
+    """
+    source = scale_set.source
+    node: Any = source.resource
+    canonical: Any = scale_set.model
+    pointer = source.pointer
+    for i, part in enumerate(path):
+        canonical_child = (canonical.get(part) if isinstance(canonical, dict)
+                           else canonical[int(part)] if isinstance(canonical, list) and part.isdigit()
+                           and int(part) < len(canonical) else None)
+        if isinstance(node, dict):
+            key = next((k for k in node if isinstance(k, str) and rest_name(k) == part), None)
+            if key is None:
+                if part == "properties":  # az shape: the envelope is flattened away here
+                    canonical = canonical_child
+                    continue
+                break
+            node = node[key]
+            pointer += "/" + key.replace("~", "~0").replace("/", "~1")
+        elif isinstance(node, list) and part.isdigit():
+            array_name = path[i - 1] if i else ""
+            index: int | None = int(part)
+            if array_name in shape.KEYED_ARRAYS and canonical_child is not None:
+                wanted = shape.item_key(array_name, canonical_child)
+                index = next((j for j, item in enumerate(node) if shape.item_key(array_name, item) == wanted), None)
+            if index is None or index >= len(node):
+                break
+            node = node[index]
+            pointer += f"/{index}"
+        else:
+            break
+        canonical = canonical_child
+    return pointer
