@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from . import shape
-from .classify import Context, classify, load_rules, parse_pointer
+from .classify import Context, RuleSet, classify, load_rules, parse_pointer
 from .diff import diff, drop_unreturned_secrets
 from .load import Document, detect_kind, load_document, scale_sets_of, template_scale_sets
 from .model import (Change, DocumentError, DocumentKind, Effect, Finding, Plan, ScaleSet, ScaleSetPlan,
@@ -63,6 +63,8 @@ class Result:
     #: Scale-set leaves of evaluated templates: known values vs known only after deployment.
     known_leaves: int = 0
     unknown_leaves: int = 0
+    #: The change rules the plan was classified with (renderers describe them, e.g. SARIF).
+    rules: RuleSet | None = None
 
     def add(self, findings: Iterable[Finding]) -> None:
         for finding in findings:
@@ -302,6 +304,7 @@ def plan_files(current_path: str, proposed_path: str | None, options: PlanOption
         # Notes (severity info, e.g. "nearest schema used") belong to `validate`, not to a plan.
         result.findings += [f for f in validate_document(proposed_doc) if f.severity is not Severity.INFO]
     rules = load_rules(tuple(options.rule_dirs), validate=bool(options.rule_dirs))
+    result.rules = rules
     current = [normalize(s, current_doc.kind) for s in current_sources]
     proposed = [normalize(s, proposed_doc.kind) for s in proposed_sources]
     plan = Plan(current_file=current_doc.path, proposed_file=proposed_doc.path)
