@@ -164,7 +164,7 @@ def plan(
         _fail(f"--fail-on: {exc}", 2)
     from .engine import PlanOptions, TemplateOptions, exit_code, plan_files
     from .render import PLAN_FORMATS, get_renderer
-    from .resolve import DeploymentScope
+    from .model import DeploymentScope
 
     scope = DeploymentScope(subscription_id=subscription_id, resource_group=resource_group, location=location,
                             deployment_name=deployment_name, tenant_id=tenant_id)

@@ -10,17 +10,19 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from . import shape
 from .classify import Context, RuleSet, classify, load_rules, parse_pointer
 from .diff import diff, drop_unreturned_secrets
 from .load import Document, detect_kind, load_document, scale_sets_of, template_scale_sets
-from .model import (Change, DocumentError, DocumentKind, Effect, Finding, Plan, ScaleSet, ScaleSetPlan,
-                    ScaleSetSource, Severity, UsageError)
+from .model import (Change, DeploymentScope, DocumentError, DocumentKind, Effect, Finding, Plan, ScaleSet,
+                    ScaleSetPlan, ScaleSetSource, Severity, UsageError)
 from .normalize import normalize, source_pointer
 from .plan import plan_scale_set, resource_group
-from .resolve import DeploymentScope, ParameterValues, parameters_from_assignments, parameters_from_file
+
+if TYPE_CHECKING:
+    from .resolve import ParameterValues
 
 
 @dataclass
@@ -161,6 +163,8 @@ def _sibling_parameters(template: Path) -> Path | None:
 def _parameter_sources(doc: Document, args: tuple[str, ...], options: TemplateOptions,
                        result: Result) -> list[ParameterValues]:
     """Parameter values for a template, from ``args`` or its sibling parameters file."""
+    from .resolve import parameters_from_assignments, parameters_from_file
+
     gives_file = any(a.startswith("@") or (a.lower().endswith(".json") and "=" not in a) for a in args)
     if not gives_file and options.auto_parameters and doc.path != "<stdin>":
         # Like a person would: the template's own parameters file, with NAME=VALUE on top.

@@ -87,6 +87,17 @@ class DocumentKind(str, enum.Enum):
 
 
 @dataclass(frozen=True)
+class DeploymentScope:
+    """Context values the user supplies by option; anything left None is unknown."""
+
+    subscription_id: str | None = None
+    resource_group: str | None = None
+    location: str | None = None
+    deployment_name: str | None = None
+    tenant_id: str | None = None
+
+
+@dataclass(frozen=True)
 class Finding:
     """A located problem in a user's document (or a lint verdict).
 

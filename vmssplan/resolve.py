@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from . import expressions as ex
-from .model import DocumentError, Finding, ScaleSetSource, SensitiveValue, Severity
+from .model import DeploymentScope, DocumentError, Finding, ScaleSetSource, SensitiveValue, Severity
 
 VMSS_TYPE = "microsoft.compute/virtualmachinescalesets"
 DEPLOYMENT_TYPE = "microsoft.resources/deployments"
@@ -41,17 +41,6 @@ _TYPE_CHECKS: dict[str, Callable[[Any], bool]] = {
     "secureobject": lambda v: isinstance(v, dict),
     "array": lambda v: isinstance(v, list),
 }
-
-
-@dataclass(frozen=True)
-class DeploymentScope:
-    """Context values the user supplies by option; anything left None is unknown."""
-
-    subscription_id: str | None = None
-    resource_group: str | None = None
-    location: str | None = None
-    deployment_name: str | None = None
-    tenant_id: str | None = None
 
 
 @dataclass
