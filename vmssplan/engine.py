@@ -381,6 +381,7 @@ def exit_code(result: Result, fail_on: Effect = Effect.REJECTED) -> int:
     """0 clean; 1 when a finding is an error or a change reaches ``fail_on``."""
     if result.has_errors:
         return 1
-    if result.plan is not None and any(c.effect >= fail_on for s in result.plan.scale_sets for c in s.changes):
+    if result.plan is not None and any(c.effect >= fail_on and not c.suppressed
+                                       for s in result.plan.scale_sets for c in s.changes):
         return 1
     return 0

@@ -207,6 +207,9 @@ class Change:
     file: str = ""
     line: int | None = None
     column: int | None = None
+    #: Why the change does not count towards --fail-on (ignored or suppressed by the
+    #: configuration or the resource's metadata); empty when it counts.
+    suppressed: str = ""
 
     @property
     def symbol(self) -> str:

@@ -1,0 +1,247 @@
+"""Project configuration: `.vmssplan.yaml` or `[tool.vmssplan]` in pyproject.toml.
+
+Rule ids are selected and ignored by prefix, as in flake8. Ignored or suppressed
+*findings* are dropped; ignored or suppressed *changes* stay in the plan, marked with the
+reason, and never fail the check (a plan that hid a change would not tell the truth).
+The schema is ``schemas/config.schema.json``; a broken file is a usage error (exit 2) that
+names the file and line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from .data import schema_text
+from .model import Change, Effect, Finding, Plan, Severity, UsageError
+
+CONFIG_NAMES = (".vmssplan.yaml", ".vmssplan.yml")
+
+
+@dataclass(frozen=True)
+class Suppression:
+    rule: str
+    reason: str
+    expires: dt.date | None = None
+    scale_set: str | None = None
+    path: str | None = None
+    file: str | None = None
+
+    def matches(self, rule: str, scale_set: str | None = None, path: str | None = None,
+                file: str | None = None) -> bool:
+        if not rule.startswith(self.rule):
+            return False
+        if self.scale_set is not None and (scale_set or "").lower() != self.scale_set.lower():
+            return False
+        if self.path is not None and not (path == self.path or (path or "").startswith(self.path.rstrip("/") + "/")):
+            return False
+        return self.file is None or fnmatch.fnmatch(file or "", self.file)
+
+
+@dataclass
+class Config:
+    source: str | None = None
+    fail_on: Effect | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: dict[str, Severity] = field(default_factory=dict)
+    effects: dict[str, Effect] = field(default_factory=dict)
+    rules_dirs: tuple[str, ...] = ()
+    suppressions: tuple[Suppression, ...] = ()
+
+    def selected(self, rule: str) -> bool:
+        if self.select and not any(rule.startswith(p) for p in self.select):
+            return False
+        return not any(rule.startswith(p) for p in self.ignore)
+
+
+def _longest_prefix(table: dict[str, Any], rule: str) -> Any:
+    matches = [p for p in table if rule.startswith(p)]
+    return table[max(matches, key=len)] if matches else None
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest `.vmssplan.yaml`, or pyproject.toml with `[tool.vmssplan]`, upward from
+    ``start``; the search stops at the repository root (a directory holding `.git`)."""
+    for directory in (start, *start.parents):
+        for name in CONFIG_NAMES:
+            if (directory / name).is_file():
+                return directory / name
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file() and "[tool.vmssplan]" in pyproject.read_text(encoding="utf-8", errors="replace"):
+            return pyproject
+        if (directory / ".git").exists():
+            return None
+    return None
+
+
+def _read_yaml(path: Path) -> tuple[Any, Any]:
+    """(data, composed node tree for line numbers)."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        """SafeLoader that keeps dates as text: the schema checks them, and a bad date is
+        a configuration error, not a crash."""
+
+    Loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    text = path.read_text(encoding="utf-8")
+    try:
+        node = yaml.compose(text, Loader=Loader)
+        data = yaml.load(text, Loader=Loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise UsageError(f"{path}{where}: invalid YAML: {problem}") from None
+    return data, node
+
+
+def _yaml_line(node: Any, path: list[Any]) -> int | None:
+    """1-based line of the YAML node at ``path`` (keys and indexes), or of its nearest ancestor."""
+    import yaml
+
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in path:
+        if isinstance(node, yaml.MappingNode):
+            found = next((v for k, v in node.value if getattr(k, "value", None) == part), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            found = node.value[part]
+        else:
+            found = None
+        if found is None:
+            break
+        node = found
+        line = node.start_mark.line + 1
+    return line
+
+
+def load_config(explicit: str | None, start: Path) -> Config:
+    """The configuration from ``explicit`` (--config) or the nearest file; empty if none."""
+    path = Path(explicit) if explicit else find_config(start)
+    if path is None:
+        return Config()
+    if not path.is_file():
+        raise UsageError(f"{path}: configuration file not found")
+    node: Any = None
+    if path.name == "pyproject.toml":
+        import tomllib
+
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {}).get("vmssplan", {})
+        except tomllib.TOMLDecodeError as exc:
+            raise UsageError(f"{path}: invalid TOML: {exc}") from None
+    else:
+        data, node = _read_yaml(path)
+        data = {} if data is None else data
+    _check(data, path, node)
+    return _config_from(data, path)
+
+
+def _check(data: Any, path: Path, node: Any) -> None:
+    import jsonschema
+
+    schema = json.loads(schema_text("config.schema.json"))
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    if errors:
+        error = errors[0]
+        line = _yaml_line(node, list(error.absolute_path)) if node is not None else None
+        where = f":{line}" if line else ""
+        key = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+        raise UsageError(f"{path}{where}: invalid configuration at {key}: {error.message}")
+
+
+def _config_from(data: dict[str, Any], path: Path) -> Config:
+    base = path.parent
+    suppressions = []
+    for item in data.get("suppressions", []):
+        try:
+            expires = dt.date.fromisoformat(item["expires"]) if "expires" in item else None
+        except ValueError:
+            raise UsageError(f"{path}: invalid configuration at suppressions: expires {item['expires']!r} is "
+                             "not a date (YYYY-MM-DD)") from None
+        suppressions.append(Suppression(item["rule"], item["reason"], expires, item.get("scale-set"),
+                                        item.get("path"), item.get("file")))
+    return Config(
+        source=str(path),
+        fail_on=Effect.parse(data["fail-on"]) if "fail-on" in data else None,
+        select=tuple(data.get("select", ())),
+        ignore=tuple(data.get("ignore", ())),
+        severity={k: Severity[v.upper()] for k, v in data.get("severity", {}).items()},
+        effects={k: Effect.parse(v) for k, v in data.get("effects", {}).items()},
+        rules_dirs=tuple(str((base / d).resolve()) for d in data.get("rules-dirs", ())),
+        suppressions=tuple(suppressions),
+    )
+
+
+def _active(config: Config, today: dt.date, notes: list[Finding]) -> list[Suppression]:
+    active = []
+    for suppression in config.suppressions:
+        if suppression.expires is not None and suppression.expires < today:
+            notes.append(Finding("CFG001", f"the suppression of {suppression.rule} ({suppression.reason}) expired on "
+                                           f"{suppression.expires.isoformat()}: it no longer applies",
+                                 Severity.WARNING, file=config.source or ""))
+            continue
+        active.append(suppression)
+    return active
+
+
+def apply_to_findings(findings: list[Finding], config: Config, today: dt.date | None = None) -> list[Finding]:
+    """Findings after select/ignore, severity overrides and suppressions."""
+    notes: list[Finding] = []
+    active = _active(config, today or dt.date.today(), notes)
+    out = []
+    for finding in findings:
+        if not config.selected(finding.rule):
+            continue
+        if any(s.matches(finding.rule, path=finding.pointer, file=finding.file) for s in active):
+            continue
+        severity = _longest_prefix(config.severity, finding.rule)
+        out.append(replace(finding, severity=severity) if severity is not None else finding)
+    return out + notes
+
+
+def ignored_by_metadata(resource: dict[str, Any]) -> tuple[str, ...]:
+    """Rule prefixes a template resource ignores: ``"metadata": {"vmssplan": {"ignore": [...]}}``
+    (ARM JSON has no comments to hang a suppression on)."""
+    metadata = resource.get("metadata")
+    settings = metadata.get("vmssplan") if isinstance(metadata, dict) else None
+    ignore = settings.get("ignore") if isinstance(settings, dict) else None
+    return tuple(i for i in ignore if isinstance(i, str)) if isinstance(ignore, list) else ()
+
+
+def apply_to_plan(plan: Plan, config: Config, metadata_ignores: dict[str, tuple[str, ...]] | None = None,
+                  today: dt.date | None = None) -> None:
+    """Mark ignored and suppressed changes (they stay visible), and apply effect overrides."""
+    unused: list[Finding] = []
+    active = _active(config, today or dt.date.today(), unused)
+    for scale_set in plan.scale_sets:
+        local = (metadata_ignores or {}).get(scale_set.name, ())
+        for change in scale_set.changes:
+            override = _longest_prefix(config.effects, change.rule)
+            if override is not None and override is not change.effect:
+                change.message += f" (Effect set to {override.label} by {config.source}.)"
+                change.effect = override
+            reason = _suppression_reason(change, scale_set.name, scale_set.file, config, active, local)
+            if reason:
+                change.suppressed = reason
+
+
+def _suppression_reason(change: Change, scale_set: str, file: str, config: Config, active: list[Suppression],
+                        local: tuple[str, ...]) -> str:
+    if not config.selected(change.rule):
+        return f"rule {change.rule} is ignored by {config.source}"
+    if any(change.rule.startswith(p) for p in local):
+        return f"rule {change.rule} is ignored by the resource's metadata.vmssplan"
+    for suppression in active:
+        if suppression.matches(change.rule, scale_set, change.path, file):
+            until = f", until {suppression.expires.isoformat()}" if suppression.expires else ""
+            return f"suppressed: {suppression.reason}{until}"
+    return ""
