@@ -124,7 +124,7 @@ def validate_files(paths: Iterable[str], options: TemplateOptions | None = None)
         # A template linted on its own gets its parameters at deployment: "no value" is not a
         # finding unless a parameters file was there to give one.
         result.findings = [f for f in result.findings
-                           if f.rule != "VAL031" or _sibling_parameters(Path(f.file)) is not None]
+                           if f.rule != "VAL031" or _sibling_parameters(f.file) is not None]
     result.findings = sorted(set(result.findings), key=Finding.sort_key)
     return result
 
@@ -154,10 +154,24 @@ def _read(path: str, result: Result) -> Document:
     return doc
 
 
-def _sibling_parameters(template: Path) -> Path | None:
-    """``azuredeploy.parameters.json`` for ``azuredeploy.json``, if it exists."""
-    sibling = template.with_name(template.name[: -len(template.suffix)] + ".parameters.json")
-    return sibling if template.suffix and sibling.is_file() else None
+def _sibling_parameters(template: str) -> str | None:
+    """``azuredeploy.parameters.json`` for ``azuredeploy.json``, if it exists (at the same
+    git revision for a ``git:REV:PATH`` template)."""
+    from . import gitsource
+
+    if gitsource.is_git_spec(template):
+        rev, path = gitsource.parse_spec(template)
+        sibling = _sibling_name(path)
+        return gitsource.spec(rev, sibling) if sibling and gitsource.exists(rev, sibling) else None
+    sibling = _sibling_name(template)
+    return sibling if sibling and Path(sibling).is_file() else None
+
+
+def _sibling_name(template: str) -> str | None:
+    path = Path(template)
+    if not path.suffix:
+        return None
+    return str(path.with_name(path.name[: -len(path.suffix)] + ".parameters.json"))
 
 
 def _parameter_sources(doc: Document, args: tuple[str, ...], options: TemplateOptions,
@@ -168,9 +182,9 @@ def _parameter_sources(doc: Document, args: tuple[str, ...], options: TemplateOp
     gives_file = any(a.startswith("@") or (a.lower().endswith(".json") and "=" not in a) for a in args)
     if not gives_file and options.auto_parameters and doc.path != "<stdin>":
         # Like a person would: the template's own parameters file, with NAME=VALUE on top.
-        sibling = _sibling_parameters(Path(doc.path))
+        sibling = _sibling_parameters(doc.path)
         if sibling is not None:
-            args = ("@" + str(sibling), *args)
+            args = ("@" + sibling, *args)
     sources: list[ParameterValues] = []
     assignments: list[str] = []
     for arg in args:
@@ -196,11 +210,21 @@ def _template_scale_sets(doc: Document, args: tuple[str, ...], options: Template
     scale_sets_of(doc)  # a template with no scale-set resource at all is a finding (VAL003)
     from .resolve import resolve_template
 
+    from . import gitsource
+
+    revision = gitsource.parse_spec(doc.path)[0] if gitsource.is_git_spec(doc.path) else None
+
     def read_linked(path: Path) -> Any:
-        return _read(str(path), result).data
+        # A linked template is read at the same revision as the template that links it.
+        return _read(gitsource.spec(revision, str(path)) if revision else str(path), result).data
 
     parameters = _parameter_sources(doc, args, options, result)
-    base_dir = None if doc.path == "<stdin>" else Path(doc.path).parent
+    if doc.path == "<stdin>":
+        base_dir = None
+    elif revision:
+        base_dir = Path(gitsource.parse_spec(doc.path)[1]).parent
+    else:
+        base_dir = Path(doc.path).parent
     resolved = resolve_template(doc.data, doc.path, parameters, options.scope, base_dir=base_dir,
                                 read_linked=read_linked)
     result.add(resolved.findings)
@@ -287,12 +311,18 @@ def _edited_side(current: Document | None, options: PlanOptions,
         return None, []
 
 
-def plan_files(current_path: str, proposed_path: str | None, options: PlanOptions | None = None) -> Result:
+def plan_files(current_path: str | None, proposed_path: str | None, options: PlanOptions | None = None) -> Result:
+    """Plan ``current_path`` -> ``proposed_path``. With no current path every scale set of
+    the proposed side is a create (a file new in this commit)."""
     options = options or PlanOptions()
     result = Result()
     templates = options.templates
-    current_doc, current_sources = _load_side(current_path, templates.parameters + templates.current_parameters,
-                                              templates, result)
+    if current_path is None:
+        current_doc: Document | None = Document("(none)", "", None, DocumentKind.UNKNOWN)
+        current_sources: list[ScaleSetSource] = []
+    else:
+        current_doc, current_sources = _load_side(current_path, templates.parameters + templates.current_parameters,
+                                                  templates, result)
     if options.patch or options.edits:
         proposed_doc, proposed_sources = _edited_side(current_doc, options, result)
     else:
@@ -312,6 +342,18 @@ def plan_files(current_path: str, proposed_path: str | None, options: PlanOption
     current = [normalize(s, current_doc.kind) for s in current_sources]
     proposed = [normalize(s, proposed_doc.kind) for s in proposed_sources]
     plan = Plan(current_file=current_doc.path, proposed_file=proposed_doc.path)
+    result.plan = plan
+    _plan_pairs(current, proposed, rules, options, result)
+    # Planning a file against itself (or two sides sharing a parameters file) reports each
+    # finding once.
+    result.findings = sorted(set(result.findings), key=Finding.sort_key)
+    return result
+
+
+def _plan_pairs(current: list[ScaleSet], proposed: list[ScaleSet], rules: RuleSet, options: PlanOptions,
+                result: Result) -> None:
+    plan = result.plan
+    assert plan is not None
     pairs = pair_scale_sets(current, proposed)
     updated = [pair for pair in pairs if pair[0] is not None and pair[1] is not None]
     instance_docs = []
@@ -342,11 +384,57 @@ def plan_files(current_path: str, proposed_path: str | None, options: PlanOption
                 except DocumentError as exc:  # not an instance list: say where, plan without it
                     result.add(exc.findings)
         plan.scale_sets.append(plan_scale_set(before, after, changes, notes))
-    result.plan = plan
-    # Planning a file against itself (or two sides sharing a parameters file) reports each
-    # finding once.
-    result.findings = sorted(set(result.findings), key=Finding.sort_key)
-    return result
+
+
+def plan_against_revision(revision: str, paths: tuple[str, ...], options: PlanOptions | None = None) -> Result:
+    """Plan every scale-set file among ``paths`` (default: the JSON files changed since
+    ``revision``) against its version at ``revision``: the pre-commit hook and CI use this.
+
+    A parameters file stands for its template (``x.parameters.json`` -> ``x.json``); files
+    that hold no scale set are passed over; a file new since ``revision`` is a create.
+    """
+    from . import gitsource
+
+    options = options or PlanOptions()
+    gitsource.verify_revision(revision)
+    candidates = list(paths) if paths else gitsource.changed_files(revision)
+    merged = Result(plan=Plan(current_file=f"git:{revision}", proposed_file="working tree"))
+    seen: set[str] = set()
+    for path in candidates:
+        target = _plannable(path)
+        if target is None or target in seen:
+            continue
+        seen.add(target)
+        old = gitsource.spec(revision, target) if gitsource.exists(revision, target) else None
+        part = plan_files(old, target, options)
+        merged.findings += part.findings
+        merged.secrets |= part.secrets
+        merged.documents.update(part.documents)
+        merged.rules = part.rules or merged.rules
+        if part.plan is not None:
+            merged.plan.scale_sets += part.plan.scale_sets  # type: ignore[union-attr]
+    merged.findings = sorted(set(merged.findings), key=Finding.sort_key)
+    return merged
+
+
+def _plannable(path: str) -> str | None:
+    """The file to plan for ``path``: itself if it holds scale sets, its template if it is a
+    parameters file, else None (other JSON is none of our business)."""
+    if not Path(path).is_file():
+        return None
+    try:
+        doc = load_document(path)
+    except (DocumentError, UsageError):
+        return path  # broken JSON in a changed file is worth reporting
+    if doc.kind is DocumentKind.ARM_PARAMETERS:
+        name = Path(path).name
+        if name.lower().endswith(".parameters.json"):
+            template = Path(path).with_name(name[: -len(".parameters.json")] + ".json")
+            return str(template) if template.is_file() else None
+        return None
+    if doc.kind is DocumentKind.ARM_TEMPLATE:
+        return path if list(template_scale_sets(doc.data, doc.path)) else None
+    return path if doc.kind in (DocumentKind.REST_MODEL, DocumentKind.AZ_MODEL, DocumentKind.MODEL_LIST) else None
 
 
 def _locate_changes(changes: list[Change], scale_set: ScaleSet, result: Result) -> None:

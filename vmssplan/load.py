@@ -57,13 +57,18 @@ class Document:
 
 
 def read_text(path: str) -> tuple[str, str]:
-    """Read ``path`` (or ``-`` for standard input); return (display name, text).
+    """Read ``path`` (``-`` for standard input, ``git:REV:PATH`` for a file at a git
+    revision); return (display name, text).
 
     Unreadable paths are usage errors (exit 2); undecodable bytes are document findings.
     """
     display = "<stdin>" if path == "-" else path
+    from . import gitsource
+
     try:
-        if path == "-":
+        if gitsource.is_git_spec(path):
+            raw = gitsource.read_bytes(path)
+        elif path == "-":
             raw = sys.stdin.buffer.read(MAX_DOCUMENT_BYTES + 1)
         else:
             p = Path(path)

@@ -1,0 +1,63 @@
+"""Planning against git revisions: git:REV:PATH inputs and every changed file against a base."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from clihelp import run_cli
+from conftest import EXAMPLES
+from gitrepo import git, make_repo
+from vmssplan.engine import plan_against_revision
+from vmssplan.model import UsageError
+
+TEMPLATE = EXAMPLES / "template-parameters"
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = make_repo(tmp_path / "repo", {
+        "infra/azuredeploy.json": TEMPLATE / "current.json",
+        "infra/azuredeploy.parameters.json": TEMPLATE / "current.parameters.json",
+        "models/web.json": EXAMPLES / "single-placement-group-on" / "current.json",
+        "other/settings.json": EXAMPLES / "no-op" / "README.md",
+    })
+    monkeypatch.chdir(root)
+    return root
+
+
+def test_git_revision_inputs_and_sibling_parameters_at_that_revision(repo: Path) -> None:
+    shutil.copyfile(TEMPLATE / "proposed.parameters.json", repo / "infra" / "azuredeploy.parameters.json")
+    run = run_cli("plan", "git:HEAD:infra/azuredeploy.json", "infra/azuredeploy.json", "-o", "json", cwd=repo)
+    changes = json.loads(run.out)["scale_sets"][0]["changes"]
+    assert [c["path"] for c in changes] == ["/properties/virtualMachineProfile/storageProfile/imageReference/version"]
+
+
+@pytest.mark.parametrize("spec,needle", [("git:nosuchrev:infra/azuredeploy.json", "invalid object name"),
+                                         ("git:HEAD:infra/missing.json", "does not exist"),
+                                         ("git:HEAD", "expected git:REV:PATH")])
+def test_missing_revision_or_path_is_a_clear_error(repo: Path, spec: str, needle: str) -> None:
+    run = run_cli("plan", spec, "infra/azuredeploy.json", cwd=repo)
+    assert run.code == 2 and needle in run.err and "Traceback" not in run.err
+
+
+def test_every_changed_scale_set_file_against_the_base(repo: Path) -> None:
+    # A parameters-only edit, a rejected model change and a brand-new model file.
+    shutil.copyfile(TEMPLATE / "proposed.parameters.json", repo / "infra" / "azuredeploy.parameters.json")
+    shutil.copyfile(EXAMPLES / "single-placement-group-on" / "proposed.json", repo / "models" / "web.json")
+    new = json.loads((EXAMPLES / "vm-size" / "proposed.json").read_text(encoding="utf-8"))
+    new["name"] = "api-vmss"
+    (repo / "models" / "api.json").write_text(json.dumps(new), encoding="utf-8")
+    git(repo, "add", "-A")
+    result = plan_against_revision("HEAD", ())
+    assert result.plan is not None
+    actions = sorted((s.name, s.action) for s in result.plan.scale_sets)
+    assert actions == [("api-vmss", "create"), ("web-vmss", "rejected"), ("web-vmss", "update")]
+
+
+def test_unknown_base_revision(repo: Path) -> None:
+    with pytest.raises(UsageError, match="no such revision"):
+        plan_against_revision("nosuchrev", ())
