@@ -231,3 +231,17 @@ def test_patch_body_builds_the_proposed_side(tmp_path: Path) -> None:
     changes = {c["path"]: c["effect"] for c in json.loads(run.out)["scale_sets"][0]["changes"]}
     assert changes == {"/sku/capacity": "none",
                        "/properties/virtualMachineProfile/storageProfile/imageReference/version": "upgrade"}
+
+
+def test_cross_field_lint_is_located_with_a_stable_id(tmp_path: Path) -> None:
+    model = json.loads((IMAGE / "proposed.json").read_text(encoding="utf-8"))
+    model["properties"]["upgradePolicy"] = {"mode": "Rolling"}
+    del model["properties"]["virtualMachineProfile"]["extensionProfile"]  # no health extension, no probe
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(model, indent=2), encoding="utf-8")
+    line_no = next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                   if '"mode": "Rolling"' in line)
+    for args in (("validate", str(path)), ("plan", str(IMAGE / "current.json"), str(path))):
+        run = run_cli(*args)
+        located = [line for line in run.out.splitlines() if "[LINT001]" in line]
+        assert run.code == 1 and located and located[0].startswith(f"{path}:{line_no}:"), run.out

@@ -1,6 +1,7 @@
-"""Where the shipped data lives: the ``rules/`` and ``schemas/`` directories.
+"""Where the shipped data lives: the ``rules/``, ``lint/`` and ``schemas/`` directories.
 
-In an installed wheel they are the packages ``vmssplan.rules`` and ``vmssplan.schemas``;
+In an installed wheel they are the packages ``vmssplan.rules``, ``vmssplan.lint_rules``
+(not ``vmssplan.lint``: that is the lint module) and ``vmssplan.schemas``;
 in a source checkout (tests run from the repository root, where the local ``vmssplan/``
 shadows any installed copy) they are the top-level directories next to ``vmssplan/``.
 """
@@ -11,11 +12,13 @@ from functools import lru_cache
 from pathlib import Path
 
 _SOURCE_ROOT = Path(__file__).resolve().parent.parent
+#: package name (under vmssplan.) -> directory at the top of a source checkout
+_SOURCE_DIRS = {"rules": "rules", "schemas": "schemas", "lint_rules": "lint"}
 
 
 @lru_cache(maxsize=None)
 def data_dir(name: str) -> Path:
-    """The directory of ``rules`` or ``schemas``."""
+    """The directory of the data package ``name`` (rules, lint_rules, schemas)."""
     try:
         from importlib.resources import files
 
@@ -24,7 +27,7 @@ def data_dir(name: str) -> Path:
             return path
     except (ModuleNotFoundError, NotADirectoryError, TypeError):
         pass
-    return _SOURCE_ROOT / name
+    return _SOURCE_ROOT / _SOURCE_DIRS.get(name, name)
 
 
 def schema_text(*parts: str) -> str:

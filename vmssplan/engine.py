@@ -8,7 +8,7 @@ data in :mod:`vmssplan.shape`.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -107,6 +107,14 @@ def validate_document(doc: Document) -> list[Finding]:
     return [doc.locate(f) for f in findings]
 
 
+def _lint(scale_sets: list[ScaleSet], result: Result) -> None:
+    """Cross-field lint (vmssplan/lint.py), located in the user's file."""
+    from .lint import lint_scale_set
+
+    for scale_set in scale_sets:
+        result.add(replace(f, pointer=source_pointer(scale_set, f.pointer)) for f in lint_scale_set(scale_set))
+
+
 def validate_files(paths: Iterable[str], options: TemplateOptions | None = None) -> Result:
     """Findings of every document; templates are also evaluated (with their parameters
     file, if there is one), so expression and parameter errors show up too."""
@@ -116,8 +124,14 @@ def validate_files(paths: Iterable[str], options: TemplateOptions | None = None)
         try:
             doc = _read(path, result)
             result.findings += validate_document(doc)
-            if doc.kind is DocumentKind.ARM_TEMPLATE and list(template_scale_sets(doc.data, doc.path)):
-                _template_scale_sets(doc, options.parameters, options, result)
+            if doc.kind is DocumentKind.ARM_TEMPLATE:
+                sources = (_template_scale_sets(doc, options.parameters, options, result)
+                           if list(template_scale_sets(doc.data, doc.path)) else [])
+            elif doc.kind is DocumentKind.ARM_PARAMETERS:
+                sources = []
+            else:
+                sources = scale_sets_of(doc)
+            _lint([normalize(s, doc.kind) for s in sources], result)
         except DocumentError as exc:
             result.add(exc.findings)
     if not options.parameters:
@@ -341,6 +355,7 @@ def plan_files(current_path: str | None, proposed_path: str | None, options: Pla
     result.rules = rules
     current = [normalize(s, current_doc.kind) for s in current_sources]
     proposed = [normalize(s, proposed_doc.kind) for s in proposed_sources]
+    _lint(proposed, result)  # like schema validation: the proposed side is what gets deployed
     plan = Plan(current_file=current_doc.path, proposed_file=proposed_doc.path)
     result.plan = plan
     _plan_pairs(current, proposed, rules, options, result)
@@ -443,7 +458,7 @@ def _locate_changes(changes: list[Change], scale_set: ScaleSet, result: Result) 
     if doc is None:
         return
     for change in changes:
-        pointer = source_pointer(scale_set, parse_pointer(change.path))
+        pointer = source_pointer(scale_set, change.path)
         change.file = doc.path
         change.line, change.column = doc.position(pointer)
 

@@ -121,43 +121,54 @@ def _order(array_name: str, items: list[Any]) -> list[Any]:
     return [item for _, item in sorted(zip(keys, items), key=lambda pair: (type(pair[0]).__name__, pair[0]))]
 
 
-def source_pointer(scale_set: ScaleSet, path: tuple[str, ...]) -> str:
-    """The pointer, in the user's document, of the node at canonical ``path``.
+def _tokens(pointer: str) -> list[str]:
+    return [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]] if pointer else []
 
-    Walks the source resource alongside the canonical model: property names match after
-    folding to the REST spelling, a ``properties`` envelope the source lacks (az shape) is
-    skipped, and an item of a keyed array is found by its key (the canonical model orders
-    those arrays by key). Stops at the deepest node that exists, so an added property
-    points at its parent.
+
+def source_pointer(scale_set: ScaleSet, pointer: str) -> str:
+    """Where a canonical ``pointer`` is in the user's document, as well as can be told.
+
+    Walks the source resource next to the canonical model, undoing what normalization did:
+    property names respelled (``diskSizeGb``), the ``properties`` envelope the SDK flattens
+    (`az vmss show`, extensions' ``typePropertiesType``), keyed arrays sorted by key. Where
+    the walk cannot follow (a value computed by a template expression or copy loop), it
+    stops: the pointer of the nearest ancestor, which the document can locate. The result
+    includes ``scale_set.source.pointer`` (``/resources/3`` in a template).
     """
-    source = scale_set.source
-    node: Any = source.resource
-    canonical: Any = scale_set.model
-    pointer = source.pointer
-    for i, part in enumerate(path):
-        canonical_child = (canonical.get(part) if isinstance(canonical, dict)
-                           else canonical[int(part)] if isinstance(canonical, list) and part.isdigit()
-                           and int(part) < len(canonical) else None)
-        if isinstance(node, dict):
-            key = next((k for k in node if isinstance(k, str) and rest_name(k) == part), None)
+    raw: Any = scale_set.source.resource
+    canon: Any = scale_set.model
+    out: list[str] = []
+    previous = ""
+    for token in _tokens(pointer):
+        if isinstance(canon, dict):
+            canon = canon.get(token)
+        elif isinstance(canon, list) and token.isdigit() and int(token) < len(canon):
+            canon = canon[int(token)]
+        else:
+            canon = None
+        if isinstance(raw, dict):
+            key = next((k for k in raw if k == token), None) or next(
+                (k for k in raw if isinstance(k, str) and (rest_name(k) == token or k.lower() == token.lower())), None)
+            if key is None and token == "type" and "typePropertiesType" in raw:
+                key = "typePropertiesType"
             if key is None:
-                if part == "properties":  # az shape: the envelope is flattened away here
-                    canonical = canonical_child
+                if token == "properties":  # the envelope the SDK flattens: same raw node
+                    previous = token
                     continue
                 break
-            node = node[key]
-            pointer += "/" + key.replace("~", "~0").replace("/", "~1")
-        elif isinstance(node, list) and part.isdigit():
-            array_name = path[i - 1] if i else ""
-            index: int | None = int(part)
-            if array_name in shape.KEYED_ARRAYS and canonical_child is not None:
-                wanted = shape.item_key(array_name, canonical_child)
-                index = next((j for j, item in enumerate(node) if shape.item_key(array_name, item) == wanted), None)
-            if index is None or index >= len(node):
-                break
-            node = node[index]
-            pointer += f"/{index}"
+            out.append(key)
+            raw = raw[key]
+        elif isinstance(raw, list) and token.isdigit():
+            wanted = shape.item_key(previous, canon) if canon is not None else None
+            index = next((i for i, item in enumerate(raw)
+                          if wanted is not None and shape.item_key(previous, item) == wanted), None)
+            if index is None:
+                if wanted is not None or int(token) >= len(raw):
+                    break
+                index = int(token)
+            out.append(str(index))
+            raw = raw[index]
         else:
             break
-        canonical = canonical_child
-    return pointer
+        previous = token
+    return scale_set.source.pointer + "".join("/" + t.replace("~", "~0").replace("/", "~1") for t in out)
