@@ -9,6 +9,8 @@ from pathlib import Path
 from clihelp import run_cli
 from conftest import EXAMPLES
 
+PLAN_FORMATS = ("text", "json", "sarif", "markdown", "github", "junit", "patch")
+FINDINGS_FORMATS = ("text", "json", "sarif", "markdown", "github", "junit")
 SENTINELS = ["S3ntinel-Password-1", "S3ntinel-Password-2", "c2VudGluZWwtY3VzdG9tLWRhdGE=", "sentinel-custom-2",
              "S3ntinel-Protected-1", "S3ntinel-Protected-2"]
 
@@ -33,12 +35,20 @@ def test_no_sentinel_in_any_output(tmp_path: Path) -> None:
     broken = json.dumps(proposed)[:-40]
     (tmp_path / "broken.json").write_text(broken, encoding="utf-8")
     runs = []
-    for fmt in ("text", "json"):
+    for fmt in PLAN_FORMATS:
         runs.append(run_cli("plan", "current.json", "proposed.json", "-o", fmt, cwd=tmp_path))
         runs.append(run_cli("plan", "proposed.json", "current.json", "-o", fmt, cwd=tmp_path))
-        runs.append(run_cli("validate", "current.json", "proposed.json", "broken.json", "-o", fmt, cwd=tmp_path))
+        if fmt in FINDINGS_FORMATS:
+            runs.append(run_cli("validate", "current.json", "proposed.json", "broken.json", "-o", fmt,
+                                cwd=tmp_path))
         runs.append(run_cli("plan", "current.json", "broken.json", "-o", fmt, cwd=tmp_path))
     plan = json.loads(runs[4].out)  # the first JSON plan
+    # --output-file is scrubbed like standard output, and so is a --query result.
+    written = run_cli("plan", "current.json", "proposed.json", "-o", "markdown", "--output-file", "plan.md",
+                      cwd=tmp_path)
+    runs.append(type(written)(written.code, (tmp_path / "plan.md").read_text(encoding="utf-8"), written.err))
+    runs.append(run_cli("plan", "current.json", "proposed.json", "--query",
+                        "scale_sets[0].changes[?sensitive]", cwd=tmp_path))
     changes = plan["scale_sets"][0]["changes"]
     secret_changes = [c for c in changes if c["sensitive"]]
     assert secret_changes, "the secrets did change, and the plan says so"
@@ -67,11 +77,13 @@ def test_secure_parameters_never_reach_output_even_through_plain_properties(tmp_
         params["parameters"]["adminPassword"] = {"value": secret + "-pw"}
         (tmp_path / f"{side}.parameters.json").write_text(json.dumps(params), encoding="utf-8")
     outputs = []
-    for fmt in ("text", "json"):
+    for fmt in PLAN_FORMATS:
         run = run_cli("plan", "current.json", "proposed.json", "-o", fmt, cwd=tmp_path)
         outputs.append(run.out + run.err)
-    run = run_cli("validate", "current.json", "proposed.json", "current.parameters.json", cwd=tmp_path)
-    outputs.append(run.out + run.err)
+    for fmt in FINDINGS_FORMATS:
+        run = run_cli("validate", "current.json", "proposed.json", "current.parameters.json", "-o", fmt,
+                      cwd=tmp_path)
+        outputs.append(run.out + run.err)
     assert "(sensitive value)" in outputs[0]  # the tag did change, and the plan says so
     import base64
 

@@ -8,12 +8,15 @@ from __future__ import annotations
 import os
 import sys
 from enum import Enum
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 import typer
 
 from . import __version__
 from .model import SENSITIVE, Effect, UsageError, VmssplanError
+
+if TYPE_CHECKING:
+    from .engine import Result
 
 EXIT_CODES_HELP = """
 Exit codes: 0 done, nothing at or above the failure threshold; 1 findings (a change at or
@@ -40,30 +43,99 @@ class ColorMode(str, Enum):
 
 
 class PlanFormat(str, Enum):
+    """The names of render.PLAN_FORMATS (a test keeps the two the same)."""
+
     text = "text"
     json = "json"
+    sarif = "sarif"
+    markdown = "markdown"
+    github = "github"
+    junit = "junit"
+    patch = "patch"
 
 
 class FindingsFormat(str, Enum):
+    """The names of render.FINDINGS_FORMATS."""
+
     text = "text"
     json = "json"
+    sarif = "sarif"
+    markdown = "markdown"
+    github = "github"
+    junit = "junit"
+
+
+OUTPUT_HELP = "Output format [default: text; json with --query]."
+OUTPUT_FILE_HELP = ("Write the output to FILE (created or overwritten) instead of standard output; the exit code "
+                    "is the same.")
+QUERY_HELP = ("JMESPath query on the JSON output, as `az --query` does; prints the result as JSON. Implies "
+              "-o json.")
 
 
 EFFECT_NAMES = ", ".join(e.label for e in Effect)
 
 
-def _use_color(mode: ColorMode) -> bool:
+def _use_color(mode: ColorMode, output_file: Optional[str] = None) -> bool:
     if mode is ColorMode.always:
         return True
-    if mode is ColorMode.never or os.environ.get("NO_COLOR"):
+    if mode is ColorMode.never or os.environ.get("NO_COLOR") or output_file not in (None, "-"):
         return False
     return sys.stdout.isatty()
 
 
+def _output_format(output: Optional[Enum], query: Optional[str]) -> str:
+    """The format asked for: text by default, json with --query (which needs json)."""
+    if query is None:
+        return output.value if output is not None else "text"
+    if output is not None and output.value != "json":
+        _fail(f"--query applies to the JSON output, not to -o {output.value}", 2)
+    return "json"
+
+
+def _render(table: dict[str, str], fmt: str, result: Result, query: object, color: bool) -> str:
+    """The renderer's text, or with a compiled --query its result on the same JSON document
+    as -o json (the plan, or for `validate` the findings)."""
+    from .render import FINDINGS_FORMATS, get_renderer
+
+    if query is not None:
+        from .render import query as jmes
+
+        return (jmes.render_findings if table is FINDINGS_FORMATS else jmes.render_plan)(result, query)
+    return get_renderer(table, fmt)(result, color=color)
+
+
+def _emit(text: str, secrets: set[str], output_file: Optional[str]) -> None:
+    """Scrub, then write to standard output or to --output-file."""
+    text = _scrub(text, secrets)
+    if output_file is None or output_file == "-":
+        sys.stdout.write(text)
+        return
+    try:
+        with open(output_file, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise UsageError(f"--output-file {output_file}: cannot write: {exc.strerror or exc}") from None
+
+
+def _compile_query(query: Optional[str]) -> object:
+    if query is None:
+        return None
+    from .render.query import compile_query
+
+    return compile_query(query)
+
+
 def _scrub(text: str, secrets: set[str]) -> str:
-    """Last line of defence: no secret value seen in the inputs reaches any output."""
-    for secret in sorted(secrets, key=len, reverse=True):
-        text = text.replace(secret, SENSITIVE)
+    """Last line of defence: no secret value seen in the inputs reaches any output, as it
+    is or as a JSON string escapes it (the text and JSON views print values as JSON)."""
+    import json
+
+    forms = set(secrets)
+    for secret in secrets:
+        forms.add(json.dumps(secret, ensure_ascii=False)[1:-1])
+        forms.add(json.dumps(secret)[1:-1])
+    for form in sorted(forms, key=lambda s: (-len(s), s)):  # longest first, then a fixed order
+        text = text.replace(form, SENSITIVE)
     return text
 
 
@@ -90,16 +162,20 @@ def _root(
 def validate(
     files: List[str] = typer.Argument(..., help="ARM templates, parameter files or scale-set model JSON; "
                                                 "'-' reads standard input."),
-    output: FindingsFormat = typer.Option(FindingsFormat.text, "--output", "-o", help="Output format."),
+    output: Optional[FindingsFormat] = typer.Option(None, "--output", "-o", help=OUTPUT_HELP, show_default=False),
+    output_file: Optional[str] = typer.Option(None, "--output-file", metavar="FILE", help=OUTPUT_FILE_HELP),
+    query: Optional[str] = typer.Option(None, "--query", metavar="JMESPATH", help=QUERY_HELP),
     color: ColorMode = typer.Option(ColorMode.auto, "--color", help="Colour the text output."),
 ) -> None:
     """Check JSON syntax, the template envelope and each scale set against the schema of its apiVersion."""
+    fmt = _output_format(output, query)
+    compiled = _compile_query(query)
     from .engine import validate_files
-    from .render import FINDINGS_FORMATS, get_renderer
+    from .render import FINDINGS_FORMATS
 
     result = validate_files(files)
-    text = get_renderer(FINDINGS_FORMATS, output.value)(result, color=_use_color(color))
-    sys.stdout.write(_scrub(text, result.secrets))
+    text = _render(FINDINGS_FORMATS, fmt, result, compiled, _use_color(color, output_file))
+    _emit(text, result.secrets, output_file)
     raise typer.Exit(1 if result.has_errors else 0)
 
 
@@ -121,7 +197,9 @@ def plan(
     proposed: Optional[str] = typer.Argument(
         None, help="The scale set as it should be, in any of the same shapes. Leave it out to build it from "
                    "CURRENT with --set/--add/--remove/--patch."),
-    output: PlanFormat = typer.Option(PlanFormat.text, "--output", "-o", help="Output format."),
+    output: Optional[PlanFormat] = typer.Option(None, "--output", "-o", help=OUTPUT_HELP, show_default=False),
+    output_file: Optional[str] = typer.Option(None, "--output-file", metavar="FILE", help=OUTPUT_FILE_HELP),
+    query: Optional[str] = typer.Option(None, "--query", metavar="JMESPATH", help=QUERY_HELP),
     fail_on: str = typer.Option("rejected", "--fail-on", metavar="EFFECT",
                                 help=f"Exit 1 when any change has this effect or a stronger one ({EFFECT_NAMES})."),
     rules_dir: Optional[List[str]] = typer.Option(None, "--rules-dir", metavar="DIR",
@@ -162,8 +240,10 @@ def plan(
         threshold = Effect.parse(fail_on)
     except ValueError as exc:
         _fail(f"--fail-on: {exc}", 2)
+    fmt = _output_format(output, query)
+    compiled = _compile_query(query)
     from .engine import PlanOptions, TemplateOptions, exit_code, plan_files
-    from .render import PLAN_FORMATS, get_renderer
+    from .render import PLAN_FORMATS
     from .model import DeploymentScope
 
     scope = DeploymentScope(subscription_id=subscription_id, resource_group=resource_group, location=location,
@@ -178,8 +258,8 @@ def plan(
     result = plan_files(current, proposed, PlanOptions(rule_dirs=tuple(rules_dir or ()), templates=templates,
                                                        instances=tuple(instances or ()), patch=patch,
                                                        edits=tuple(_EDIT_TOKENS)))
-    text = get_renderer(PLAN_FORMATS, output.value)(result, color=_use_color(color))
-    sys.stdout.write(_scrub(text, result.secrets))
+    text = _render(PLAN_FORMATS, fmt, result, compiled, _use_color(color, output_file))
+    _emit(text, result.secrets, output_file)
     raise typer.Exit(exit_code(result, threshold))
 
 

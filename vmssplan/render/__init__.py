@@ -19,12 +19,21 @@ class Renderer(Protocol):
 PLAN_FORMATS: dict[str, str] = {
     "text": "text:render_plan",
     "json": "json_output:render_plan",
+    "sarif": "sarif:render_plan",
+    "markdown": "markdown:render_plan",
+    "github": "github:render_plan",
+    "junit": "junit:render_plan",
+    "patch": "patch:render_plan",
 }
 
 #: format name -> "module:function" (for `vmssplan validate -o NAME`)
 FINDINGS_FORMATS: dict[str, str] = {
     "text": "text:render_findings",
     "json": "json_output:render_findings",
+    "sarif": "sarif:render_findings",
+    "markdown": "markdown:render_findings",
+    "github": "github:render_findings",
+    "junit": "junit:render_findings",
 }
 
 

@@ -100,8 +100,13 @@ def render_plan(result: Result, *, color: bool = False) -> str:
     return dumps(plan_to_dict(result))
 
 
-def render_findings(result: Result, *, color: bool = False) -> str:
+def findings_to_dict(result: Result) -> dict[str, Any]:
+    """The JSON document of ``vmssplan validate``."""
     errors = sum(1 for f in result.findings if f.severity.label == "error")
-    return dumps({"format_version": FORMAT_VERSION, "tool": {"name": "vmssplan", "version": __version__},
-                  "findings": [finding_to_dict(f) for f in result.findings],
-                  "summary": {"findings": len(result.findings), "errors": errors}})
+    return {"format_version": FORMAT_VERSION, "tool": {"name": "vmssplan", "version": __version__},
+            "findings": [finding_to_dict(f) for f in result.findings],
+            "summary": {"findings": len(result.findings), "errors": errors}}
+
+
+def render_findings(result: Result, *, color: bool = False) -> str:
+    return dumps(findings_to_dict(result))

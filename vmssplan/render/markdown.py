@@ -1,0 +1,319 @@
+"""A pull-request comment (``-o markdown``), in GitHub-flavoured Markdown.
+
+In order: a verdict line (❌ Azure would reject the change or the documents have errors,
+⚠️ VMs need attention, ❔ some changes cannot be judged offline, ✅ no VM is touched), the
+files compared, a summary table (scale set | action | changes | VM impact), the findings,
+what the VMs need (the plan's VM summary, warnings and, with ``--instances``, the VM table
+and rolling batches), then one collapsed ``<details>`` block per scale set with each change
+(path, before -> after, effect, rule, message), the notes and the commands in a ``sh``
+block, and the plan's summary line.
+
+Everything comes from the JSON plan (secrets already masked). Text from the documents is
+escaped: Markdown punctuation is backslash-escaped, ``|`` in table cells too, HTML in
+``<summary>`` is entity-escaped, and code spans and fences are longer than any run of
+backticks inside them.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections import Counter
+from typing import Any
+
+from ..engine import Result
+from ._common import EFFECTS, effect_label, effect_rank, findings_view, location_of, plan_view
+from .text import _Painter, _summary_line
+
+_ICON = {"rejected": "❌", "deallocate": "⚠️", "reimage": "⚠️", "upgrade": "🔄", "unknown": "❔", "none": "✅"}
+_NEEDS = {"upgrade": "an upgrade", "reimage": "a reimage", "deallocate": "deallocation"}
+_BY = {"platform": "by Azure", "user": "by you"}
+_INLINE = 80
+_MAX_VM_ROWS = 100
+_OPEN_VM_ROWS = 20
+_SPECIAL = re.compile(r"([\\`*_\[\]<>&|#~])")
+
+
+def _text(text: str) -> str:
+    """Plain text, with the characters Markdown (or HTML) would act on escaped."""
+    return _SPECIAL.sub(r"\\\1", text)
+
+
+def _cell(text: str) -> str:
+    """A table cell: one line; ``|`` is escaped by _text (and in code spans by _code)."""
+    return " ".join(text.split())
+
+
+def _code(text: str, *, cell: bool = False) -> str:
+    """An inline code span that holds ``text`` whatever backticks it contains."""
+    text = " ".join(text.splitlines())
+    if cell:
+        text = text.replace("|", "\\|")
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _fenced(text: str, language: str) -> list[str]:
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [f"{fence}{language}", *text.splitlines(), fence]
+
+
+def _value(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+# --- verdict -----------------------------------------------------------------------------
+
+
+def _vm_needs(scale_set: dict[str, Any]) -> list[str]:
+    """What the existing VMs of one scale set need, as short phrases."""
+    changes = scale_set["changes"]
+    instances = scale_set["instances"]
+    impact = scale_set.get("vm_impact") or {}
+    if instances:
+        counts = Counter(vm["action"] for vm in instances)
+        phrases = []
+        for vm_action in ("deallocate", "reimage", "upgrade"):
+            if counts[vm_action]:
+                verb = "needs" if counts[vm_action] == 1 else "need"
+                phrases.append(f"{_plural(counts[vm_action], 'VM')} {verb} {_NEEDS[vm_action]}")
+        if phrases and impact.get("performed_by") == "platform":
+            phrases[-1] += " (Azure does it)"
+        return phrases
+    action = impact.get("action")
+    if action not in _NEEDS:
+        return []
+    conditional = all(c["conditional"] for c in changes if c["effect"] == action)
+    count = impact.get("count")
+    who = "the VMs" if count is None else _plural(count, "VM")
+    verb = "may need" if conditional else ("needs" if count == 1 else "need")
+    phrase = f"{who} {verb} {_NEEDS[action]}"
+    if impact.get("performed_by") == "platform":
+        phrase += " (Azure does it)"
+    return [phrase]
+
+
+def verdict(view: dict[str, Any]) -> str:
+    findings = view["findings"]
+    errors = sum(1 for f in findings if f["severity"] == "error")
+    summary = view.get("summary")
+    if summary is None:
+        if errors:
+            return f"❌ **No plan: the documents have errors** ({_plural(errors, 'error')}, see below)"
+        return "✅ **No errors in the documents**" if "scale_sets" not in view else "❔ **No plan**"
+    scale_sets = view["scale_sets"]
+    rejected = [(s, c) for s in scale_sets for c in s["changes"] if c["effect"] == "rejected"]
+    if rejected:
+        maybe = all(c["conditional"] for _, c in rejected)
+        what = ", ".join(_code(c["display_path"]) for _, c in rejected[:3])
+        if len(rejected) > 3:
+            what += f" and {len(rejected) - 3} more"
+        head = "Azure may reject this change" if maybe else "Azure would reject this change"
+        return f"❌ **{head}**: {what}"
+    if errors:
+        return f"❌ **The documents have errors**: {_plural(errors, 'error')} (see Findings)"
+    needs = []
+    for scale_set in scale_sets:
+        if scale_set["action"] == "delete":
+            needs.append(f"{_code(scale_set['name'])} is not in the proposed definition (a complete-mode "
+                         "deployment deletes it and its VMs)")
+            continue
+        phrases = _vm_needs(scale_set)
+        if phrases and len(scale_sets) > 1:
+            phrases = [f"{_code(scale_set['name'])}: " + ", ".join(phrases)]
+        needs += phrases
+    unknown = summary["effects"].get("unknown", 0)
+    tail = (f"; {_plural(unknown, 'change')} cannot be judged offline" if unknown else "")
+    if needs:
+        return "⚠️ **VMs need attention**: " + "; ".join(needs) + tail
+    if unknown:
+        return f"❔ **Review needed**: {_plural(unknown, 'change')} cannot be judged offline"
+    created = [_code(s["name"]) for s in scale_sets if s["action"] == "create"]
+    if created:
+        return "✅ **No existing VM is touched**: " + ", ".join(created) + " will be created"
+    if summary["changes"]:
+        return "✅ **No VM is touched**"
+    return "✅ **No changes**"
+
+
+# --- sections ----------------------------------------------------------------------------
+
+
+def _effect_counts(changes: list[dict[str, Any]]) -> str:
+    counts = Counter(c["effect"] for c in changes)
+    parts = [f"{counts[e]} {e}" for e in reversed(EFFECTS) if counts[e]]
+    return f"{len(changes)}" + (f" ({', '.join(parts)})" if parts else "")
+
+
+def _impact_cell(scale_set: dict[str, Any]) -> str:
+    impact = scale_set.get("vm_impact")
+    if scale_set["instances"]:
+        counts = Counter(vm["action"] for vm in scale_set["instances"])
+        order = ["deallocate", "reimage", "upgrade", "skipped", "none"]
+        text = ", ".join(f"{counts[a]} {a}" for a in order if counts[a])
+        by = _BY.get(impact["performed_by"], "") if impact else ""
+        return text + (f" ({by})" if by else "")
+    if impact is None or scale_set["action"] == "no-op":
+        return "none"
+    text = impact["action"]
+    if impact["count"] is not None and impact["action"] != "none":
+        text += f": {_plural(impact['count'], 'VM')}"
+    by = _BY.get(impact["performed_by"], "")
+    return text + (f" ({by})" if by and impact["action"] != "none" else "")
+
+
+def _table(rows: list[list[str]]) -> list[str]:
+    head, *body = rows
+    return ["| " + " | ".join(head) + " |", "|" + "|".join(" --- " for _ in head) + "|",
+            *("| " + " | ".join(row) + " |" for row in body)]
+
+
+def _summary_table(view: dict[str, Any]) -> list[str]:
+    rows = [["Scale set", "Action", "Changes", "VM impact"]]
+    for scale_set in view["scale_sets"]:
+        rows.append([_code(scale_set["name"], cell=True), _cell(_text(scale_set["action"])),
+                     _cell(_effect_counts(scale_set["changes"])), _cell(_text(_impact_cell(scale_set)))])
+    return _table(rows)
+
+
+def _findings(findings: list[dict[str, Any]]) -> list[str]:
+    if not findings:
+        return []
+    rows = [["Where", "Severity", "Rule", "Message"]]
+    for finding in findings:
+        file, line, column = location_of(finding)
+        where = file + (f":{line}" if line else "") + (f":{column}" if line and column else "")
+        rows.append([_code(where, cell=True) if where else "", finding["severity"], finding["rule"],
+                     _cell(_text(finding["message"]))])
+    return ["### Findings", "", *_table(rows), ""]
+
+
+def _instances(scale_set: dict[str, Any]) -> list[str]:
+    vms = scale_set["instances"]
+    if not vms:
+        return []
+    rows = [["VM", "Action", "By", "Zone", "Batch", "Note"]]
+    for vm in vms[:_MAX_VM_ROWS]:
+        rows.append([_code(vm["instance_id"], cell=True), vm["action"], _text(vm["performed_by"]),
+                     _text(vm["zone"] or "-"), str(vm["batch"]) if vm["batch"] else "-", _cell(_text(vm["note"]))])
+    table = _table(rows)
+    if len(vms) > _MAX_VM_ROWS:
+        table += ["", f"… and {len(vms) - _MAX_VM_ROWS} more (see `-o json`)."]
+    lines = table if len(vms) <= _OPEN_VM_ROWS else [
+        "<details>", f"<summary>{_plural(len(vms), 'VM')}</summary>", "", *table, "", "</details>"]
+    rollout = scale_set.get("rollout") or {}
+    if rollout.get("strategy") == "rolling" and rollout.get("batches"):
+        lines += ["", "Rolling batches:", ""]
+        lines += [f"{n}. " + ", ".join(_code(vm) for vm in batch) for n, batch in enumerate(rollout["batches"], 1)]
+    return lines
+
+
+def _vms(view: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    for scale_set in view["scale_sets"]:
+        impact = scale_set.get("vm_impact")
+        if impact is None or scale_set["action"] == "no-op":
+            continue
+        facts = f"{scale_set['orchestration_mode']}, upgrade policy {scale_set['upgrade_mode']}"
+        lines += [f"**{_code(scale_set['name'])}** ({_text(facts)}): {_text(impact['summary'])}", ""]
+        for warning in impact["warnings"]:
+            lines += [f"> ⚠️ {_text(warning)}", ""]
+        instances = _instances(scale_set)
+        if instances:
+            lines += [*instances, ""]
+    return ["### VMs", "", *lines] if lines else []
+
+
+def _change(change: dict[str, Any]) -> list[str]:
+    icon = _ICON.get(change["effect"], "❔")
+    head = f"- {icon} **{_text(effect_label(change))}** {_code(change['display_path'])}"
+    before, after = _value(change["before"]), _value(change["after"])
+    blocks: list[str] = []
+    if change["op"] == "replace" and len(before) + len(after) <= _INLINE:
+        head += f": {_code(before)} → {_code(after)}"
+    elif change["op"] == "add" and len(after) <= _INLINE:
+        head += f": added {_code(after)}"
+    elif change["op"] == "remove" and len(before) <= _INLINE:
+        head += f": removed {_code(before)}"
+    else:
+        for key in ("before", "after"):
+            if (key == "before" and change["op"] == "add") or (key == "after" and change["op"] == "remove"):
+                continue
+            block = json.dumps(change[key], ensure_ascii=False, sort_keys=True, indent=2)
+            blocks += [f"  - {key}:", "", *("    " + line for line in _fenced(block, "json")), ""]
+    rule = change["rule"]
+    link = change.get("evidence") or ""
+    rule_ref = f"[{rule}]({link})" if link.startswith(("https://", "http://")) else rule
+    title = f"{_text(change['title'])} " if change.get("title") else ""
+    lines = [head, *blocks, f"  - {title}({rule_ref})", f"  - {_text(change['message'])}"]
+    if change.get("suppressed"):
+        lines.append(f"  - not counted: {_text(str(change['suppressed']))}")
+    return lines
+
+
+def _details(scale_set: dict[str, Any]) -> list[str]:
+    changes = scale_set["changes"]
+    impact = scale_set.get("vm_impact") or {}
+    commands = (impact.get("commands") or []) if scale_set["action"] != "no-op" else []
+    if not changes and not scale_set["notes"] and not commands:
+        return []
+    head = f"<code>{html.escape(scale_set['name'])}</code>: {html.escape(_plural(len(changes), 'change'))}"
+    strongest = max((c["effect"] for c in changes), key=effect_rank, default="none")
+    lines = ["<details>", f"<summary>{_ICON.get(strongest, '❔')} {head}</summary>", ""]
+    for change in changes:
+        lines += _change(change)
+    if changes:
+        lines.append("")
+    for note in scale_set["notes"]:
+        lines += [f"> {_text(note)}", ""]
+    if commands:
+        lines += [*_fenced("\n".join(commands), "sh"), ""]
+    lines.append("</details>")
+    return lines
+
+
+def _files(view: dict[str, Any]) -> str:
+    return f"vmssplan: {_code(str(view['current']))} → {_code(str(view['proposed']))}"
+
+
+def render_plan(result: Result, *, color: bool = False) -> str:
+    view = plan_view(result)
+    lines = [verdict(view), ""]
+    if view["summary"] is not None:
+        lines += [_files(view), "", *_summary_table(view), ""]
+    lines += _findings(view["findings"])
+    if view["summary"] is not None:
+        lines += _vms(view)
+        for scale_set in view["scale_sets"]:
+            details = _details(scale_set)
+            if details:
+                lines += [*details, ""]
+        line = _text(_summary_line(result, _Painter(False)))
+        lines += ["**Plan:**" + line[len("Plan:"):] if line.startswith("Plan:") else line, ""]
+    while lines and lines[-1] == "":
+        lines.pop()
+    return "\n".join(lines) + "\n"
+
+
+def render_findings(result: Result, *, color: bool = False) -> str:
+    view = findings_view(result)
+    errors = view["summary"]["errors"]
+    others = view["summary"]["findings"] - errors
+    if errors:
+        head = f"❌ **{_plural(errors, 'error')} in the documents**"
+    else:
+        head = "✅ **No errors in the documents**"
+    if others:
+        head += f" ({_plural(others, 'other finding')})"
+    lines = [head, "", *_findings(view["findings"])]
+    while lines and lines[-1] == "":
+        lines.pop()
+    return "\n".join(lines) + "\n"
