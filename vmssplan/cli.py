@@ -16,6 +16,7 @@ from . import __version__
 from .model import SENSITIVE, Effect, UsageError, VmssplanError
 
 if TYPE_CHECKING:
+    from .config import Config
     from .engine import Result
 
 EXIT_CODES_HELP = """
@@ -73,6 +74,19 @@ QUERY_HELP = ("JMESPath query on the JSON output, as `az --query` does; prints t
 
 
 EFFECT_NAMES = ", ".join(e.label for e in Effect)
+
+CONFIG_HELP = ("Configuration file (default: the nearest .vmssplan.yaml, or pyproject.toml with [tool.vmssplan], "
+               "upward from the working directory to the repository root).")
+
+
+def _config(path: Optional[str]) -> Config:
+    from pathlib import Path
+
+    from .config import load_config
+
+    return load_config(path, Path.cwd())
+
+
 
 
 def _use_color(mode: ColorMode, output_file: Optional[str] = None) -> bool:
@@ -162,6 +176,7 @@ def _root(
 def validate(
     files: List[str] = typer.Argument(..., help="ARM templates, parameter files or scale-set model JSON; "
                                                 "'-' reads standard input."),
+    config_file: Optional[str] = typer.Option(None, "--config", metavar="FILE", help=CONFIG_HELP),
     output: Optional[FindingsFormat] = typer.Option(None, "--output", "-o", help=OUTPUT_HELP, show_default=False),
     output_file: Optional[str] = typer.Option(None, "--output-file", metavar="FILE", help=OUTPUT_FILE_HELP),
     query: Optional[str] = typer.Option(None, "--query", metavar="JMESPATH", help=QUERY_HELP),
@@ -173,7 +188,7 @@ def validate(
     from .engine import validate_files
     from .render import FINDINGS_FORMATS
 
-    result = validate_files(files)
+    result = validate_files(files, config=_config(config_file))
     text = _render(FINDINGS_FORMATS, fmt, result, compiled, _use_color(color, output_file))
     _emit(text, result.secrets, output_file)
     raise typer.Exit(1 if result.has_errors else 0)
@@ -192,16 +207,24 @@ _EDIT_TOKENS: list[str] = []
 
 @app.command(epilog=EDIT_HELP + EXIT_CODES_HELP)
 def plan(
-    current: str = typer.Argument(..., help="The scale set as it is: ARM template, REST model or `az vmss show` "
-                                            "output ('-' for standard input)."),
-    proposed: Optional[str] = typer.Argument(
-        None, help="The scale set as it should be, in any of the same shapes. Leave it out to build it from "
-                   "CURRENT with --set/--add/--remove/--patch."),
+    files: Optional[List[str]] = typer.Argument(
+        None, metavar="CURRENT [PROPOSED] | --base-ref REV [PATH...]",
+        help="CURRENT: the scale set as it is (ARM template, REST model, `az vmss show` output; '-' for standard "
+             "input; git:REV:PATH for a file at a git revision). PROPOSED: as it should be, in any of the same "
+             "shapes; leave it out to build it from CURRENT with --set/--add/--remove/--patch. With --base-ref, "
+             "the files to plan against that revision (default: every JSON file changed since)."),
+    base_ref: Optional[str] = typer.Option(
+        None, "--base-ref", metavar="REV",
+        help="Plan each changed scale-set file (or each PATH) against its version at git revision REV; a "
+             "parameters file stands for its template. This is what the pre-commit hook and CI run."),
     output: Optional[PlanFormat] = typer.Option(None, "--output", "-o", help=OUTPUT_HELP, show_default=False),
     output_file: Optional[str] = typer.Option(None, "--output-file", metavar="FILE", help=OUTPUT_FILE_HELP),
     query: Optional[str] = typer.Option(None, "--query", metavar="JMESPATH", help=QUERY_HELP),
-    fail_on: str = typer.Option("rejected", "--fail-on", metavar="EFFECT",
-                                help=f"Exit 1 when any change has this effect or a stronger one ({EFFECT_NAMES})."),
+    fail_on: Optional[str] = typer.Option(
+        None, "--fail-on", metavar="EFFECT",
+        help=f"Exit 1 when any change has this effect or a stronger one ({EFFECT_NAMES}) [default: the "
+             "configuration's fail-on, else rejected]."),
+    config_file: Optional[str] = typer.Option(None, "--config", metavar="FILE", help=CONFIG_HELP),
     rules_dir: Optional[List[str]] = typer.Option(None, "--rules-dir", metavar="DIR",
                                                   help="Extra directory of rule files (same schema as the "
                                                        "built-in rules). Repeatable."),
@@ -236,31 +259,65 @@ def plan(
     color: ColorMode = typer.Option(ColorMode.auto, "--color", help="Colour the text output."),
 ) -> None:
     """Plan the change from CURRENT to PROPOSED: what Azure does with it, and what each VM needs."""
+    config = _config(config_file)
     try:
-        threshold = Effect.parse(fail_on)
+        threshold = Effect.parse(fail_on) if fail_on else (config.fail_on or Effect.REJECTED)
     except ValueError as exc:
         _fail(f"--fail-on: {exc}", 2)
     fmt = _output_format(output, query)
     compiled = _compile_query(query)
-    from .engine import PlanOptions, TemplateOptions, exit_code, plan_files
-    from .render import PLAN_FORMATS
+    from .engine import PlanOptions, TemplateOptions, exit_code, plan_against_revision, plan_files
     from .model import DeploymentScope
+    from .render import PLAN_FORMATS
 
     scope = DeploymentScope(subscription_id=subscription_id, resource_group=resource_group, location=location,
                             deployment_name=deployment_name, tenant_id=tenant_id)
     templates = TemplateOptions(parameters=tuple(parameters or ()),
                                 current_parameters=tuple(current_parameters or ()),
                                 proposed_parameters=tuple(proposed_parameters or ()), scope=scope)
-    if proposed is not None and (patch or _EDIT_TOKENS):
-        _fail("give PROPOSED or --set/--add/--remove/--patch, not both", 2)
-    if proposed is None and not (patch or _EDIT_TOKENS):
-        _fail("missing PROPOSED (or --set/--add/--remove/--patch to build it from CURRENT)", 2)
-    result = plan_files(current, proposed, PlanOptions(rule_dirs=tuple(rules_dir or ()), templates=templates,
-                                                       instances=tuple(instances or ()), patch=patch,
-                                                       edits=tuple(_EDIT_TOKENS)))
+    options = PlanOptions(rule_dirs=tuple(rules_dir or ()), templates=templates, instances=tuple(instances or ()),
+                          patch=patch, edits=tuple(_EDIT_TOKENS), config=config)
+    paths = list(files or ())
+    edits = bool(patch or _EDIT_TOKENS)
+    if base_ref is not None:
+        if edits:
+            _fail("--base-ref plans files against a revision; --set/--add/--remove/--patch build PROPOSED from "
+                  "CURRENT: use one or the other", 2)
+        result = plan_against_revision(base_ref, tuple(paths), options)
+    else:
+        if not paths:
+            _fail("missing CURRENT (and PROPOSED, or --set/--add/--remove/--patch, or --base-ref REV)", 2)
+        if len(paths) > 2:
+            _fail(f"expected CURRENT and PROPOSED, got {len(paths)} files (use --base-ref REV to plan many)", 2)
+        if len(paths) == 2 and edits:
+            _fail("give PROPOSED or --set/--add/--remove/--patch, not both", 2)
+        if len(paths) == 1 and not edits:
+            _fail("missing PROPOSED (or --set/--add/--remove/--patch to build it from CURRENT)", 2)
+        result = plan_files(paths[0], paths[1] if len(paths) == 2 else None, options)
     text = _render(PLAN_FORMATS, fmt, result, compiled, _use_color(color, output_file))
     _emit(text, result.secrets, output_file)
     raise typer.Exit(exit_code(result, threshold))
+
+
+@app.command("rules")
+def rules_command(
+    rule_id: Optional[str] = typer.Argument(None, metavar="[ID]", help="Show this rule in full."),
+    rules_dir: Optional[List[str]] = typer.Option(None, "--rules-dir", metavar="DIR",
+                                                  help="Include the rules of this directory. Repeatable."),
+) -> None:
+    """List the change rules (id, effect, paths, title), or show one rule's description, evidence and examples."""
+    from .catalogue import catalogue_text, rule_markdown
+    from .classify import load_rules
+
+    rules = load_rules(tuple(rules_dir or ()), validate=bool(rules_dir))
+    if rule_id is None:
+        sys.stdout.write(catalogue_text(rules))
+        return
+    rule = rules.by_id(rule_id.upper())
+    if rule is None:
+        close = [r.id for r in rules.rules if r.id.startswith(rule_id.upper()[:5])]
+        _fail(f"no rule {rule_id}" + (f" (did you mean {', '.join(close[:5])}?)" if close else ""), 2)
+    sys.stdout.write(rule_markdown(rule))
 
 
 def main() -> int:

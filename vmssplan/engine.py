@@ -22,6 +22,7 @@ from .normalize import normalize, source_pointer
 from .plan import plan_scale_set, resource_group
 
 if TYPE_CHECKING:
+    from .config import Config
     from .resolve import ParameterValues
 
 
@@ -50,6 +51,8 @@ class PlanOptions:
     #: (``--set/--add/--remove`` tokens, in command-line order).
     patch: str | None = None
     edits: tuple[str, ...] = ()
+    #: The project configuration (.vmssplan.yaml / [tool.vmssplan]); None: none found.
+    config: Config | None = None
 
 
 @dataclass
@@ -115,7 +118,8 @@ def _lint(scale_sets: list[ScaleSet], result: Result) -> None:
         result.add(replace(f, pointer=source_pointer(scale_set, f.pointer)) for f in lint_scale_set(scale_set))
 
 
-def validate_files(paths: Iterable[str], options: TemplateOptions | None = None) -> Result:
+def validate_files(paths: Iterable[str], options: TemplateOptions | None = None,
+                   config: Config | None = None) -> Result:
     """Findings of every document; templates are also evaluated (with their parameters
     file, if there is one), so expression and parameter errors show up too."""
     options = options or TemplateOptions()
@@ -139,6 +143,10 @@ def validate_files(paths: Iterable[str], options: TemplateOptions | None = None)
         # finding unless a parameters file was there to give one.
         result.findings = [f for f in result.findings
                            if f.rule != "VAL031" or _sibling_parameters(f.file) is not None]
+    if config is not None:
+        from .config import apply_to_findings
+
+        result.findings = apply_to_findings(result.findings, config)
     result.findings = sorted(set(result.findings), key=Finding.sort_key)
     return result
 
@@ -351,7 +359,8 @@ def plan_files(current_path: str | None, proposed_path: str | None, options: Pla
     if options.validate_proposed:
         # Notes (severity info, e.g. "nearest schema used") belong to `validate`, not to a plan.
         result.findings += [f for f in validate_document(proposed_doc) if f.severity is not Severity.INFO]
-    rules = load_rules(tuple(options.rule_dirs), validate=bool(options.rule_dirs))
+    rule_dirs = tuple(options.rule_dirs) + (options.config.rules_dirs if options.config else ())
+    rules = load_rules(rule_dirs, validate=bool(rule_dirs))
     result.rules = rules
     current = [normalize(s, current_doc.kind) for s in current_sources]
     proposed = [normalize(s, proposed_doc.kind) for s in proposed_sources]
@@ -359,6 +368,11 @@ def plan_files(current_path: str | None, proposed_path: str | None, options: Pla
     plan = Plan(current_file=current_doc.path, proposed_file=proposed_doc.path)
     result.plan = plan
     _plan_pairs(current, proposed, rules, options, result)
+    if options.config is not None:
+        from .config import apply_to_findings, apply_to_plan, ignored_by_metadata
+
+        apply_to_plan(plan, options.config, {s.name: ignored_by_metadata(s.source.resource) for s in proposed})
+        result.findings = apply_to_findings(result.findings, options.config)
     # Planning a file against itself (or two sides sharing a parameters file) reports each
     # finding once.
     result.findings = sorted(set(result.findings), key=Finding.sort_key)

@@ -32,6 +32,7 @@ def change_to_dict(change: Change) -> dict[str, Any]:
         "rule": change.rule, "title": change.title, "message": change.message,
         "sensitive": change.sensitive, "unknown_value": change.unknown_value, "evidence": change.evidence,
         "location": {"file": change.file, "line": change.line, "column": change.column} if change.file else None,
+        "suppressed": change.suppressed or None,
     }
 
 

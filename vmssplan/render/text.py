@@ -89,12 +89,16 @@ def _change_lines(change: Change, paint: _Painter) -> list[str]:
     lines.append("        " + paint(head, style))
     for line in textwrap.wrap(change.message, _WIDTH - 10):
         lines.append("          " + paint(line, "dim"))
+    if change.suppressed:
+        lines.append("          " + paint(f"(does not count: {change.suppressed})", "cyan"))
     return lines
 
 
-def _scale_set_lines(plan: ScaleSetPlan, paint: _Painter) -> list[str]:
+def _scale_set_lines(plan: ScaleSetPlan, paint: _Painter, show_file: bool = False) -> list[str]:
     sym, style, words = _ACTION_HEAD[plan.action]
     facts = f"{plan.orchestration_mode}, upgrade policy {plan.upgrade_mode}"
+    if show_file:  # a plan over many files (--base-ref): say which one
+        facts = f"{plan.file}: {facts}"
     lines = [f"{paint(sym, style, 'bold')} {paint(plan.name, 'bold')} {words}  {paint('(' + facts + ')', 'dim')}"]
     if plan.changes:
         lines.append("")
@@ -185,7 +189,7 @@ def render_plan(result: Result, *, color: bool = False) -> str:
     lines.append(paint(f"vmssplan: {plan.current_file} -> {plan.proposed_file}", "dim"))
     for scale_set in plan.scale_sets:
         lines.append("")
-        lines += _scale_set_lines(scale_set, paint)
+        lines += _scale_set_lines(scale_set, paint, show_file=scale_set.file != plan.proposed_file)
     lines.append("")
     lines.append(_summary_line(result, paint))
     return "\n".join(lines) + "\n"
