@@ -245,3 +245,34 @@ def test_cross_field_lint_is_located_with_a_stable_id(tmp_path: Path) -> None:
         run = run_cli(*args)
         located = [line for line in run.out.splitlines() if "[LINT001]" in line]
         assert run.code == 1 and located and located[0].startswith(f"{path}:{line_no}:"), run.out
+
+
+def test_rules_catalogue_and_one_rule() -> None:
+    listing = run_cli("rules")
+    assert listing.code == 0 and "VMSS201" in listing.out and "/properties/singlePlacementGroup" in listing.out
+    one = run_cli("rules", "vmss201")
+    assert one.code == 0 and one.out.startswith("# VMSS201:") and "## Evidence" in one.out
+    assert run_cli("rules", "VMSS999").code == 2
+
+
+def test_configuration_sets_fail_on_and_suppresses_with_a_reason(tmp_path: Path) -> None:
+    folder = EXAMPLES / "fault-domain-count"
+    args = ("plan", str(folder / "current.json"), str(folder / "proposed.json"))
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".vmssplan.yaml").write_text(
+        "suppressions:\n  - rule: VMSS107\n    reason: recreated in the window\n", encoding="utf-8")
+    run = run_cli(*args, "-o", "json", cwd=tmp_path)
+    change = json.loads(run.out)["scale_sets"][0]["changes"][0]
+    assert run.code == 0 and change["suppressed"] == "suppressed: recreated in the window"
+    (tmp_path / ".vmssplan.yaml").write_text("fail-on: upgrade\n", encoding="utf-8")
+    assert run_cli("plan", str(IMAGE / "current.json"), str(IMAGE / "proposed.json"), cwd=tmp_path).code == 1
+    assert run_cli("plan", str(IMAGE / "current.json"), str(IMAGE / "proposed.json"), "--fail-on", "rejected",
+                   cwd=tmp_path).code == 0
+    (tmp_path / ".vmssplan.yaml").write_text("fail-on: upgrade\nignore: [nope]\n", encoding="utf-8")
+    broken = run_cli(*args, cwd=tmp_path)
+    assert broken.code == 2 and ".vmssplan.yaml:2: invalid configuration at ignore.0" in broken.err
+
+
+def test_base_ref_needs_a_git_repository_and_a_revision(tmp_path: Path) -> None:
+    run = run_cli("plan", "--base-ref", "HEAD", cwd=tmp_path)
+    assert run.code == 2 and "revision" in run.err and "Traceback" not in run.err
