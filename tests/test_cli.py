@@ -276,3 +276,26 @@ def test_configuration_sets_fail_on_and_suppresses_with_a_reason(tmp_path: Path)
 def test_base_ref_needs_a_git_repository_and_a_revision(tmp_path: Path) -> None:
     run = run_cli("plan", "--base-ref", "HEAD", cwd=tmp_path)
     assert run.code == 2 and "revision" in run.err and "Traceback" not in run.err
+
+
+def test_broken_user_rule_files_are_exit_2_with_file_and_line(tmp_path: Path) -> None:
+    args = ("plan", str(IMAGE / "current.json"), str(IMAGE / "proposed.json"), "--rules-dir", str(tmp_path))
+    rule = tmp_path / "TEAM001-x.json"
+    rule.write_text('{\n  "id": "TEAM001",\n  "title": "x"\n  "effect": "none"\n}\n', encoding="utf-8")
+    run = run_cli(*args)
+    assert run.code == 2 and f"{rule}:4:3: invalid JSON in rule file" in run.err
+    good = json.loads((Path(__file__).parent.parent / "rules" / "VMSS301-vm-size.json").read_text(encoding="utf-8"))
+    good.update({"id": "TEAM001", "paths": ["/sku/name", "not a pointer"]})
+    rule.write_text(json.dumps(good, indent=2), encoding="utf-8")
+    run = run_cli(*args)
+    line = next(i for i, text in enumerate(rule.read_text(encoding="utf-8").splitlines(), 1) if "not a pointer" in text)
+    assert run.code == 2 and f"{rule}:{line}:" in run.err and "does not match" in run.err
+    # A valid user rule is used like a built-in one.
+    good.update({"paths": ["/properties/virtualMachineProfile/storageProfile/imageReference/version"],
+                 "effect": "rejected", "title": "Our images are pinned"})
+    good.pop("when", None)
+    rule.write_text(json.dumps(good), encoding="utf-8")
+    run = run_cli(*args, "-o", "json")
+    change = json.loads(run.out)["scale_sets"][0]["changes"][0]
+    assert run.code == 1 and (change["rule"], change["effect"]) == ("TEAM001", "rejected")
+    assert "TEAM001" in run_cli("rules", "--rules-dir", str(tmp_path)).out

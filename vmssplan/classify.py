@@ -53,6 +53,9 @@ class Rule:
     description: str = ""
     cases: tuple[dict[str, Any], ...] = ()
     file: str = ""
+    #: False for rules from --rules-dir / rules-dirs: at equal specificity they win over
+    #: the built-in ones (a team knows its own scale sets).
+    builtin: bool = True
 
     @property
     def evidence_link(self) -> str:
@@ -76,7 +79,7 @@ def parse_pointer(pointer: str) -> tuple[str, ...]:
     return tuple(p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:])
 
 
-def rule_from_data(data: dict[str, Any], file: str = "") -> Rule:
+def rule_from_data(data: dict[str, Any], file: str = "", builtin: bool = True) -> Rule:
     clauses = tuple(
         Clause(c["if"], Effect.parse(c["effect"]), c.get("conditional"), c.get("message"))
         for c in data.get("when", ())
@@ -87,7 +90,7 @@ def rule_from_data(data: dict[str, Any], file: str = "") -> Rule:
         conditional=bool(data.get("conditional", False)), clauses=clauses,
         confidence=data.get("confidence", "high"), error_code=data.get("error_code"),
         evidence=tuple(data.get("evidence", ())), description=data.get("description", ""),
-        cases=tuple(data.get("cases", ())), file=file,
+        cases=tuple(data.get("cases", ())), file=file, builtin=builtin,
     )
 
 
@@ -104,8 +107,8 @@ def load_rules(extra_dirs: tuple[str, ...] = (), validate: bool = False) -> Rule
     """
     rules: list[Rule] = []
     seen: dict[str, str] = {}
-    dirs = [(builtin_rule_dir(), validate)] + [(Path(d), True) for d in extra_dirs]
-    for directory, check in dirs:
+    dirs = [(builtin_rule_dir(), validate, True)] + [(Path(d), True, False) for d in extra_dirs]
+    for directory, check, builtin in dirs:
         if not directory.is_dir():
             raise UsageError(f"{directory}: rule directory not found")
         for path in sorted(directory.glob("*.json")):
@@ -113,36 +116,45 @@ def load_rules(extra_dirs: tuple[str, ...] = (), validate: bool = False) -> Rule
             if data["id"] in seen:
                 raise UsageError(f"{path}: rule id {data['id']} is already defined in {seen[data['id']]}")
             seen[data["id"]] = str(path)
-            rules.append(rule_from_data(data, str(path)))
+            rules.append(rule_from_data(data, str(path), builtin))
     return RuleSet(rules)
 
 
 def _read_rule_file(path: Path, check: bool) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text)
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: cannot read rule file ({exc})") from None
     except json.JSONDecodeError as exc:
         raise UsageError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON in rule file: {exc.msg}") from None
+    except RecursionError:
+        raise UsageError(f"{path}: invalid rule file: nested too deeply") from None
     if check:
         problems = rule_file_problems(data)
         if problems:
-            raise UsageError(f"{path}: invalid rule file: {problems[0]}")
+            from .load import PositionIndex
+
+            pointer, message = problems[0]
+            line, column = PositionIndex(text).locate(pointer)
+            raise UsageError(f"{path}:{line}:{column}: invalid rule file: {message}")
     elif not isinstance(data, dict) or not {"id", "effect", "paths", "message", "title"} <= data.keys():
         raise UsageError(f"{path}: invalid rule file (missing id, title, effect, paths or message)")
     return data
 
 
-def rule_file_problems(data: Any) -> list[str]:
-    """Schema problems of one rule document, as readable strings (empty when valid)."""
+def rule_file_problems(data: Any) -> list[tuple[str, str]]:
+    """Schema problems of one rule document: (RFC 6901 pointer, readable message), empty
+    when valid. Path patterns must also be usable: a pointer that is not one is a problem."""
     import jsonschema
 
     schema = json.loads(schema_text("rule.schema.json"))
     validator = jsonschema.Draft202012Validator(schema)
     problems = []
     for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+        pointer = "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in error.absolute_path)
         where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
-        problems.append(f"{where}: {error.message}")
+        problems.append((pointer, f"{where}: {error.message}"))
     return problems
 
 
@@ -153,8 +165,8 @@ def _segment_match(path: tuple[str, ...], pattern: tuple[str, ...]) -> bool:
     return all(p == "*" or p == s for s, p in zip(path, pattern))
 
 
-def _specificity(rule: Rule, pattern: tuple[str, ...]) -> tuple[int, int, str]:
-    return (len(pattern), -pattern.count("*"), rule.id)
+def _specificity(rule: Rule, pattern: tuple[str, ...]) -> tuple[int, int, int, str]:
+    return (len(pattern), -pattern.count("*"), 0 if rule.builtin else 1, rule.id)
 
 
 def get_pointer(model: Any, path: Iterable[str]) -> tuple[bool, Any]:
