@@ -92,3 +92,17 @@ def test_secure_parameters_never_reach_output_even_through_plain_properties(tmp_
         assert "Tag-Sentinel" not in text and "TAG-SENTINEL" not in text
         assert not any(d in text for d in derived)
     shutil.rmtree(tmp_path)
+
+
+def test_expression_errors_never_quote_a_value_computed_from_a_secret(tmp_path: Path) -> None:
+    example = EXAMPLES / "template-parameters"
+    template = json.loads((example / "current.json").read_text(encoding="utf-8"))
+    template["resources"][0]["properties"]["overprovision"] = "[int(toUpper(parameters('adminPassword')))]"
+    (tmp_path / "t.json").write_text(json.dumps(template, indent=1), encoding="utf-8")
+    params = json.loads((example / "current.parameters.json").read_text(encoding="utf-8"))
+    params["parameters"]["adminPassword"] = {"value": "sentinel-pw-77"}
+    (tmp_path / "t.parameters.json").write_text(json.dumps(params), encoding="utf-8")
+    for args in (("plan", "t.json", "t.json"), ("validate", "t.json"), ("plan", "t.json", "t.json", "-o", "sarif")):
+        run = run_cli(*args, cwd=tmp_path)
+        assert run.code == 1 and "VAL040" in run.out + run.err or "int()" in run.out
+        assert "sentinel-pw-77" not in run.out + run.err and "SENTINEL-PW-77" not in run.out + run.err

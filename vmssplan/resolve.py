@@ -15,6 +15,7 @@ becomes Unknown too, so the rest of the plan still stands.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -329,9 +330,9 @@ class TemplateResolver:
             self.finding("VAL041", f"the value is nested more than {MAX_VALUE_DEPTH} levels deep", pointer, file=file)
             return ex.Unknown("", "the value is nested too deeply to evaluate")
         if isinstance(value, str):
+            reads = ctx.shared.secret_reads
             try:
                 if protect:
-                    reads = ctx.shared.secret_reads
                     result = ex.evaluate(value, ctx)
                     if ctx.shared.secret_reads != reads and not ex.is_unknown(result):
                         return _sensitive(result)
@@ -340,6 +341,10 @@ class TemplateResolver:
             except ex.EvaluationLimitError:
                 raise
             except ex.ExpressionError as error:
+                if ctx.shared.secret_reads != reads:
+                    # The failing expression read a secret: its message may quote a value
+                    # computed from it ("the string 'HUNTER2' is not an integer").
+                    error.message = _QUOTED.sub("'(sensitive value)'", error.message)
                 self._expression_finding(error, pointer, file)
                 return ex.Unknown(value[1:-1] if ex.is_expression(value) else value,
                                   f"the expression failed to evaluate: {error.message}")
@@ -548,6 +553,9 @@ class TemplateResolver:
                 self.result.unknown_leaves += 1
             else:
                 self.result.known_leaves += 1
+
+
+_QUOTED = re.compile(r"'(?:[^']|'')*'")
 
 
 def _sensitive(value: Any) -> SensitiveValue:
