@@ -84,8 +84,48 @@ class Result:
 # --- validate --------------------------------------------------------------------------
 
 
+def _validation_fingerprint() -> str:
+    """What, besides the document, decides its schema findings: the schema files and the
+    code that checks them (sizes and modification times: cheap, and enough to notice an edit)."""
+    from .data import data_dir
+
+    files = [Path(__file__).with_name("validate.py"), Path(__file__), Path(__file__).with_name("load.py")]
+    schemas = data_dir("schemas")
+    files += sorted(schemas.glob("*.json")) + sorted((schemas / "vmss").glob("*.json"))
+    stats = []
+    for path in files:
+        try:
+            info = path.stat()
+            stats.append(f"{path.name}:{info.st_size}:{info.st_mtime_ns}")
+        except OSError:
+            stats.append(f"{path.name}:missing")
+    return "|".join(stats)
+
+
 def validate_document(doc: Document) -> list[Finding]:
-    """Schema and structure findings of one loaded document, located in its file."""
+    """Schema and structure findings of one loaded document, located in its file.
+
+    Cached on disk by content (see :mod:`vmssplan.cache`): a document validated before
+    costs no jsonschema import.
+    """
+    from . import cache
+
+    cache_key = cache.key("validate", doc.kind.value, doc.path, doc.text, _validation_fingerprint())
+    cached = cache.get(cache_key)
+    if isinstance(cached, list):
+        try:
+            return [Finding(f["rule"], f["message"], Severity[f["severity"]], f["file"], f["pointer"], f["line"],
+                            f["column"], f["offset"]) for f in cached]
+        except (KeyError, TypeError):
+            pass  # an entry of another shape: recompute
+    findings = _validate_document(doc)
+    cache.put(cache_key, [{"rule": f.rule, "message": f.message, "severity": f.severity.name, "file": f.file,
+                           "pointer": f.pointer, "line": f.line, "column": f.column, "offset": f.offset}
+                          for f in findings])
+    return findings
+
+
+def _validate_document(doc: Document) -> list[Finding]:
     from . import validate
 
     findings: list[Finding] = []
