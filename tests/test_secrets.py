@@ -106,3 +106,16 @@ def test_expression_errors_never_quote_a_value_computed_from_a_secret(tmp_path: 
         run = run_cli(*args, cwd=tmp_path)
         assert run.code == 1 and "VAL040" in run.out + run.err
         assert "sentinel-pw-77" not in run.out + run.err and "SENTINEL-PW-77" not in run.out + run.err
+
+
+def test_a_short_placeholder_password_does_not_blank_out_ordinary_words(tmp_path: Path) -> None:
+    base = json.loads((EXAMPLES / "os-image-version" / "proposed.json").read_text(encoding="utf-8"))
+    model = _with_secrets(base, "string", "c3RyaW5n", "string")
+    model["properties"]["overprovision"] = "true"  # a VAL022 warning: "'true' is a string, ..."
+    model["tags"]["owner"] = "string"  # the secret copied into a plain value: still masked
+    (tmp_path / "m.json").write_text(json.dumps(model), encoding="utf-8")
+    run = run_cli("validate", "m.json", cwd=tmp_path)
+    assert "is a string" in run.out
+    plan = run_cli("plan", str(EXAMPLES / "os-image-version" / "current.json"), "m.json", "-o", "json", cwd=tmp_path)
+    tag = next(c for c in json.loads(plan.out)["scale_sets"][0]["changes"] if c["path"] == "/tags/owner")
+    assert tag["after"] == "(sensitive value)"

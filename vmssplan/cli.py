@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, List, Optional
 import typer
 
 from . import __version__
-from .model import SENSITIVE, Effect, UsageError, VmssplanError
+from .model import Effect, UsageError, VmssplanError, scrub_text
 
 if TYPE_CHECKING:
     from .config import Config
@@ -140,17 +140,8 @@ def _compile_query(query: Optional[str]) -> object:
 
 
 def _scrub(text: str, secrets: set[str]) -> str:
-    """Last line of defence: no secret value seen in the inputs reaches any output, as it
-    is or as a JSON string escapes it (the text and JSON views print values as JSON)."""
-    import json
-
-    forms = set(secrets)
-    for secret in secrets:
-        forms.add(json.dumps(secret, ensure_ascii=False)[1:-1])
-        forms.add(json.dumps(secret)[1:-1])
-    for form in sorted(forms, key=lambda s: (-len(s), s)):  # longest first, then a fixed order
-        text = text.replace(form, SENSITIVE)
-    return text
+    """Last line of defence: no secret value seen in the inputs reaches any output."""
+    return scrub_text(text, secrets)
 
 
 def _fail(message: str, code: int) -> None:

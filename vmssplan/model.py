@@ -18,6 +18,41 @@ SENSITIVE = "(sensitive value)"
 KNOWN_AFTER_DEPLOYMENT = "(known after deployment)"
 
 
+#: Secrets at least this long are scrubbed wherever they appear in output; shorter ones
+#: only where they stand as a whole value (quoted), so that a placeholder password such as
+#: "string" cannot blank that word out of every message.
+SCRUB_ANYWHERE_LENGTH = 8
+
+
+def scrub_string(value: str, secrets: set[str]) -> str:
+    """A string value of the output, with every secret replaced by :data:`SENSITIVE`."""
+    if value in secrets:
+        return SENSITIVE
+    for secret in sorted((s for s in secrets if len(s) >= SCRUB_ANYWHERE_LENGTH), key=lambda s: (-len(s), s)):
+        value = value.replace(secret, SENSITIVE)
+    return value
+
+
+def scrub_text(text: str, secrets: set[str]) -> str:
+    """Finished output text with every secret replaced, as it is or as a JSON string escapes
+    it; short secrets (see :data:`SCRUB_ANYWHERE_LENGTH`) only where quoted as a value."""
+    import json
+
+    replacements: dict[str, str] = {}
+    for secret in secrets:
+        escaped = {json.dumps(secret, ensure_ascii=False)[1:-1], json.dumps(secret)[1:-1]}
+        if len(secret) >= SCRUB_ANYWHERE_LENGTH:
+            for form in escaped | {secret}:
+                replacements[form] = SENSITIVE
+        else:
+            for form in escaped | {secret}:
+                replacements[f'"{form}"'] = f'"{SENSITIVE}"'
+                replacements[f"'{form}'"] = f"'{SENSITIVE}'"
+    for form in sorted(replacements, key=lambda s: (-len(s), s)):  # longest first, then a fixed order
+        text = text.replace(form, replacements[form])
+    return text
+
+
 def is_unknown(value: Any) -> bool:
     """True for a value known only after deployment (``vmssplan.expressions.Unknown``),
     recognised by a class marker so that stages need not import the evaluator."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from ..engine import Result
-from ..model import SENSITIVE
+from ..model import scrub_string
 from .json_output import findings_to_dict, plan_to_dict
 
 def scrubbed(value: Any, secrets: set[str]) -> Any:
@@ -23,14 +23,10 @@ def scrubbed(value: Any, secrets: set[str]) -> Any:
     """
     if not secrets:
         return value
-    ordered = sorted(secrets, key=lambda s: (-len(s), s))  # as the CLI: longest first
 
     def walk(node: Any) -> Any:
         if isinstance(node, str):
-            for secret in ordered:
-                if secret in node:
-                    node = node.replace(secret, SENSITIVE)
-            return node
+            return scrub_string(node, secrets)
         if isinstance(node, dict):
             return {walk(k): walk(v) for k, v in node.items()}
         if isinstance(node, list):
