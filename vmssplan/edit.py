@@ -145,7 +145,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
-from .model import SENSITIVE, DocumentError, Finding, UsageError
+from .model import SENSITIVE, DocumentError, Finding, UsageError, MAX_VALUE_NESTING, has_lone_surrogate, too_deep
 
 __all__ = [
     "RULE_PATCH_BODY",
@@ -394,6 +394,10 @@ def parse_value(text: str, force_string: bool = False) -> Any:
             value = ast.literal_eval(text)
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
             return text
+    if too_deep(value):
+        raise UsageError(f"the value {text[:40]}... is nested more than {MAX_VALUE_NESTING} levels deep")
+    if has_lone_surrogate(value):
+        raise UsageError("the value holds a lone UTF-16 surrogate (\\ud800-\\udfff), which is not text")
     try:
         return _jsonable(value)
     except ValueError:

@@ -9,10 +9,13 @@ so the fast path is a single ``json.loads``.
 from __future__ import annotations
 
 import bisect
+import gc
 import json
 import re
 import sys
+from array import array
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -26,7 +29,24 @@ MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
 
 # A JSON string, or a comment. Comments are blanked to spaces of the same length (newlines
 # kept) so every offset the JSON parser reports is an offset in the user's file.
-_STRING_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|//[^\n]*|/\*.*?(?:\*/|\Z)', re.DOTALL)
+# An unterminated string matches to the end of its line (closing quote optional): a string
+# pattern that must close is retried at every escaped quote after it, in quadratic time.
+_STRING_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"?|//[^\n]*|/\*.*?(?:\*/|\Z)', re.DOTALL)
+# Tokens for locating problems after a failed parse (slow path only).
+_BARE_OR_STRING = re.compile(r'"(?:[^"\\]|\\.)*"?|[^\s{}\[\]:,"]+')
+_BRACKET_OR_STRING = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]')
+_STRUCTURE = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}:]')
+
+#: Most values (counted as commas and opening brackets) in one document. With
+#: MAX_DOCUMENT_BYTES this bounds memory: a realistic 64 MiB document holds ~2 million.
+MAX_VALUES = 4_000_000
+#: Deepest nesting of objects and arrays read. The later stages walk documents
+#: recursively; this keeps them well inside Python's recursion limit.
+MAX_DEPTH = 256
+_INF = float("inf")
+_CONTAINERS = frozenset({dict, list})
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass
@@ -120,37 +140,207 @@ def strip_comments(text: str) -> str:
     return _STRING_OR_COMMENT.sub(blank, text)
 
 
+class _Rejected(ValueError):
+    """Valid to Python's parser but not to vmssplan: NaN, Infinity, a number out of range,
+    a repeated key. Raised from the parser's hooks; located afterwards (slow path only)."""
+
+    def __init__(self, message: str, token: str = ""):
+        super().__init__(message)
+        self.token = token
+
+
 def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
+    raise _Rejected(f"{name} is not valid JSON", name)
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if value in (_INF, -_INF):  # 1e400: Python would silently make it infinity
+        raise _Rejected(f"number {text[:40]} is out of range (it would be infinity)", text)
+    return value
+
+
+def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        raise _Rejected("duplicate key")
+    return obj
+
+
+def _loads(text: str) -> Any:
+    # The parse makes millions of objects for a big document and no reference cycles: the
+    # cyclic collector would walk them again and again (two thirds of the time of a 40 MB
+    # parse) for nothing, so it is paused for the parse.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return json.loads(text, parse_constant=_reject_constant, parse_float=_parse_float,
+                          object_pairs_hook=_unique_object)
+    finally:
+        if paused:
+            gc.enable()
 
 
 def parse_json(text: str, display: str) -> Any:
-    """Parse JSON (with comments allowed); raise DocumentError with a located finding."""
+    """Parse JSON (with comments allowed); raise DocumentError with a located finding.
+
+    Beyond JSON syntax, these are located findings too: NaN and Infinity, numbers out of
+    range (``1e400``), repeated keys in one object (JSON leaves their meaning undefined;
+    ARM silently keeps one), and nesting deeper than :data:`MAX_DEPTH`.
+    """
+    containers = text.count("{") + text.count("[") if len(text) > MAX_DEPTH else 0
+    if len(text) > MAX_VALUES and containers + text.count(",") > MAX_VALUES:
+        # Parsed, tiny values ({} or 1) take 30 to 60 times their size in memory: bound them.
+        raise DocumentError([Finding("VAL001", f"document has more than {MAX_VALUES:,} values; vmssplan reads "
+                                     "scale-set definitions, not data dumps", file=display, line=1, column=1)])
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        data = _loads(text)
+    except json.JSONDecodeError as exc:
+        # '/' is never valid outside a string, so a comment before the error would have
+        # been the error: unless the parser stopped at a '/', this is the user's mistake.
+        if not text.startswith("/", exc.pos):
+            raise _syntax_error(exc, text, display) from None
+        data = _parse_stripped(text, display)
     except (ValueError, RecursionError):
-        pass
+        data = _parse_stripped(text, display)
+    if containers > MAX_DEPTH and _deeper_than(data, MAX_DEPTH):
+        raise _depth_error(text, display)
+    if "\\u" in text and _SURROGATE_ESCAPE.search(text):
+        _check_surrogates(data, text, display)
+    return data
+
+
+def _check_surrogates(data: Any, text: str, display: str) -> None:
+    """A ``\\ud800`` escape with no partner decodes to a lone surrogate: not a character,
+    and no output can encode it. Found by a walk, only when the text has such an escape."""
+    bad: tuple[str, bool] | None = None  # (pointer, is a key)
+    stack: list[tuple[Any, str]] = [(data, "")]
+    while stack and bad is None:
+        node, pointer = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if _SURROGATE.search(key):
+                    bad = (f"{pointer}/{_escape(key)}", True)
+                    break
+                stack.append((value, f"{pointer}/{_escape(key)}"))
+        elif isinstance(node, list):
+            stack.extend((v, f"{pointer}/{i}") for i, v in enumerate(node))
+        elif isinstance(node, str) and _SURROGATE.search(node):
+            bad = (pointer, False)
+    if bad is not None:
+        line, column = PositionIndex(text).locate(bad[0], value=not bad[1])
+        raise DocumentError([Finding("VAL001", "invalid JSON: a \\u escape of a lone UTF-16 surrogate (half of a "
+                                     "pair) is not a character", file=display, line=line, column=column)])
+
+
+def _parse_stripped(text: str, display: str) -> Any:
+    """The slow path: parse without comments, or say exactly what is wrong and where."""
     stripped = strip_comments(text)
     try:
-        return json.loads(stripped, parse_constant=_reject_constant)
+        return _loads(stripped)
     except json.JSONDecodeError as exc:
-        raise DocumentError([Finding("VAL001", f"invalid JSON: {exc.msg}", file=display,
-                                     line=exc.lineno, column=exc.colno)]) from None
-    except ValueError as exc:  # NaN / Infinity
-        line, column = _locate_constant(stripped)
-        raise DocumentError([Finding("VAL001", f"invalid JSON: {exc}", file=display,
-                                     line=line, column=column)]) from None
+        raise _syntax_error(exc, stripped, display) from None
+    except _Rejected as exc:
+        token = exc.token
+        if token:
+            line, column = _locate_bare(stripped, lambda tok: tok == token)
+            raise DocumentError([Finding("VAL001", f"invalid JSON: {exc}", file=display,
+                                         line=line, column=column)]) from None
+        raise DocumentError(_duplicate_keys(stripped, display)) from None
     except RecursionError:
-        raise DocumentError([Finding("VAL001", "invalid JSON: nested too deeply", file=display,
-                                     line=1, column=1)]) from None
+        raise _depth_error(stripped, display) from None
+    except ValueError as exc:  # an integer of more than sys.get_int_max_str_digits() digits
+        limit = sys.get_int_max_str_digits()
+        line, column = _locate_bare(stripped, lambda tok: len(tok.lstrip("-")) > limit and tok.lstrip("-").isdigit())
+        message = f"an integer of more than {limit} digits" if "digits" in str(exc) else str(exc)
+        raise DocumentError([Finding("VAL001", f"invalid JSON: {message}", file=display,
+                                     line=line, column=column)]) from None
 
 
-def _locate_constant(text: str) -> tuple[int, int]:
-    for match in re.finditer(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)', text):
-        if match.group(1):
-            before = text[: match.start(1)]
-            return before.count("\n") + 1, match.start(1) - (before.rfind("\n") + 1) + 1
+def _syntax_error(exc: json.JSONDecodeError, text: str, display: str) -> DocumentError:
+    nul = text.find("\0", 0, exc.pos + 1)
+    if nul != -1:  # ASCII saved as UTF-16 without a byte order mark reads as UTF-8 with NULs
+        line, column = _line_column(text, nul)
+        return DocumentError([Finding("VAL001", "invalid JSON: NUL character (UTF-16 without a byte order mark? "
+                                      "save the file as UTF-8)", file=display, line=line, column=column)])
+    return DocumentError([Finding("VAL001", f"invalid JSON: {exc.msg}", file=display,
+                                  line=exc.lineno, column=exc.colno)])
+
+
+def _line_column(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _locate_bare(text: str, wanted: Any) -> tuple[int, int]:
+    """Where the first token outside strings (a number or a literal) satisfying ``wanted`` is."""
+    for match in _BARE_OR_STRING.finditer(text):
+        token = match.group(0)
+        if token[0] != '"' and wanted(token):
+            return _line_column(text, match.start())
     return 1, 1
+
+
+def _duplicate_keys(text: str, display: str) -> list[Finding]:
+    """A finding for each key repeated in its object, at the repetition."""
+    findings: list[Finding] = []
+    stack: list[dict[str, int] | None] = []  # keys seen so far per open object; None for an array
+    last_string: re.Match[str] | None = None
+    for match in _STRUCTURE.finditer(text):
+        token = match.group(0)
+        if token == ":" and stack and stack[-1] is not None and last_string is not None:
+            try:
+                key = json.loads(last_string.group(0))
+            except ValueError:
+                key = last_string.group(0)[1:-1]
+            seen = stack[-1]
+            if key in seen:
+                line, column = _line_column(text, seen[key])
+                where = _line_column(text, last_string.start())
+                findings.append(Finding("VAL001", f"duplicate key {json.dumps(key)[:80]} in this object (first at "
+                                        f"line {line}, column {column}): JSON leaves the meaning undefined and ARM "
+                                        "silently keeps one value; remove one", file=display,
+                                        line=where[0], column=where[1]))
+            else:
+                seen[key] = last_string.start()
+        elif token == "{":
+            stack.append({})
+        elif token == "[":
+            stack.append(None)
+        elif token in "]}" and stack:
+            stack.pop()
+        last_string = match if token[0] == '"' else None
+    return findings or [Finding("VAL001", "invalid JSON: duplicate key", file=display, line=1, column=1)]
+
+
+def _deeper_than(data: Any, limit: int) -> bool:
+    """True if objects and arrays nest more than ``limit`` levels (one walk, level by level)."""
+    level = [data] if type(data) in _CONTAINERS else []
+    depth = 0
+    while level:
+        depth += 1
+        if depth > limit:
+            return True
+        values = chain.from_iterable(node.values() if type(node) is dict else node for node in level)
+        level = [v for v in values if type(v) in _CONTAINERS]
+    return False
+
+
+def _depth_error(text: str, display: str) -> DocumentError:
+    """Located at the bracket that opens level ``MAX_DEPTH + 1``."""
+    depth, offset = 0, 0
+    for match in _BRACKET_OR_STRING.finditer(strip_comments(text) if "/" in text else text):
+        token = match.group(0)
+        if token in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                offset = match.start()
+                break
+        elif token in "]}":
+            depth -= 1
+    line, column = _line_column(text, offset)
+    return DocumentError([Finding("VAL001", f"nested too deeply: more than {MAX_DEPTH} levels of objects and arrays",
+                                  file=display, line=line, column=column)])
 
 
 def load_document(path: str) -> Document:
@@ -326,75 +516,115 @@ def _api_example_scale_sets(doc: Document) -> list[ScaleSetSource]:
 
 # --- positions -------------------------------------------------------------------------
 
-_TOKEN = re.compile(r'\s+|"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.DOTALL)
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _skip_space(text: str, pos: int) -> int:
+    match = _WHITESPACE.match(text, pos)
+    return match.end() if match else pos
+
+
+_DECODER = json.JSONDecoder()
 
 
 class PositionIndex:
     """Maps RFC 6901 pointers to (line, column) in the original text.
 
-    Built on first use with one pass of a regular-expression tokenizer over the
-    comment-stripped text (same offsets as the original).
+    Lazy: locating a pointer expands only the objects and arrays on its path, each once,
+    recording where its members start; a member's value is skipped by the C JSON scanner.
+    So a few lookups in a 50 MB document cost about one C parse of it and memory for the
+    containers visited, not a Python pass with a string key for every node. Comments are
+    stripped (same offsets) only if the scan meets one.
     """
 
     def __init__(self, text: str):
         self._text = text
-        self._offsets: dict[str, int] | None = None
-        self._value_offsets: dict[str, int] = {}
-        self._line_starts: list[int] = [0] + [m.end() for m in re.finditer("\n", text)]
+        self._scan = text
+        # container offset -> {key: (key offset, value offset)} or [item offsets]
+        self._children: dict[int, dict[str, tuple[int, int]] | list[int]] = {}
+        self._line_starts: array[int] | None = None
 
-    def _build(self) -> dict[str, int]:
-        text = strip_comments(self._text)
-        offsets: dict[str, int] = {}
-        # Each frame: [pointer, is_object, next_array_index, current_key, expecting_key]
-        stack: list[list[Any]] = []
-        for match in _TOKEN.finditer(text):
-            tok = match.group(0)
-            first = tok[0]
-            if first.isspace() or first in ",:":
-                continue
-            if first in "}]":
-                if stack:
-                    stack.pop()
-                continue
-            frame = stack[-1] if stack else None
-            if frame is not None and frame[1] and frame[4]:
-                if first == '"':
-                    try:
-                        frame[3] = json.loads(tok)
-                    except ValueError:
-                        frame[3] = tok[1:-1]
-                    offsets.setdefault(f"{frame[0]}/{_escape(frame[3])}", match.start())
-                frame[4] = False
-                continue
-            # A value starts here.
-            if frame is None:
-                ptr = ""
-            elif frame[1]:
-                ptr = f"{frame[0]}/{_escape(frame[3] or '')}"
-                frame[4] = True
-            else:
-                ptr = f"{frame[0]}/{frame[2]}"
-                frame[2] += 1
-            offsets.setdefault(ptr, match.start())
-            self._value_offsets[ptr] = match.start()
-            if first == "{":
-                stack.append([ptr, True, 0, None, True])
-            elif first == "[":
-                stack.append([ptr, False, 0, None, False])
-        return offsets
+    def _expand(self, offset: int) -> dict[str, tuple[int, int]] | list[int]:
+        children = self._children.get(offset)
+        if children is None:
+            children = self._fill(offset)
+            self._children[offset] = children
+        return children
+
+    def _fill(self, offset: int) -> dict[str, tuple[int, int]] | list[int]:
+        children: dict[str, tuple[int, int]] | list[int] = {} if self._text[offset] == "{" else []
+        try:
+            self._members(offset, children)
+        except (ValueError, IndexError, RecursionError):
+            if self._scan is not self._text or "/" not in self._text:
+                return children  # broken text: what was found before the break
+            self._scan = strip_comments(self._text)  # a comment, probably: same offsets without
+            children = {} if isinstance(children, dict) else []
+            try:
+                self._members(offset, children)
+            except (ValueError, IndexError, RecursionError):
+                pass
+        return children
+
+    def _members(self, offset: int, children: dict[str, tuple[int, int]] | list[int]) -> None:
+        text, skip, decode = self._scan, _skip_space, _DECODER.raw_decode
+        pos = skip(text, offset + 1)
+        if text[pos] in "}]":
+            return
+        paused = gc.isenabled()
+        gc.disable()  # values are decoded only to be skipped: no cycles to collect
+        try:
+            while True:
+                if isinstance(children, dict):
+                    if text[pos] != '"':
+                        raise ValueError("expected a key")
+                    key, end = decode(text, pos)
+                    colon = skip(text, end)
+                    if text[colon] != ":":
+                        raise ValueError("expected ':'")
+                    value = skip(text, colon + 1)
+                    # A repeated key: where it first appears, and the value that counts.
+                    children[key] = (children[key][0] if key in children else pos, value)
+                    pos = value
+                else:
+                    children.append(pos)
+                pos = skip(text, decode(text, pos)[1])
+                if text[pos] != ",":
+                    return
+                pos = skip(text, pos + 1)
+        finally:
+            if paused:
+                gc.enable()
+
+    def _line_column(self, offset: int) -> tuple[int, int]:
+        if self._line_starts is None:
+            self._line_starts = array("q", [0])
+            self._line_starts.extend(m.end() for m in re.finditer("\n", self._text))
+        line = bisect.bisect_right(self._line_starts, offset)
+        return line, offset - self._line_starts[line - 1] + 1
 
     def locate(self, pointer: str, value: bool = False) -> tuple[int, int]:
         """Where the node at ``pointer`` starts: its key for an object member (or, with
         ``value``, the value itself); the nearest existing ancestor if it is absent."""
-        if self._offsets is None:
-            self._offsets = self._build()
-        if value and pointer in self._value_offsets:
-            offset = self._value_offsets[pointer]
-            line = bisect.bisect_right(self._line_starts, offset)
-            return line, offset - self._line_starts[line - 1] + 1
-        probe = pointer
-        while probe and probe not in self._offsets:
-            probe = probe.rsplit("/", 1)[0]
-        offset = self._offsets.get(probe, 0)
-        line = bisect.bisect_right(self._line_starts, offset)
-        return line, offset - self._line_starts[line - 1] + 1
+        text = self._text
+        node = key = _skip_space(text, 0)
+        if text.startswith("/", node):  # a comment before the root value
+            self._scan = strip_comments(text)
+            node = key = _skip_space(self._scan, 0)
+        tokens = pointer.split("/")[1:] if pointer else []
+        for token in tokens:
+            if node >= len(text) or text[node] not in "{[":
+                break
+            children = self._expand(node)
+            if isinstance(children, dict):
+                entry = children.get(token.replace("~1", "/").replace("~0", "~"))
+                if entry is None:
+                    break
+                key, node = entry
+            else:
+                if not token.isdigit() or (token != "0" and token.startswith("0")) or int(token) >= len(children):
+                    break
+                key = node = children[int(token)]
+        else:
+            return self._line_column(node if value else key)
+        return self._line_column(key)

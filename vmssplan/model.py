@@ -53,6 +53,39 @@ def scrub_text(text: str, secrets: set[str]) -> str:
     return text
 
 
+#: Deepest nesting of objects and arrays accepted in a value given on the command line
+#: (--set, NAME=VALUE): later stages walk values recursively.
+MAX_VALUE_NESTING = 200
+
+
+def too_deep(value: Any, limit: int = MAX_VALUE_NESTING) -> bool:
+    """True when ``value`` nests objects/arrays more than ``limit`` deep (iterative)."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, (dict, list)):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return False
+
+
+def has_lone_surrogate(value: Any) -> bool:
+    """True when a string in ``value`` holds a lone UTF-16 surrogate (unprintable as UTF-8)."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            if any("\ud800" <= ch <= "\udfff" for ch in node):
+                return True
+        elif isinstance(node, dict):
+            stack.extend(node.keys())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
+
+
 def is_unknown(value: Any) -> bool:
     """True for a value known only after deployment (``vmssplan.expressions.Unknown``),
     recognised by a class marker so that stages need not import the evaluator."""

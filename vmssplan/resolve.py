@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from . import expressions as ex
-from .model import DeploymentScope, DocumentError, Finding, ScaleSetSource, SensitiveValue, Severity
+from .model import (DeploymentScope, DocumentError, Finding, ScaleSetSource, SensitiveValue, Severity,
+                    has_lone_surrogate, too_deep)
 
 VMSS_TYPE = "microsoft.compute/virtualmachinescalesets"
 DEPLOYMENT_TYPE = "microsoft.resources/deployments"
@@ -276,8 +277,11 @@ class TemplateResolver:
                     return text.lower() == "true"
                 raise ValueError
             if kind in ("object", "secureobject", "array"):
-                return json.loads(text)
-        except ValueError:
+                value = json.loads(text)
+                if too_deep(value) or has_lone_surrogate(value):
+                    raise ValueError("nested too deeply or not text")
+                return value
+        except (ValueError, RecursionError):
             self.finding("VAL033", f"--parameters {name}: the value is not a valid {kind}", "", file=origin)
             return ex.Unknown(f"parameters('{name}')", f"the value given for '{name}' is not a valid {kind}")
         return text
