@@ -45,7 +45,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .model import Change, DocumentError, Effect, Finding, InstancePlan, RolloutInfo, Severity
+from .model import Change, DocumentError, Effect, Finding, InstancePlan, RolloutInfo, Severity, json_type_name
 
 #: Rule id of an instance document whose shape is not recognised (error).
 RULE_INSTANCE_SHAPE = "VAL050"
@@ -94,20 +94,6 @@ class VmInstance:
 
 def _error(message: str, file: str, pointer: str) -> DocumentError:
     return DocumentError([Finding(RULE_INSTANCE_SHAPE, message, Severity.ERROR, file, pointer)])
-
-
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return "an object"
 
 
 def _instance_sort_key(instance_id: str) -> tuple[int, int, str]:
@@ -310,12 +296,12 @@ def load_instances(data: Any, file: str, *, orchestration_mode: str | None = Non
         raise _error("this is the scale set's instance view (`az vmss get-instance-view` without --instance-id): it "
                      f"counts VMs but does not list them; {_EXPECTED}", file, base)
     else:
-        raise _error(f"{_EXPECTED}; found {_type_name(data)}", file, base)
+        raise _error(f"{_EXPECTED}; found {json_type_name(data)}", file, base)
 
     found: dict[str, VmInstance] = {}
     for pointer, item in items:
         if not isinstance(item, dict):
-            raise _error(f"expected a VM object here, found {_type_name(item)}", file, pointer)
+            raise _error(f"expected a VM object here, found {json_type_name(item)}", file, pointer)
         if _is_instance_view(item):
             vm = _read_instance_view(item, file, pointer, hint)
         elif _is_scale_set(item):

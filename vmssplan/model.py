@@ -86,6 +86,23 @@ def has_lone_surrogate(value: Any) -> bool:
     return False
 
 
+def json_type_name(value: Any) -> str:
+    """"a string", "an object"...: how messages name the JSON type of a value."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
 def is_unknown(value: Any) -> bool:
     """True for a value known only after deployment (``vmssplan.expressions.Unknown``),
     recognised by a class marker so that stages need not import the evaluator."""

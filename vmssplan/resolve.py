@@ -108,16 +108,6 @@ def _escape(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 
 
-def _get_ci(mapping: dict[str, Any], name: str) -> Any:
-    if name in mapping:
-        return mapping[name]
-    folded = name.lower()
-    for key, value in mapping.items():
-        if isinstance(key, str) and key.lower() == folded:
-            return value
-    return None
-
-
 def _string_leaves(value: Any) -> Iterator[str]:
     stack = [value]
     while stack:
@@ -184,7 +174,7 @@ class TemplateResolver:
         origins: dict[str, tuple[str, str]] = {}
         for source in supplied:
             for name, value in source.values.items():
-                definition = _get_ci(declared, name)
+                definition = ex.get_case_insensitive(declared, name)
                 if definition is None:
                     self.finding("VAL030", f"parameter '{name}' is not defined in the template",
                                  source.pointers.get(name, ""), file=source.origin)
@@ -360,7 +350,7 @@ class TemplateResolver:
                 sub = f"{pointer}/{_escape(key)}"
                 if key.lower() == "copy" and isinstance(item, list) and all(isinstance(e, dict) for e in item):
                     for i, entry in enumerate(item):
-                        name = _get_ci(entry, "name")
+                        name = ex.get_case_insensitive(entry, "name")
                         if isinstance(name, str):
                             out[name] = self._copy_array(entry, ctx, f"{sub}/{i}", file, protect)
                     continue
@@ -380,7 +370,7 @@ class TemplateResolver:
         return value
 
     def _copy_count(self, entry: dict[str, Any], ctx: ex.EvaluationContext, pointer: str, file: str | None) -> Any:
-        count = self.evaluate(_get_ci(entry, "count"), ctx, f"{pointer}/count", file)
+        count = self.evaluate(ex.get_case_insensitive(entry, "count"), ctx, f"{pointer}/count", file)
         if ex.is_unknown(count):
             return count
         if not isinstance(count, int) or isinstance(count, bool):
@@ -394,21 +384,21 @@ class TemplateResolver:
 
     def _copy_array(self, entry: dict[str, Any], ctx: ex.EvaluationContext, pointer: str, file: str | None,
                     protect: bool = False) -> Any:
-        name = _get_ci(entry, "name")
+        name = ex.get_case_insensitive(entry, "name")
         count = self._copy_count(entry, ctx, pointer, file)
         if ex.is_unknown(count):
             return ex.Unknown(f"copy '{name}'", f"the number of items is known only after deployment ({count.reason})")
-        template = _get_ci(entry, "input")
+        template = ex.get_case_insensitive(entry, "input")
         return [self.evaluate(template, ctx.with_copy_index(str(name), i), f"{pointer}/input", file, protect=protect)
                 for i in range(count)]
 
     def _variable_copies(self, variables: dict[str, Any], pointer: str) -> dict[str, tuple[dict[str, Any], str]]:
         copies: dict[str, tuple[dict[str, Any], str]] = {}
-        root_copy = _get_ci(variables, "copy")
+        root_copy = ex.get_case_insensitive(variables, "copy")
         if isinstance(root_copy, list):
             for i, entry in enumerate(root_copy):
-                if isinstance(entry, dict) and isinstance(_get_ci(entry, "name"), str):
-                    copies[_get_ci(entry, "name").lower()] = (entry, f"{pointer}/variables/copy/{i}")
+                if isinstance(entry, dict) and isinstance(ex.get_case_insensitive(entry, "name"), str):
+                    copies[ex.get_case_insensitive(entry, "name").lower()] = (entry, f"{pointer}/variables/copy/{i}")
         return copies
 
     # --- resources ---------------------------------------------------------------------
@@ -429,7 +419,7 @@ class TemplateResolver:
             kind = kind.lower() if isinstance(kind, str) else ""
             if kind not in (VMSS_TYPE, DEPLOYMENT_TYPE):
                 continue  # other resource types are not planned: not evaluated either
-            copy = _get_ci(resource, "copy")
+            copy = ex.get_case_insensitive(resource, "copy")
             if isinstance(copy, dict):
                 count = self._copy_count(copy, ctx, f"{res_pointer}/copy", file)
                 if ex.is_unknown(count):
@@ -437,7 +427,7 @@ class TemplateResolver:
                                            "this resource is not planned", f"{res_pointer}/copy",
                                  Severity.WARNING, file)
                     continue
-                loop = str(_get_ci(copy, "name") or "copy")
+                loop = str(ex.get_case_insensitive(copy, "name") or "copy")
                 for i in range(count):
                     self._resource(resource, ctx.with_copy_index(loop, i, current=True), res_pointer, file,
                                    kind, depth, index=i)

@@ -51,6 +51,7 @@ from .context import (
     make_deployment,
     make_resource_group,
     make_subscription,
+    get_case_insensitive,
     make_tenant,
     user_functions_from_template,
 )
@@ -123,6 +124,7 @@ __all__ = [
     "evaluate_value_and_secrecy",
     "find_unknowns",
     "function_names",
+    "get_case_insensitive",
     "is_expression",
     "is_unknown",
     "make_deployment",

@@ -74,8 +74,8 @@ def user_functions_from_template(functions: Any) -> dict[str, UserFunction]:
     for index, entry in enumerate(functions):
         if not isinstance(entry, Mapping):
             raise ExpressionError(f"functions[{index}] must be an object", pointer=f"/functions/{index}")
-        namespace = _get_ci(entry, "namespace")
-        members = _get_ci(entry, "members")
+        namespace = get_case_insensitive(entry, "namespace")
+        members = get_case_insensitive(entry, "members")
         if not isinstance(namespace, str) or not isinstance(members, Mapping):
             raise ExpressionError(
                 f"functions[{index}] needs a 'namespace' string and a 'members' object",
@@ -88,32 +88,34 @@ def user_functions_from_template(functions: Any) -> dict[str, UserFunction]:
                     f"function '{namespace}.{member_name}' must be an object", pointer=pointer
                 )
             parameters: list[FunctionParameter] = []
-            for parameter in _get_ci(member, "parameters") or []:
-                name = _get_ci(parameter, "name") if isinstance(parameter, Mapping) else None
+            for parameter in get_case_insensitive(member, "parameters") or []:
+                name = get_case_insensitive(parameter, "name") if isinstance(parameter, Mapping) else None
                 if not isinstance(name, str):
                     raise ExpressionError(
                         f"a parameter of function '{namespace}.{member_name}' has no name", pointer=pointer
                     )
-                declared = _get_ci(parameter, "type")
+                declared = get_case_insensitive(parameter, "type")
                 parameters.append(FunctionParameter(name, declared if isinstance(declared, str) else None))
-            output = _get_ci(member, "output")
+            output = get_case_insensitive(member, "output")
             if not isinstance(output, Mapping) or not any(key.lower() == "value" for key in output):
                 raise ExpressionError(
                     f"function '{namespace}.{member_name}' needs an 'output' object with a 'value'",
                     pointer=pointer,
                 )
-            output_type = _get_ci(output, "type")
+            output_type = get_case_insensitive(output, "type")
             full_name = f"{namespace}.{member_name}"
             result[full_name.lower()] = UserFunction(
                 full_name,
                 tuple(parameters),
-                _get_ci(output, "value"),
+                get_case_insensitive(output, "value"),
                 output_type if isinstance(output_type, str) else None,
             )
     return result
 
 
-def _get_ci(mapping: Mapping[str, Any], name: str) -> Any:
+def get_case_insensitive(mapping: Mapping[str, Any], name: str) -> Any:
+    """``mapping[name]``, else the value of a key equal to ``name`` but for case, else None
+    (ARM template keywords and names are case-insensitive)."""
     if name in mapping:
         return mapping[name]
     folded = name.lower()
