@@ -81,8 +81,16 @@ def matches(path: tuple[str, ...], pattern: tuple[str, ...]) -> bool:
     return len(path) == len(pattern) and all(p == "*" or p == s for s, p in zip(path, pattern))
 
 
+#: READ_ONLY_PATHS by their last key: normalization asks about every key of a document,
+#: and almost none of them can be read-only.
+_READ_ONLY_BY_LAST_KEY: dict[str, list[tuple[str, ...]]] = {}
+for _pattern in READ_ONLY_PATHS:
+    _READ_ONLY_BY_LAST_KEY.setdefault(_pattern[-1], []).append(_pattern)
+
+
 def is_read_only(path: tuple[str, ...]) -> bool:
-    return any(matches(path, pattern) for pattern in READ_ONLY_PATHS)
+    candidates = _READ_ONLY_BY_LAST_KEY.get(path[-1]) if path else None
+    return candidates is not None and any(matches(path, pattern) for pattern in candidates)
 
 
 def is_secret(path: tuple[str, ...]) -> bool:
