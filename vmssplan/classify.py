@@ -121,19 +121,12 @@ def load_rules(extra_dirs: tuple[str, ...] = (), validate: bool = False) -> Rule
 
 
 def _read_rule_file(path: Path, check: bool) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = json.loads(text)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read rule file ({exc})") from None
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON in rule file: {exc.msg}") from None
-    except RecursionError:
-        raise UsageError(f"{path}: invalid rule file: nested too deeply") from None
+    from .load import PositionIndex, read_data_file
+
+    text, data = read_data_file(path, "rule file")
     if check:
         problems = rule_file_problems(data)
         if problems:
-            from .load import PositionIndex
 
             pointer, message = problems[0]
             line, column = PositionIndex(text).locate(pointer)

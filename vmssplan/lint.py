@@ -141,12 +141,9 @@ def load_lint_rules(extra_dirs: tuple[str, ...] = (), validate: bool = False) ->
 
 
 def _read_lint_file(path: Path, check: bool) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read lint rule file ({exc})") from None
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON in lint rule file: {exc.msg}") from None
+    from .load import read_data_file
+
+    _, data = read_data_file(path, "lint rule file")
     if check:
         problems = lint_rule_problems(data)
         if problems:

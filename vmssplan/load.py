@@ -343,6 +343,21 @@ def _depth_error(text: str, display: str) -> DocumentError:
                                   file=display, line=line, column=column)])
 
 
+def read_data_file(path: Path, what: str) -> tuple[str, Any]:
+    """(text, data) of a rule or configuration file, with the checks user documents get
+    (duplicate keys, NaN, depth); any problem is a usage error naming file:line:column."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read {what} ({exc})") from None
+    try:
+        return text, parse_json(text, str(path))
+    except DocumentError as exc:
+        first = exc.findings[0]
+        raise UsageError(f"{path}:{first.line}:{first.column}: invalid JSON in {what}: "
+                         f"{first.message.removeprefix('invalid JSON: ')}") from None
+
+
 def load_document(path: str) -> Document:
     """Read, parse and classify one document."""
     display, text = read_text(path)
