@@ -127,7 +127,6 @@ def _read_rule_file(path: Path, check: bool) -> dict[str, Any]:
     if check:
         problems = rule_file_problems(data)
         if problems:
-
             pointer, message = problems[0]
             line, column = PositionIndex(text).locate(pointer)
             raise UsageError(f"{path}:{line}:{column}: invalid rule file: {message}")

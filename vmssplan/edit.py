@@ -145,7 +145,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
-from .model import SENSITIVE, DocumentError, Finding, UsageError, MAX_VALUE_NESTING, has_lone_surrogate, too_deep
+from .model import (MAX_VALUE_NESTING, SENSITIVE, DocumentError, Finding, UsageError, has_lone_surrogate,
+                    json_type_name, too_deep)
 
 __all__ = [
     "RULE_PATCH_BODY",
@@ -937,19 +938,7 @@ def _identity_type(result: dict[str, Any], patch: dict[str, Any]) -> None:
 
 
 def _describe(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
+    return json_type_name(value, array="a list")
 
 
 def _count(n: int) -> str:

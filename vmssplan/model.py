@@ -86,8 +86,9 @@ def has_lone_surrogate(value: Any) -> bool:
     return False
 
 
-def json_type_name(value: Any) -> str:
-    """"a string", "an object"...: how messages name the JSON type of a value."""
+def json_type_name(value: Any, array: str = "an array") -> str:
+    """"a string", "an object"...: how messages name the JSON type of a value (``array``:
+    the words for a list, "a list" where messages speak az's language)."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -97,7 +98,7 @@ def json_type_name(value: Any) -> str:
     if isinstance(value, str):
         return "a string"
     if isinstance(value, list):
-        return "an array"
+        return array
     if isinstance(value, dict):
         return "an object"
     return type(value).__name__
