@@ -78,9 +78,48 @@ def leaves(node: object, path: tuple = ()) -> list[tuple]:
     return [path]
 
 
+def editable_leaves(model: dict) -> list[tuple]:
+    """Leaves of ``model`` whose edit (see :func:`edit`) still gives a schema-valid model.
+
+    A benchmark of planning should measure planning: an edit that breaks the schema (an enum
+    value with "-x" appended) sends every scale set down the slow path that explains errors,
+    which is what an invalid input costs, not what a change costs.
+    """
+    import jsonschema_rs
+
+    from vmssplan import validate
+
+    schema = validate._model_shape(validate._load_schema("vmss", "2024-03-01.json"))
+    is_valid = jsonschema_rs.Draft4Validator(schema).is_valid
+    found = []
+    for path in leaves(model):
+        if path[0] not in ("tags", "sku", "properties"):
+            continue
+        edited = copy.deepcopy(model)
+        edit(edited, path)
+        if is_valid(edited):
+            found.append(path)
+    return found
+
+
+def edit(model: dict, path: tuple) -> None:
+    node = model
+    for part in path[:-1]:
+        node = node[part]
+    value = node[path[-1]]
+    if isinstance(value, bool):
+        node[path[-1]] = not value
+    elif isinstance(value, int):
+        node[path[-1]] = value + 1
+    else:
+        node[path[-1]] = f"{value}-x"
+
+
 def generate(count: int, changed: float, folder: Path) -> tuple[Path, Path]:
     """``count`` scale sets (a REST list) and a copy with ``changed`` of their leaves edited."""
     base = json.loads((EXAMPLE / "current.json").read_text(encoding="utf-8"))
+    editable = editable_leaves(base)
+    total = len(leaves(base))
     rng = random.Random(count * 1000 + int(changed * 100))
     current, proposed = [], []
     for i in range(count):
@@ -89,14 +128,8 @@ def generate(count: int, changed: float, folder: Path) -> tuple[Path, Path]:
         model["id"] = model["id"].rsplit("/", 1)[0] + f"/vmss-{i:05d}"
         current.append(model)
         edited = copy.deepcopy(model)
-        editable = [p for p in leaves(edited) if isinstance(p[-1], str) and p[0] in ("tags", "sku", "properties")]
-        for path in rng.sample(editable, max(1, round(len(editable) * changed))):
-            node = edited
-            for part in path[:-1]:
-                node = node[part]
-            value = node[path[-1]]
-            node[path[-1]] = (value + 1) if isinstance(value, int) and not isinstance(value, bool) else (
-                not value if isinstance(value, bool) else f"{value}-x")
+        for path in rng.sample(editable, min(len(editable), max(1, round(total * changed)))):
+            edit(edited, path)
         proposed.append(edited)
     a, b = folder / f"current-{count}-{changed}.json", folder / f"proposed-{count}-{changed}.json"
     a.write_text(json.dumps(current, indent=2), encoding="utf-8")

@@ -7,7 +7,9 @@
   patch applied to the canonical current model gives the canonical proposed one;
 - the template evaluator: generated templates full of random expressions give scale
   sets and findings, never another exception;
-- the whole pipeline, in process: any pair of generated documents plans and renders.
+- the whole pipeline, in process: any pair of generated documents plans and renders;
+- the schema check: the compiled quick check never accepts a scale set that the full
+  (jsonschema) check faults, in either shape.
 
 Derandomized with bounded example counts so CI is stable and the file runs in ~30 s.
 """
@@ -25,6 +27,7 @@ import jsonpatch
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from vmssplan import validate
 from vmssplan.diff import diff, equal
 from vmssplan.engine import plan_files
 from vmssplan.expressions.functions import REGISTRY
@@ -516,3 +519,20 @@ def test_any_pair_of_models_plans_and_renders(pair: tuple[dict[str, Any], bool, 
         event(f"pipeline: {'plan' if result.plan else 'no plan'}, errors: {result.has_errors}")
         get_renderer(PLAN_FORMATS, output)(result, color=output == "text")
         get_renderer(FINDINGS_FORMATS, "text")(result, color=False)
+
+
+# --- the schema check: quick and full agree ------------------------------------------------
+
+
+@settings(FAST, max_examples=600)
+@given(st.one_of(REST_MODEL, REST_MODEL.flatmap(mutated)), st.sampled_from(["model", "template"]),
+       st.sampled_from(["2017-03-30", "2023-03-01", "2024-03-01", "2026-03-01"]))
+def test_the_quick_schema_check_is_never_more_lenient_than_the_full_one(
+        model: dict[str, Any], shape: str, version: str) -> None:
+    if shape == "template":
+        model = {**model, "type": "Microsoft.Compute/virtualMachineScaleSets", "apiVersion": version}
+    quick = validate._surely_valid(model, f"vmss/{version}.json", shape)  # type: ignore[arg-type]
+    full = list(validate._vmss_validator(version, shape).iter_errors(model))  # type: ignore[arg-type]
+    event(f"quick check: {'valid' if quick else 'ask the full check'}; full: {len(full) and 'errors'}")
+    if quick:
+        assert not full, [e.message for e in full]

@@ -65,3 +65,41 @@ def test_rule_case(rule_id: str, index: int, case: dict) -> None:
     assert strongest == expected, summary
     if expected is not Effect.NONE:
         assert any(c.rule == rule_id and c.effect == expected for c in changes), summary
+
+
+# --- matching ----------------------------------------------------------------------------
+
+
+def _rule(rule_id: str, effect: str, *paths: str) -> dict:
+    return {"id": rule_id, "title": rule_id, "effect": effect, "paths": list(paths), "message": rule_id}
+
+
+def test_a_wildcard_rule_below_a_replaced_item_applies() -> None:
+    """A rule on ``/a/*/b`` judges a whole item of ``a`` replaced: its ``b`` changed too."""
+    from vmssplan.classify import RuleSet, classify_op, rule_from_data
+    from vmssplan.diff import PatchOp
+
+    rules = RuleSet([rule_from_data(_rule("R1", "upgrade", "")),
+                     rule_from_data(_rule("R2", "rejected", "/a/*/b")),
+                     rule_from_data(_rule("R3", "reimage", "/a/*/c"))])
+    before, after = {"b": 1, "c": 1}, {"b": 2, "c": 1}
+    op = PatchOp("replace", ("a", "0"), ("a", "0"), before, after)
+    verdict = classify_op(op, rules, Context({"a": [before]}, {"a": [after]}))
+    assert (verdict.rule.id, verdict.effect) == ("R2", Effect.REJECTED)
+    unchanged = PatchOp("replace", ("a", "0"), ("a", "0"), {"b": 1, "c": 1}, {"b": 1, "c": 2, "d": 0})
+    assert classify_op(unchanged, rules, Context({}, {})).rule.id == "R3"
+
+
+def test_the_most_specific_covering_rule_wins() -> None:
+    from vmssplan.classify import RuleSet, classify_op, rule_from_data
+    from vmssplan.diff import PatchOp
+
+    rules = RuleSet([rule_from_data(_rule("R1", "upgrade", "")),
+                     rule_from_data(_rule("R2", "rejected", "/a/*/b")),
+                     rule_from_data(_rule("R3", "none", "/a/x/b")),
+                     rule_from_data(_rule("R4", "reimage", "/a/*"))])
+    verdict = lambda *path: classify_op(PatchOp("replace", path, path, 1, 2), rules, Context({}, {})).rule.id
+    assert verdict("a", "x", "b") == "R3"
+    assert verdict("a", "y", "b") == "R2"
+    assert verdict("a", "y", "c") == "R4"
+    assert verdict("z") == "R1"

@@ -185,6 +185,42 @@ def test_corpus_rest_models_validate(rel: str) -> None:
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
+def test_quick_check_changes_no_finding_on_the_corpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every corpus scale set, template envelope and parameters file: the same findings with
+    the compiled quick check as with jsonschema alone, and the quick check does answer."""
+    checked: list[tuple[str, Any, Any]] = []
+    for rel, entry in sorted(corpus_index().items()):
+        doc = load_jsonc(CORPUS / rel)
+        if entry["kind"] == "arm-template":
+            checked.append((rel, V.validate_template_envelope, (doc,)))
+            checked += [(rel, V.validate_scale_set, (res, api_version_of(res, entry)))
+                        for _, res in find_scale_sets(doc)]
+        elif entry["kind"] == "arm-parameters":
+            checked.append((rel, V.validate_parameters_file, (doc,)))
+        elif entry["kind"] == "rest-example":
+            api = doc["parameters"].get("api-version")
+            checked += [(rel, lambda m, a: V.validate_scale_set(m, a, shape="model"), (model, api))
+                        for _, model in rest_models(doc, Path(rel).name)]
+    quick = [check(*args) for _, check, args in checked]
+    answered = sum(V._surely_valid(args[0], *_schema_of(check, args)) for _, check, args in checked)
+    monkeypatch.setattr(V, "_surely_valid", lambda *_args, **_kw: False)
+    full = [check(*args) for _, check, args in checked]
+    assert len(checked) > 250
+    assert [(rel, f) for (rel, _, _), fs in zip(checked, quick) for f in fs] == \
+        [(rel, f) for (rel, _, _), fs in zip(checked, full) for f in fs]
+    assert answered > len(checked) // 2  # most corpus documents never reach jsonschema
+
+
+def _schema_of(check: Any, args: tuple[Any, ...]) -> tuple[str, ...]:
+    if check is V.validate_template_envelope:
+        return ("deploymentTemplate.json",)
+    if check is V.validate_parameters_file:
+        return ("deploymentParameters.json",)
+    version = V.nearest_schema_version(args[1])[0]
+    return (f"vmss/{version}.json", "template" if check is V.validate_scale_set else "model")
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
 def test_corpus_rest_models_are_found() -> None:
     count = 0
     for rel, entry in corpus_index().items():

@@ -65,12 +65,71 @@ class Rule:
         return self.evidence[0]["source"] if self.evidence else ""
 
 
+Pattern = tuple[str, ...]
+
+
+class _PatternTrie:
+    """Rule patterns by segment, so a change finds its rules in time of its path's length
+    rather than of the number of rules (a plan of 10,000 scale sets classifies ~70,000
+    changes against ~200 patterns)."""
+
+    __slots__ = ("children", "ending")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _PatternTrie] = {}
+        #: (rule, pattern) of every pattern that ends at this node.
+        self.ending: list[tuple[Rule, Pattern]] = []
+
+    def add(self, rule: Rule, pattern: Pattern) -> None:
+        node = self
+        for segment in pattern:
+            node = node.children.setdefault(segment, _PatternTrie())
+        node.ending.append((rule, pattern))
+
+    def below(self) -> Iterable[tuple[Rule, Pattern]]:
+        stack = list(self.children.values())
+        while stack:
+            node = stack.pop()
+            yield from node.ending
+            stack.extend(node.children.values())
+
+    def match(self, path: Pattern) -> tuple[list[tuple[Rule, Pattern]], list[tuple[Rule, Pattern]]]:
+        """(patterns that equal ``path`` or an ancestor of it, patterns below ``path``);
+        a ``*`` segment of a pattern matches any one segment of the path."""
+        covering: list[tuple[Rule, Pattern]] = list(self.ending)
+        frontier = [self]
+        for segment in path:
+            frontier = [child for node in frontier
+                        for child in (node.children.get(segment), node.children.get("*") if segment != "*" else None)
+                        if child is not None]
+            if not frontier:
+                return covering, []
+            for node in frontier:
+                covering.extend(node.ending)
+        return covering, [item for node in frontier for item in node.below()]
+
+
 @dataclass
 class RuleSet:
     rules: list[Rule] = field(default_factory=list)
+    _trie: _PatternTrie | None = field(default=None, init=False, repr=False, compare=False)
+    _by_id: dict[str, Rule] | None = field(default=None, init=False, repr=False, compare=False)
 
     def by_id(self, rule_id: str) -> Rule | None:
-        return next((r for r in self.rules if r.id == rule_id), None)
+        if self._by_id is None:
+            self._by_id = {}
+            for rule in self.rules:
+                self._by_id.setdefault(rule.id, rule)
+        return self._by_id.get(rule_id)
+
+    def matching(self, path: Pattern) -> tuple[list[tuple[Rule, Pattern]], list[tuple[Rule, Pattern]]]:
+        """See :meth:`_PatternTrie.match`."""
+        if self._trie is None:
+            self._trie = _PatternTrie()
+            for rule in self.rules:
+                for pattern in rule.patterns:
+                    self._trie.add(rule, pattern)
+        return self._trie.match(path)
 
 
 def parse_pointer(pointer: str) -> tuple[str, ...]:
@@ -151,10 +210,6 @@ def rule_file_problems(data: Any) -> list[tuple[str, str]]:
 
 
 # --- matching --------------------------------------------------------------------------
-
-
-def _segment_match(path: tuple[str, ...], pattern: tuple[str, ...]) -> bool:
-    return all(p == "*" or p == s for s, p in zip(path, pattern))
 
 
 def _specificity(rule: Rule, pattern: tuple[str, ...]) -> tuple[int, int, int, str]:
@@ -286,21 +341,16 @@ def _verdict(rule: Rule, op: PatchOp, before: Any, after: Any, ctx: Context) -> 
 
 
 def classify_op(op: PatchOp, rules: RuleSet, ctx: Context) -> Verdict:
-    covering: list[tuple[tuple[int, int, str], Rule]] = []
-    below: list[tuple[Rule, tuple[str, ...]]] = []
     n = len(op.path)
-    for rule in rules.rules:
-        for pattern in rule.patterns:
-            if len(pattern) <= n:
-                if _segment_match(op.path, pattern):
-                    covering.append((_specificity(rule, pattern), rule))
-            elif _segment_match(pattern, op.path):
-                below.append((rule, pattern[n:]))
-    covering.sort(key=lambda item: item[0], reverse=True)
+    covering_patterns, below_patterns = rules.matching(op.path)
+    covering = sorted(((_specificity(rule, pattern), rule) for rule, pattern in covering_patterns),
+                      key=lambda item: item[0], reverse=True)
+    below = [(rule, pattern[n:]) for rule, pattern in  # in rule-file order, as written
+             sorted(below_patterns, key=lambda item: (item[0].id, item[0].patterns.index(item[1])))]
     best = _verdict(covering[0][1], op, op.before, op.after, ctx) if covering else None
     exact = bool(covering) and covering[0][0][0] == n
     if below and not exact:
-        for rule, rest in sorted(below, key=lambda item: item[0].id):
+        for rule, rest in below:
             for sub_path, a, b in _sub_values(op, rest):
                 if (a is None and b is None) or (a is not None and b is not None and equal(sub_path, a, b)):
                     continue

@@ -35,8 +35,16 @@ Messages never echo a value stored under a key that looks secret (``adminPasswor
 ``customData``, ``protectedSettings``, anything named like a password, secret, token, key…),
 nor any string longer than :data:`MAX_ECHO` characters, nor objects or arrays.
 
-``jsonschema`` is imported lazily (the CLI imports this module on every run); validators are
-built once per (schema, shape) per process.
+Two validators, one answer. ``jsonschema_rs`` (compiled; ~3 us per scale set, 9 ms to import,
+1-2 ms to build a VMSS validator) answers "is this document valid?"; only a document it
+rejects goes to ``jsonschema`` (pure Python; ~1.5 ms per scale set, 70 ms to import), whose
+errors the messages above are written from. The fast check is never more lenient than the
+full one for these schemas (it compares ``enum`` case-sensitively and checks ``format``, the
+full one does neither), so it can only send a document to the full check needlessly, never
+wave through one the full check would fault; ``tests/test_validate.py`` checks that both paths
+give the same findings on the corpus and on generated documents. Without ``jsonschema_rs``
+(a platform with no wheel) every document takes the full check. Validators are built once per
+(schema, shape) per process: building is cheaper than reading anything cached on disk.
 """
 
 from __future__ import annotations
@@ -44,7 +52,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Literal
 
 from .data import schema_text
@@ -184,6 +192,35 @@ def _document_validator(name: str) -> Validator:
     return _validator_class()(_load_schema(name))
 
 
+#: The compiled quick check of one schema: ``is_valid(instance) -> bool``.
+QuickCheck = Callable[[Any], bool]
+
+
+@functools.cache
+def _quick_check(schema_name: str, shape: Shape | None = None) -> QuickCheck | None:
+    """``jsonschema_rs``'s validity check for a schema file, or None without the library."""
+    try:
+        import jsonschema_rs
+    except ImportError:
+        return None
+    schema = _load_schema(*schema_name.split("/"))
+    if shape == "model":
+        schema = _model_shape(schema)
+    is_valid: QuickCheck = jsonschema_rs.Draft4Validator(schema).is_valid
+    return is_valid
+
+
+def _surely_valid(instance: Any, schema_name: str, shape: Shape | None = None) -> bool:
+    """True when the quick check accepts ``instance``; False means "ask the full check"."""
+    check = _quick_check(schema_name, shape)
+    if check is None:
+        return False
+    try:
+        return check(instance)
+    except Exception:  # noqa: BLE001 - a value the compiled side cannot take (a lone
+        return False   # surrogate, an int beyond 64 bits): the full check decides
+
+
 # --- findings -----------------------------------------------------------------------------
 
 
@@ -223,6 +260,8 @@ def validate_scale_set(
     instance, origins = resource, Origins()
     if shape == "template" and _has_property_copy(resource.get("properties")):
         instance, origins = _expand_property_copies(resource)
+    if _surely_valid(instance, f"vmss/{version}.json", shape):
+        return findings
     errors = _vmss_validator(version, shape).iter_errors(instance)
     findings.extend(_to_findings(errors, RULE_SCHEMA, pointer_prefix, origins))
     return findings
@@ -263,6 +302,8 @@ def _validate_document(
 ) -> list[Finding]:
     if not isinstance(doc, dict):
         return [Finding(rule, f"{what} must be a JSON object, not {_type_name(doc)}")]
+    if _surely_valid(doc, schema):
+        return []
     return _to_findings(_document_validator(schema).iter_errors(doc), rule, "", origins)
 
 
