@@ -458,3 +458,14 @@ def test_a_secret_that_leaks_into_a_plain_value_is_scrubbed_before_escaping(tmp_
     assert any(c["path"] == "/tags/copied" for c in plan["scale_sets"][0]["changes"])
     for run in outputs:
         assert "Sntl" not in run.out and "Sntl" not in run.err
+
+
+def test_json_output_falls_back_to_json_for_what_orjson_refuses() -> None:
+    """Integers beyond 64 bits and lone surrogates still serialize (through ``json``);
+    everything else is written as ``json.dumps(indent=2)`` writes it."""
+    from vmssplan.render.json_output import dumps
+
+    plain = {"a": [1, "é", True, None, {}, []], "b": {"c": 0.5}}
+    assert dumps(plain) == json.dumps(plain, indent=2, ensure_ascii=False) + "\n"
+    assert json.loads(dumps({"n": 2**70})) == {"n": 2**70}
+    assert dumps({"s": "\ud800"}) == json.dumps({"s": "\ud800"}, indent=2, ensure_ascii=False) + "\n"

@@ -119,3 +119,18 @@ def test_a_short_placeholder_password_does_not_blank_out_ordinary_words(tmp_path
     plan = run_cli("plan", str(EXAMPLES / "os-image-version" / "current.json"), "m.json", "-o", "json", cwd=tmp_path)
     tag = next(c for c in json.loads(plan.out)["scale_sets"][0]["changes"] if c["path"] == "/tags/owner")
     assert tag["after"] == "(sensitive value)"
+
+
+def test_secret_values_are_collected_even_when_the_key_is_escaped(tmp_path: Path) -> None:
+    """The scrubber's list of secret values skips documents that cannot hold a secret key;
+    a key spelled with a \\u escape still counts."""
+    from vmssplan.engine import Result, _read
+
+    plain, escaped, none = tmp_path / "plain.json", tmp_path / "escaped.json", tmp_path / "none.json"
+    plain.write_text('{"osProfile": {"adminPassword": "S3ntinel-Password-1"}}', encoding="utf-8")
+    escaped.write_text('{"osProfile": {"admin\\u0050assword": "S3ntinel-Password-2"}}', encoding="utf-8")
+    none.write_text('{"osProfile": {"adminUsername": "azureuser"}}', encoding="utf-8")
+    result = Result()
+    for path in (plain, escaped, none):
+        _read(str(path), result)
+    assert result.secrets == {"S3ntinel-Password-1", "S3ntinel-Password-2"}

@@ -629,6 +629,24 @@ def test_jsonschema_is_imported_lazily() -> None:
     assert result.stdout.strip() == "False"
 
 
+def test_a_valid_document_never_imports_jsonschema(tmp_path: Path) -> None:
+    """The quick check answers for valid documents: jsonschema (70 ms to import) is loaded
+    only to explain errors."""
+    model = json.loads((REPO / "examples" / "vm-size" / "proposed.json").read_text(encoding="utf-8"))
+    model["properties"]["overprovision"] = 5
+    invalid = tmp_path / "invalid.json"
+    invalid.write_text(json.dumps(model), encoding="utf-8")
+    code = ("import sys; from vmssplan.engine import plan_files, validate_files; "
+            "validate_files(['examples/os-image-version/proposed.json']); "
+            "plan_files('examples/vm-size/current.json', 'examples/vm-size/proposed.json'); "
+            "print('jsonschema' in sys.modules); "
+            f"r = validate_files([{str(invalid)!r}]); print('jsonschema' in sys.modules); "
+            "print(sorted({f.rule for f in r.findings if f.rule == 'VAL020'}))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=REPO, env={"PYTHONPATH": str(REPO)}, check=True)
+    assert result.stdout.splitlines() == ["False", "True", "['VAL020']"]
+
+
 def test_validators_are_cached() -> None:
     V.validate_scale_set(scale_set(), "2024-03-01")
     assert V._vmss_validator("2024-03-01", "template") is V._vmss_validator("2024-03-01",

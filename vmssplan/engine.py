@@ -84,54 +84,15 @@ class Result:
 # --- validate --------------------------------------------------------------------------
 
 
-def _validation_fingerprint() -> str:
-    """What, besides the document, decides its schema findings: the schema files and the
-    code that checks them (sizes and modification times: cheap, and enough to notice an edit)."""
-    from .data import data_dir
-
-    files = [Path(__file__).with_name("validate.py"), Path(__file__), Path(__file__).with_name("load.py")]
-    schemas = data_dir("schemas")
-    files += sorted(schemas.glob("*.json")) + sorted((schemas / "vmss").glob("*.json"))
-    stats = []
-    for path in files:
-        try:
-            info = path.stat()
-            stats.append(f"{path.name}:{info.st_size}:{info.st_mtime_ns}")
-        except OSError:
-            stats.append(f"{path.name}:missing")
-    return "|".join(stats)
-
-
-def validate_document(doc: Document) -> list[Finding]:
-    """Schema and structure findings of one loaded document, located in its file.
-
-    Cached on disk by content (see :mod:`vmssplan.cache`): a document validated before
-    costs no jsonschema import.
-    """
-    from . import cache
-
-    cache_key = cache.key("validate", doc.kind.value, doc.path, doc.text, _validation_fingerprint())
-    cached = cache.get(cache_key)
-    if isinstance(cached, list):
-        try:
-            return [Finding(f["rule"], f["message"], Severity[f["severity"]], f["file"], f["pointer"], f["line"],
-                            f["column"], f["offset"]) for f in cached]
-        except (KeyError, TypeError):
-            pass  # an entry of another shape: recompute
-    findings = _validate_document(doc)
-    cache.put(cache_key, [{"rule": f.rule, "message": f.message, "severity": f.severity.name, "file": f.file,
-                           "pointer": f.pointer, "line": f.line, "column": f.column, "offset": f.offset}
-                          for f in findings])
-    return findings
-
-
-def _validate_document(doc: Document) -> list[Finding]:
+def validate_document(doc: Document, notes: bool = True) -> list[Finding]:
+    """Schema and structure findings of one loaded document, located in its file;
+    ``notes=False`` leaves out those of severity info (a plan does not show them)."""
     from . import validate
 
     findings: list[Finding] = []
     if doc.kind is DocumentKind.ARM_PARAMETERS:
         findings += validate.validate_parameters_file(doc.data)
-        return [doc.locate(f) for f in findings]
+        return [doc.locate(f) for f in findings if notes or f.severity is not Severity.INFO]
     sources: list[ScaleSetSource]
     if doc.kind is DocumentKind.ARM_TEMPLATE:
         findings += validate.validate_template_envelope(doc.data)
@@ -147,7 +108,7 @@ def _validate_document(doc: Document) -> list[Finding]:
             continue  # `az vmss show` output: no schema describes the SDK's flattened shape
         findings += validate.validate_scale_set(source.resource, source.api_version,
                                                 pointer_prefix=source.pointer, shape=model_shape)
-    return [doc.locate(f) for f in findings]
+    return [doc.locate(f) for f in findings if notes or f.severity is not Severity.INFO]
 
 
 def _lint(scale_sets: list[ScaleSet], result: Result) -> None:
@@ -209,10 +170,17 @@ def secrets_in(value: Any, depth: int = 0) -> set[str]:
     return found
 
 
+def _may_hold_secrets(text: str) -> bool:
+    """False when no secret key can be in ``text``: none is spelled out and no ``\\u``
+    escape could spell one. Saves a walk over every value of a large document."""
+    return "\\u" in text or any(key in text for key in shape.SECRET_KEYS)
+
+
 def _read(path: str, result: Result) -> Document:
     doc = load_document(path)
     result.documents[doc.path] = doc
-    result.secrets |= secrets_in(doc.data)
+    if _may_hold_secrets(doc.text):
+        result.secrets |= secrets_in(doc.data)
     return doc
 
 
@@ -398,7 +366,7 @@ def plan_files(current_path: str | None, proposed_path: str | None, options: Pla
         return result
     if options.validate_proposed:
         # Notes (severity info, e.g. "nearest schema used") belong to `validate`, not to a plan.
-        result.findings += [f for f in validate_document(proposed_doc) if f.severity is not Severity.INFO]
+        result.findings += validate_document(proposed_doc, notes=False)
     rule_dirs = tuple(options.rule_dirs) + (options.config.rules_dirs if options.config else ())
     rules = load_rules(rule_dirs, validate=bool(rule_dirs))
     result.rules = rules

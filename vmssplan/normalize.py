@@ -35,8 +35,17 @@ def _rest_names() -> dict[str, str]:
     return {n.lower(): n for n in names}
 
 
+_REST_NAME_SEEN: dict[str, str] = {}
+
+
 def rest_name(key: str) -> str:
-    return _rest_names().get(key.lower(), key)
+    """The REST spelling of a property name (``diskSizeGb`` -> ``diskSizeGB``)."""
+    name = _REST_NAME_SEEN.get(key)
+    if name is None:
+        name = _rest_names().get(key.lower(), key)
+        if len(_REST_NAME_SEEN) < 10_000:  # documents repeat their keys; a hostile one need not
+            _REST_NAME_SEEN[key] = name
+    return name
 
 
 def normalize(source: ScaleSetSource, kind: DocumentKind | None = None) -> ScaleSet:
@@ -55,41 +64,60 @@ def normalize(source: ScaleSetSource, kind: DocumentKind | None = None) -> Scale
     if props:
         existing = top.get("properties")
         top["properties"] = {**props, **existing} if isinstance(existing, dict) else props
-    model = _canonical(top, (), source.flattened)
+    model = _canonical(top, "", (shape.READ_ONLY_TREE,))
     from_get = kind in (DocumentKind.REST_MODEL, DocumentKind.AZ_MODEL, DocumentKind.MODEL_LIST,
                         DocumentKind.API_EXAMPLE) and "id" in resource
     return ScaleSet(name=source.name, model=model if isinstance(model, dict) else {}, source=source,
                     from_get=from_get)
 
 
-def _is_empty(value: Any) -> bool:
-    return value is None or (isinstance(value, (dict, list)) and not value)
+def _canonical(value: Any, name: str, read_only: tuple[shape.ReadOnlyTree, ...]) -> Any:
+    """``value`` (the member ``name`` of its parent) with read-only keys, nulls and empty
+    containers dropped, names respelled and keyed arrays ordered.
 
-
-def _canonical(value: Any, path: tuple[str, ...], flattened: bool) -> Any:
+    ``read_only`` holds the nodes of :data:`shape.READ_ONLY_TREE` that apply at this level:
+    carrying them down makes "is this key read-only?" one dictionary lookup, not a path
+    comparison. This runs for every value of every scale set, so it is written for speed.
+    """
     if isinstance(value, dict):
         out: dict[str, Any] = {}
-        # Sorted so that the model, and every output built from it, is independent of
-        # the input's key order.
-        for key in sorted(value, key=str):
+        try:
+            # Sorted so that the model, and every output built from it, is independent of
+            # the input's key order.
+            keys = sorted(value)
+        except TypeError:
+            keys = sorted(value, key=str)
+        for key in keys:
             item = value[key]
-            name = rest_name(key)
-            sub = path + (name,)
-            if shape.is_read_only(sub):
+            member = rest_name(key)
+            below: tuple[shape.ReadOnlyTree, ...] = ()
+            if read_only:
+                nodes = [node[k] for node in read_only for k in (member, "*") if k in node]
+                if None in nodes:
+                    continue  # server-set: never a change a person made
+                below = tuple(n for n in nodes if n)
+            if isinstance(item, (dict, list)):
+                item = _canonical(item, member, below)
+                if not item:
+                    continue
+            elif item is None:
                 continue
-            item = _canonical(item, sub, flattened)
-            if not _is_empty(item):
-                out[name] = item
+            out[member] = item
         return out
     if isinstance(value, list):
-        array_name = path[-1] if path else ""
+        below = tuple(n for node in read_only if (n := node.get("*")))
         items = []
-        for i, item in enumerate(value):
-            if array_name in _ENVELOPED_ITEMS and isinstance(item, dict):
-                item = _envelope(item, array_name)
-            items.append(_canonical(item, path + ("*",), flattened))
-        items = [i for i in items if not _is_empty(i)]
-        return _order(array_name, items)
+        for item in value:
+            if name in _ENVELOPED_ITEMS and isinstance(item, dict):
+                item = _envelope(item, name)
+            if isinstance(item, (dict, list)):
+                item = _canonical(item, "*", below)
+                if not item:
+                    continue
+            elif item is None:
+                continue
+            items.append(item)
+        return _order(name, items)
     return value
 
 

