@@ -371,6 +371,43 @@ def test_hostile_templates_are_located(name: str, needle: str, message: str) -> 
     assert time.perf_counter() - start < 20  # a count of 10^9 is refused, never run
 
 
+def test_a_scale_set_behind_a_refused_copy_count_is_not_planned_as_deleted() -> None:
+    """template.json has web-vmss; copy-count-1e9.json asks for 10^9 copies of it. The plan
+    cannot tell what the proposed side holds: no delete, a warning that says why."""
+    for args, side, verb in ((("template.json", "copy-count-1e9.json"), "proposed", "deleted"),
+                             (("copy-count-1e9.json", "template.json"), "current", "new")):
+        run = run_cli("plan", *args, "-o", "json", cwd=HOSTILE)
+        plan = json.loads(run.out)
+        assert run.code == 1  # VAL043: ARM refuses the count
+        assert plan["scale_sets"] == []
+        warnings = [f for f in plan["findings"] if f["rule"] == "VAL044"]
+        assert [w["file"] for w in warnings] == [args[0] if side == "proposed" else args[1]]
+        assert f"web-vmss is missing from the {side} side" in warnings[0]["message"]
+        assert f"whether it is {verb} cannot be told" in warnings[0]["message"]
+
+
+def test_more_resources_than_arm_accepts_are_an_error_and_still_planned(tmp_path: Path) -> None:
+    template = json.loads(hostile_text("template.json"))
+    resource = template["resources"][0]
+    resource["copy"] = {"name": "sets", "count": 800}
+    resource["name"] = "[concat(parameters('vmssName'), copyIndex())]"
+    template["resources"].append({"type": "Microsoft.Network/networkSecurityGroups", "apiVersion": "2023-09-01",
+                                  "name": "nsg", "location": "westeurope"})
+    (tmp_path / "big.json").write_text(json.dumps(template), encoding="utf-8")
+    run = run_cli("plan", "big.json", "big.json", "-o", "json", cwd=tmp_path)
+    plan = json.loads(run.out)
+    assert run.code == 1
+    assert plan["summary"]["scale_sets"] == 800
+    limit = [f for f in plan["findings"] if f["rule"] == "VAL041"]
+    assert [f["message"] for f in limit] == [
+        "801 resources after copy loops: ARM accepts at most 800 in one template and would refuse this one"]
+    assert limit[0]["pointer"] == "/resources"
+    template["resources"][0]["copy"]["count"] = 799
+    (tmp_path / "ok.json").write_text(json.dumps(template), encoding="utf-8")
+    findings = json.loads(run_cli("validate", "ok.json", "-o", "json", cwd=tmp_path).out)["findings"]
+    assert not any(f["rule"] == "VAL041" for f in findings)
+
+
 def test_recursive_user_function_is_a_finding() -> None:
     run = run_cli("validate", "recursive-function.json", cwd=HOSTILE)
     assert run.code == 1

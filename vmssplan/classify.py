@@ -114,6 +114,8 @@ class RuleSet:
     rules: list[Rule] = field(default_factory=list)
     _trie: _PatternTrie | None = field(default=None, init=False, repr=False, compare=False)
     _by_id: dict[str, Rule] | None = field(default=None, init=False, repr=False, compare=False)
+    _candidates: dict[Pattern, _Candidates] = field(default_factory=dict, init=False, repr=False,
+                                                     compare=False)
 
     def by_id(self, rule_id: str) -> Rule | None:
         if self._by_id is None:
@@ -340,15 +342,38 @@ def _verdict(rule: Rule, op: PatchOp, before: Any, after: Any, ctx: Context) -> 
     return Verdict(rule, rule.effect, rule.conditional, rule.message)
 
 
+@dataclass(frozen=True)
+class _Candidates:
+    """The rules that may judge a change at one path."""
+
+    #: The most specific rule whose pattern equals the path or an ancestor of it.
+    covering: Rule | None
+    #: Whether that pattern is as long as the path (then rules below are not consulted).
+    exact: bool
+    #: (rule, pattern relative to the path) of rules below the path, in rule-file order.
+    below: tuple[tuple[Rule, Pattern], ...]
+
+
+def _candidates(rules: RuleSet, path: Pattern) -> _Candidates:
+    """Memoized per rule set: the changes of many scale sets share a few dozen paths."""
+    cached = rules._candidates.get(path)
+    if cached is not None:
+        return cached
+    covering_patterns, below_patterns = rules.matching(path)
+    covering = max(covering_patterns, key=lambda item: _specificity(*item), default=None)
+    below = tuple((rule, pattern[len(path):]) for rule, pattern in
+                  sorted(below_patterns, key=lambda item: (item[0].id, item[0].patterns.index(item[1]))))
+    found = _Candidates(covering[0] if covering else None,
+                        covering is not None and len(covering[1]) == len(path), below)
+    if len(rules._candidates) < 10_000:
+        rules._candidates[path] = found
+    return found
+
+
 def classify_op(op: PatchOp, rules: RuleSet, ctx: Context) -> Verdict:
-    n = len(op.path)
-    covering_patterns, below_patterns = rules.matching(op.path)
-    covering = sorted(((_specificity(rule, pattern), rule) for rule, pattern in covering_patterns),
-                      key=lambda item: item[0], reverse=True)
-    below = [(rule, pattern[n:]) for rule, pattern in  # in rule-file order, as written
-             sorted(below_patterns, key=lambda item: (item[0].id, item[0].patterns.index(item[1])))]
-    best = _verdict(covering[0][1], op, op.before, op.after, ctx) if covering else None
-    exact = bool(covering) and covering[0][0][0] == n
+    candidates = _candidates(rules, op.path)
+    best = _verdict(candidates.covering, op, op.before, op.after, ctx) if candidates.covering else None
+    below, exact = candidates.below, candidates.exact
     if below and not exact:
         for rule, rest in below:
             for sub_path, a, b in _sub_values(op, rest):

@@ -70,6 +70,9 @@ class Result:
     unknown_leaves: int = 0
     #: The change rules the plan was classified with (renderers describe them, e.g. SARIF).
     rules: RuleSet | None = None
+    #: Per template: resources that could not be evaluated (a copy count known only after
+    #: deployment...). A scale set missing from such a side may still be there.
+    unexpanded: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, findings: Iterable[Finding]) -> None:
         for finding in findings:
@@ -261,6 +264,8 @@ def _template_scale_sets(doc: Document, args: tuple[str, ...], options: Template
     result.secrets |= resolved.secrets
     result.known_leaves += resolved.known_leaves
     result.unknown_leaves += resolved.unknown_leaves
+    if resolved.unexpanded:
+        result.unexpanded[doc.path] = resolved.unexpanded
     return resolved.scale_sets
 
 
@@ -375,7 +380,8 @@ def plan_files(current_path: str | None, proposed_path: str | None, options: Pla
     _lint(proposed, result)  # like schema validation: the proposed side is what gets deployed
     plan = Plan(current_file=current_doc.path, proposed_file=proposed_doc.path)
     result.plan = plan
-    _plan_pairs(current, proposed, rules, options, result)
+    incomplete = (current_doc.path in result.unexpanded, proposed_doc.path in result.unexpanded)
+    _plan_pairs(current, proposed, rules, options, result, incomplete)
     if options.config is not None:
         from .config import apply_to_findings, apply_to_plan, ignored_by_metadata
 
@@ -388,7 +394,10 @@ def plan_files(current_path: str | None, proposed_path: str | None, options: Pla
 
 
 def _plan_pairs(current: list[ScaleSet], proposed: list[ScaleSet], rules: RuleSet, options: PlanOptions,
-                result: Result) -> None:
+                result: Result, incomplete: tuple[bool, bool] = (False, False)) -> None:
+    """Plan every pair. ``incomplete``: whether the (current, proposed) side holds resources
+    that could not be evaluated; a scale set missing from such a side is not planned as
+    created or deleted, since it may be among them."""
     plan = result.plan
     assert plan is not None
     pairs = pair_scale_sets(current, proposed)
@@ -405,6 +414,17 @@ def _plan_pairs(current: list[ScaleSet], proposed: list[ScaleSet], rules: RuleSe
                                        Severity.WARNING, file=instance_docs[0].path, line=1, column=1))
         instance_docs = []
     for before, after in pairs:
+        missing_side = 1 if after is None else 0 if before is None else None
+        if missing_side is not None and incomplete[missing_side]:
+            present = before or after
+            assert present is not None
+            side = ("current", "proposed")[missing_side]
+            result.add([Finding("VAL044", f"{present.name} is missing from the {side} side as evaluated, but "
+                                "resources there could not be expanded (a copy count refused, or known only "
+                                f"at deployment): whether it is {'deleted' if missing_side else 'new'} cannot "
+                                "be told; not planned", Severity.WARNING, file=present.source.file,
+                                pointer=present.source.pointer)])
+            continue
         notes: list[str] = []
         changes = []
         if before is not None and after is not None:

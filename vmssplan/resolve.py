@@ -27,9 +27,16 @@ from .model import (DeploymentScope, DocumentError, Finding, ScaleSetSource, Sen
 VMSS_TYPE = "microsoft.compute/virtualmachinescalesets"
 DEPLOYMENT_TYPE = "microsoft.resources/deployments"
 
-#: ARM's own limits (facts, section 6), used as safety bounds.
+#: ARM's own limits (facts, section 6). A copy count beyond ARM's is not expanded (a bound
+#: against a small template asking for 10^9 copies); more resources than ARM's limit are
+#: reported (ARM refuses the template) but still planned, up to MAX_EVALUATED_VALUES.
 MAX_COPY_COUNT = 800
 MAX_RESOURCES = 800
+#: The expression of the Unknown that stands for a copy count ARM refuses (VAL043).
+_REFUSED_COUNT = "(refused copy count)"
+#: Most leaf values of evaluated scale sets per template, as many as a loaded document may
+#: hold (load.MAX_VALUES): copy loops cannot make evaluation use more memory than reading.
+MAX_EVALUATED_VALUES = 4_000_000
 MAX_NESTED_DEPLOYMENTS = 32
 MAX_VALUE_DEPTH = 200
 
@@ -65,6 +72,9 @@ class ResolvedTemplate:
     secrets: set[str] = field(default_factory=set)
     known_leaves: int = 0
     unknown_leaves: int = 0
+    #: Pointers of scale-set resources (or copy loops) that could not be evaluated: how many
+    #: there are or what they hold is unknown, so their absence is not a deletion.
+    unexpanded: list[str] = field(default_factory=list)
 
 
 class _KeyVaultReference:
@@ -130,7 +140,9 @@ class TemplateResolver:
         self.base_dir = base_dir
         self.read_linked = read_linked
         self.result = ResolvedTemplate()
-        self.resource_count = 0
+        #: Leaf values of the scale sets evaluated so far (bounded by MAX_EVALUATED_VALUES).
+        self.evaluated_values = 0
+        self.stopped = False
         self._linked_stack: list[Path] = []
 
     # --- findings --------------------------------------------------------------------
@@ -375,11 +387,11 @@ class TemplateResolver:
             return count
         if not isinstance(count, int) or isinstance(count, bool):
             self.finding("VAL043", f"copy count must be an integer, not {_short(count)}", f"{pointer}/count", file=file)
-            return ex.Unknown("copy", "the copy count is not an integer")
+            return ex.Unknown(_REFUSED_COUNT, "the copy count is not an integer")
         if not 0 <= count <= MAX_COPY_COUNT:
             self.finding("VAL043", f"copy count {count} is outside 0..{MAX_COPY_COUNT}, ARM's limit",
                          f"{pointer}/count", file=file)
-            return ex.Unknown("copy", f"the copy count {count} is outside ARM's limit")
+            return ex.Unknown(_REFUSED_COUNT, f"the copy count {count} is outside ARM's limit")
         return count
 
     def _copy_array(self, entry: dict[str, Any], ctx: ex.EvaluationContext, pointer: str, file: str | None,
@@ -412,35 +424,48 @@ class TemplateResolver:
             items = [(f"{pointer}/resources/{i}", v) for i, v in enumerate(resources)]
         else:
             return
+        deployed = 0  # resources after copy loops, of every type: ARM's limit counts them all
         for res_pointer, resource in items:
             if not isinstance(resource, dict) or resource.get("existing") is True:
                 continue
             kind = resource.get("type")
             kind = kind.lower() if isinstance(kind, str) else ""
-            if kind not in (VMSS_TYPE, DEPLOYMENT_TYPE):
-                continue  # other resource types are not planned: not evaluated either
             copy = ex.get_case_insensitive(resource, "copy")
+            if kind not in (VMSS_TYPE, DEPLOYMENT_TYPE):
+                # Other resource types are not planned, not evaluated either: a literal copy
+                # count is counted, an expression as one.
+                count = ex.get_case_insensitive(copy, "count") if isinstance(copy, dict) else 1
+                deployed += count if isinstance(count, int) and 0 <= count <= MAX_COPY_COUNT else 1
+                continue
             if isinstance(copy, dict):
                 count = self._copy_count(copy, ctx, f"{res_pointer}/copy", file)
                 if ex.is_unknown(count):
-                    self.finding("VAL044", f"the number of copies is known only after deployment ({count.reason}); "
-                                           "this resource is not planned", f"{res_pointer}/copy",
-                                 Severity.WARNING, file)
+                    if count.expression != _REFUSED_COUNT:  # else VAL043 has said why
+                        self.finding("VAL044", f"the number of copies is known only after deployment "
+                                               f"({count.reason}); this resource is not planned",
+                                     f"{res_pointer}/copy", Severity.WARNING, file)
+                    self.result.unexpanded.append(res_pointer)
                     continue
+                deployed += count
                 loop = str(ex.get_case_insensitive(copy, "name") or "copy")
                 for i in range(count):
                     self._resource(resource, ctx.with_copy_index(loop, i, current=True), res_pointer, file,
                                    kind, depth, index=i)
             else:
+                deployed += 1
                 self._resource(resource, ctx, res_pointer, file, kind, depth)
+        if deployed > MAX_RESOURCES:
+            self.finding("VAL041", f"{deployed:,} resources after copy loops: ARM accepts at most {MAX_RESOURCES} "
+                                   "in one template and would refuse this one", f"{pointer}/resources", file=file)
 
     def _resource(self, resource: dict[str, Any], ctx: ex.EvaluationContext, pointer: str, file: str,
                   kind: str, depth: int, index: int | None = None) -> None:
-        self.resource_count += 1
-        if self.resource_count > MAX_RESOURCES:
-            if self.resource_count == MAX_RESOURCES + 1:
-                self.finding("VAL041", f"more than {MAX_RESOURCES} scale sets and deployments after copy loops: "
-                                       "ARM's limit; the rest are not planned", pointer, file=file)
+        if self.evaluated_values > MAX_EVALUATED_VALUES:
+            if not self.stopped:
+                self.stopped = True
+                self.finding("VAL041", f"evaluation stopped after {MAX_EVALUATED_VALUES:,} values of scale sets; "
+                                       "this one and the rest are not planned", pointer, file=file)
+            self.result.unexpanded.append(pointer)
             return
         if "condition" in resource:
             condition = self.evaluate(resource["condition"], ctx, f"{pointer}/condition", file)
@@ -543,10 +568,12 @@ class TemplateResolver:
                 stack.extend(node.values())
             elif isinstance(node, list):
                 stack.extend(node)
-            elif ex.is_unknown(node):
-                self.result.unknown_leaves += 1
             else:
-                self.result.known_leaves += 1
+                self.evaluated_values += 1
+                if ex.is_unknown(node):
+                    self.result.unknown_leaves += 1
+                else:
+                    self.result.known_leaves += 1
 
 
 _QUOTED = re.compile(r"'(?:[^']|'')*'")

@@ -65,7 +65,7 @@ FINDING_RULES: dict[str, str] = {
     "VAL032": "A parameter value is outside its allowed values or bounds",
     "VAL033": "A parameter value is not of the parameter's type",
     "VAL040": "A template expression cannot be evaluated",
-    "VAL041": "An evaluation limit was reached",
+    "VAL041": "A limit of ARM or of offline evaluation was reached",
     "VAL042": "A linked or nested template cannot be read offline",
     "VAL043": "A copy count is invalid",
     "VAL044": "A copy count is known only after deployment",
