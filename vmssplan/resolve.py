@@ -336,14 +336,21 @@ class TemplateResolver:
             self.finding("VAL041", f"the value is nested more than {MAX_VALUE_DEPTH} levels deep", pointer, file=file)
             return ex.Unknown("", "the value is nested too deeply to evaluate")
         if isinstance(value, str):
+            if not ex.is_expression(value):
+                return ex.unescape_literal(value)
+            memoized = ctx.memo.get(value)
+            if memoized is not None:
+                result, read_secret = memoized
+                if read_secret:
+                    ctx.shared.secret_reads += 1  # as evaluating it again would
+                return _sensitive(result) if protect and read_secret and not ex.is_unknown(result) else result
             reads = ctx.shared.secret_reads
             try:
-                if protect:
-                    result = ex.evaluate(value, ctx)
-                    if ctx.shared.secret_reads != reads and not ex.is_unknown(result):
-                        return _sensitive(result)
-                    return result
-                return ex.evaluate(value, ctx)
+                result = ex.evaluate(value, ctx)
+                read_secret = ctx.shared.secret_reads != reads
+                if "copyindex" not in value.lower():
+                    ctx.memo[value] = (result, read_secret)
+                return _sensitive(result) if protect and read_secret and not ex.is_unknown(result) else result
             except ex.EvaluationLimitError:
                 raise
             except ex.ExpressionError as error:

@@ -201,6 +201,11 @@ class EvaluationContext:
                 f"unknown deployment scope {self.scope!r} (expected one of {', '.join(SCOPES)})"
             )
         self._secret_names = frozenset(name.lower() for name in self.secret_parameters)
+        #: Values of expressions that do not call copyIndex(), by text: (value, whether a
+        #: secret was read). Shared only by contexts that differ in copy indexes alone
+        #: (:meth:`with_copy_index`), for which such an expression has one value. Templates
+        #: repeat the same expressions in every resource and every copy.
+        self.memo: dict[str, tuple[Any, bool]] = {}
 
     @property
     def shared(self) -> EvaluationState:
@@ -224,7 +229,9 @@ class EvaluationContext:
         """
         indexes = {key: value for key, value in self.copy_indexes.items() if key.lower() != loop_name.lower()}
         indexes[loop_name] = index
-        return self.derive(copy_indexes=indexes, current_copy=loop_name if current else self.current_copy)
+        derived = self.derive(copy_indexes=indexes, current_copy=loop_name if current else self.current_copy)
+        derived.memo = self.memo
+        return derived
 
     def is_secret_parameter(self, name: str) -> bool:
         return name.lower() in self._secret_names
