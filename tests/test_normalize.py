@@ -79,3 +79,17 @@ def test_az_output_of_a_scale_set_equals_its_rest_model() -> None:
     rest_model = normalize(ScaleSetSource("web-vmss", rest, "rest.json"), DocumentKind.REST_MODEL).model
     az_model = normalize(ScaleSetSource("web-vmss", az, "az.json", flattened=True), DocumentKind.AZ_MODEL).model
     assert diff(rest_model, az_model) == []
+
+
+def test_names_that_differ_only_in_case_are_a_located_warning() -> None:
+    resource = {"name": "web", "properties": {"upgradePolicy": {"mode": "Manual"},
+                                              "UpgradePolicy": {"mode": "Automatic"},
+                                              "overprovision": False}}
+    scale_set = normalize(ScaleSetSource("web", resource, "web.json", pointer="/resources/0"))
+    assert scale_set.model["properties"]["upgradePolicy"] == {"mode": "Manual"}  # the last in sorted order
+    [finding] = scale_set.findings
+    assert (finding.rule, finding.severity.label, finding.pointer) == ("VAL023", "warning",
+                                                                       "/resources/0/properties/UpgradePolicy")
+    assert "'upgradePolicy', 'UpgradePolicy' differ only in case" in finding.message
+    assert "vmssplan used 'upgradePolicy'" in finding.message
+    assert normalize(ScaleSetSource("web", {"name": "web", "properties": {"upgradePolicy": {}}}, "w.json")).findings == []

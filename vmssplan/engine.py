@@ -119,6 +119,7 @@ def _lint(scale_sets: list[ScaleSet], result: Result) -> None:
     from .lint import lint_scale_set
 
     for scale_set in scale_sets:
+        result.add(scale_set.findings)  # from normalizing: already pointers into the source
         result.add(replace(f, pointer=source_pointer(scale_set, f.pointer)) for f in lint_scale_set(scale_set))
 
 

@@ -238,6 +238,9 @@ class ScaleSet:
     source: ScaleSetSource
     #: Source of the document kind, used for rules about values a GET never returns.
     from_get: bool = False
+    #: Problems found while normalizing (names that differ only in case), located by
+    #: pointers into the source document.
+    findings: list[Finding] = field(default_factory=list)
 
     def _property(self, *path: str) -> tuple[bool, Any]:
         node: Any = self.model

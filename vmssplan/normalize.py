@@ -20,7 +20,7 @@ from typing import Any
 
 from . import shape
 from .data import schema_text
-from .model import DocumentKind, ScaleSet, ScaleSetSource
+from .model import DocumentKind, Finding, ScaleSet, ScaleSetSource, Severity
 
 #: Items of these arrays carry a ``properties`` envelope in REST that the SDK flattens.
 _ENVELOPED_ITEMS = frozenset({"networkInterfaceConfigurations", "ipConfigurations", "extensions"})
@@ -64,20 +64,57 @@ def normalize(source: ScaleSetSource, kind: DocumentKind | None = None) -> Scale
     if props:
         existing = top.get("properties")
         top["properties"] = {**props, **existing} if isinstance(existing, dict) else props
-    model = _canonical(top, "", (shape.READ_ONLY_TREE,))
+    clashes: list[str] = []
+    model = _canonical(top, "", (shape.READ_ONLY_TREE,), clashes)
     from_get = kind in (DocumentKind.REST_MODEL, DocumentKind.AZ_MODEL, DocumentKind.MODEL_LIST,
                         DocumentKind.API_EXAMPLE) and "id" in resource
+    findings = _case_clash_findings(source) if clashes else []
     return ScaleSet(name=source.name, model=model if isinstance(model, dict) else {}, source=source,
-                    from_get=from_get)
+                    from_get=from_get, findings=findings)
 
 
-def _canonical(value: Any, name: str, read_only: tuple[shape.ReadOnlyTree, ...]) -> Any:
+RULE_CASE_CLASH = "VAL023"
+
+
+def _case_clash_findings(source: ScaleSetSource) -> list[Finding]:
+    """VAL023 for every object of the source whose property names differ only in case
+    (``upgradePolicy`` and ``UpgradePolicy``): ARM reads names without regard to case, so
+    which one counts is not defined. Only run when normalization met such a pair."""
+    findings = []
+    stack: list[tuple[Any, str]] = [(source.resource, source.pointer)]
+    while stack:
+        node, pointer = stack.pop()
+        if isinstance(node, dict):
+            by_name: dict[str, list[str]] = {}
+            for key in node:
+                if isinstance(key, str):
+                    by_name.setdefault(rest_name(key).lower(), []).append(key)
+            for keys in by_name.values():
+                if len(keys) > 1:
+                    kept = max(keys)  # _canonical visits keys sorted: the last one wins
+                    findings.append(Finding(
+                        RULE_CASE_CLASH, f"property names {', '.join(repr(k) for k in keys)} differ only in case: "
+                        f"ARM reads names without regard to case, so which one counts is not defined; "
+                        f"vmssplan used {kept!r}", Severity.WARNING, file=source.file,
+                        pointer=f"{pointer}/{_escape(keys[-1])}"))
+            stack.extend((v, f"{pointer}/{_escape(k)}") for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, f"{pointer}/{i}") for i, v in enumerate(node))
+    return sorted(findings, key=lambda f: f.pointer)
+
+
+def _escape(token: Any) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def _canonical(value: Any, name: str, read_only: tuple[shape.ReadOnlyTree, ...], clashes: list[str]) -> Any:
     """``value`` (the member ``name`` of its parent) with read-only keys, nulls and empty
     containers dropped, names respelled and keyed arrays ordered.
 
     ``read_only`` holds the nodes of :data:`shape.READ_ONLY_TREE` that apply at this level:
     carrying them down makes "is this key read-only?" one dictionary lookup, not a path
-    comparison. This runs for every value of every scale set, so it is written for speed.
+    comparison. Names that fold to one already taken are appended to ``clashes``. This runs
+    for every value of every scale set, so it is written for speed.
     """
     if isinstance(value, dict):
         out: dict[str, Any] = {}
@@ -97,11 +134,13 @@ def _canonical(value: Any, name: str, read_only: tuple[shape.ReadOnlyTree, ...])
                     continue  # server-set: never a change a person made
                 below = tuple(n for n in nodes if n)
             if isinstance(item, (dict, list)):
-                item = _canonical(item, member, below)
+                item = _canonical(item, member, below, clashes)
                 if not item:
                     continue
             elif item is None:
                 continue
+            if member in out:
+                clashes.append(member)  # keys are sorted: the last spelling wins
             out[member] = item
         return out
     if isinstance(value, list):
@@ -111,7 +150,7 @@ def _canonical(value: Any, name: str, read_only: tuple[shape.ReadOnlyTree, ...])
             if name in _ENVELOPED_ITEMS and isinstance(item, dict):
                 item = _envelope(item, name)
             if isinstance(item, (dict, list)):
-                item = _canonical(item, "*", below)
+                item = _canonical(item, "*", below, clashes)
                 if not item:
                     continue
             elif item is None:
