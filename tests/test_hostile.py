@@ -411,7 +411,10 @@ def test_more_resources_than_arm_accepts_are_an_error_and_still_planned(tmp_path
 def test_recursive_user_function_is_a_finding() -> None:
     run = run_cli("validate", "recursive-function.json", cwd=HOSTILE)
     assert run.code == 1
-    located_anywhere(run, "recursive-function.json", "user-defined functions call each other more than 32 levels")
+    line, _ = located_anywhere(run, "recursive-function.json",
+                               "user-defined functions call each other more than 32 levels")
+    # At the value whose evaluation hit the limit, not at the top of the file.
+    assert line == position(hostile_text("recursive-function.json"), '"[hostile.loop(0)]"')[0]
 
 
 def template_with(expression: str, **variables: str) -> str:

@@ -143,6 +143,8 @@ class TemplateResolver:
         #: Leaf values of the scale sets evaluated so far (bounded by MAX_EVALUATED_VALUES).
         self.evaluated_values = 0
         self.stopped = False
+        #: (pointer, file) of the template value whose evaluation hit a limit, if one did.
+        self.limit_hit_at: tuple[str, str | None] | None = None
         self._linked_stack: list[Path] = []
 
     # --- findings --------------------------------------------------------------------
@@ -352,6 +354,8 @@ class TemplateResolver:
                     ctx.memo[value] = (result, read_secret)
                 return _sensitive(result) if protect and read_secret and not ex.is_unknown(result) else result
             except ex.EvaluationLimitError:
+                if self.limit_hit_at is None:  # the innermost value: where the finding points
+                    self.limit_hit_at = (pointer, file)
                 raise
             except ex.ExpressionError as error:
                 if ctx.shared.secret_reads != reads:
@@ -607,6 +611,7 @@ def resolve_template(template: dict[str, Any], file: str, parameters: list[Param
         ctx = resolver.template_context(template, "", parameters, file)
         resolver.resolve(template, ctx, "", file)
     except ex.EvaluationLimitError as error:
-        resolver._expression_finding(error, "")
+        pointer, file_hit = resolver.limit_hit_at or ("", None)
+        resolver._expression_finding(error, pointer, file_hit)
         raise DocumentError(resolver.result.findings) from None
     return resolver.result
