@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from . import shape
-from .data import data_dir, schema_text
+from .data import data_dir, rule_files, schema_text
 from .diff import PatchOp, equal
 from .model import KNOWN_AFTER_DEPLOYMENT, SENSITIVE, Change, SensitiveValue, Effect, UsageError, is_unknown, unknown_reason
 
@@ -168,16 +168,12 @@ def load_rules(extra_dirs: tuple[str, ...] = (), validate: bool = False) -> Rule
     """
     rules: list[Rule] = []
     seen: dict[str, str] = {}
-    dirs = [(builtin_rule_dir(), validate, True)] + [(Path(d), True, False) for d in extra_dirs]
-    for directory, check, builtin in dirs:
-        if not directory.is_dir():
-            raise UsageError(f"{directory}: rule directory not found")
-        for path in sorted(directory.glob("*.json")):
-            data = _read_rule_file(path, check)
-            if data["id"] in seen:
-                raise UsageError(f"{path}: rule id {data['id']} is already defined in {seen[data['id']]}")
-            seen[data["id"]] = str(path)
-            rules.append(rule_from_data(data, str(path), builtin))
+    for path, check, builtin in rule_files(builtin_rule_dir(), extra_dirs, validate, "rule"):
+        data = _read_rule_file(path, check)
+        if data["id"] in seen:
+            raise UsageError(f"{path}: rule id {data['id']} is already defined in {seen[data['id']]}")
+        seen[data["id"]] = str(path)
+        rules.append(rule_from_data(data, str(path), builtin))
     return RuleSet(rules)
 
 

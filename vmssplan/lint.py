@@ -48,7 +48,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from .data import data_dir, schema_text
+from .data import data_dir, rule_files, schema_text
 from .model import Finding, ScaleSet, SensitiveValue, Severity, UsageError, is_unknown
 
 _OPS = ("==", "!=", "<", "<=", ">", ">=")
@@ -125,19 +125,15 @@ def load_lint_rules(extra_dirs: tuple[str, ...] = (), validate: bool = False) ->
     broken user file is a usage error naming it). Built-in files are checked by the tests."""
     rules: list[LintRule] = []
     seen: dict[str, str] = {}
-    dirs = [(builtin_lint_dir(), validate)] + [(Path(d), True) for d in extra_dirs]
-    for directory, check in dirs:
-        if not directory.is_dir():
-            raise UsageError(f"{directory}: lint rule directory not found")
-        for path in sorted(directory.glob("*.json")):
-            data = _read_lint_file(path, check)
-            if data["id"] in seen:
-                raise UsageError(f"{path}: lint rule id {data['id']} is already defined in {seen[data['id']]}")
-            seen[data["id"]] = str(path)
-            try:
-                rules.append(lint_rule_from_data(data, str(path)))
-            except (AttributeError, KeyError, TypeError, ValueError) as exc:
-                raise UsageError(f"{path}: invalid lint rule file: {exc}") from None
+    for path, check, _ in rule_files(builtin_lint_dir(), extra_dirs, validate, "lint rule"):
+        data = _read_lint_file(path, check)
+        if data["id"] in seen:
+            raise UsageError(f"{path}: lint rule id {data['id']} is already defined in {seen[data['id']]}")
+        seen[data["id"]] = str(path)
+        try:
+            rules.append(lint_rule_from_data(data, str(path)))
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            raise UsageError(f"{path}: invalid lint rule file: {exc}") from None
     return tuple(rules)
 
 
@@ -720,43 +716,27 @@ def _compile_logic(name: str, arg: Any, cond: dict[str, Any]) -> tuple[_Test, bo
     compiled = [_compile_part(c) for c in arg]
     parts = tuple((key, test) for test, _, key in compiled)
     per_item = any(p for _, p, _ in compiled)
-    # The parts' memo is read here rather than in a wrapper: a call less for each part.
-    if name == "all":
-        def conjunction(ctx: _Context, item: tuple[str, ...]) -> bool | None:
-            verdicts = ctx.verdicts
-            result: bool | None = True
-            for key, part in parts:
-                if key is None:
-                    verdict = part(ctx, item)
-                else:
-                    verdict = verdicts.get(key, _MISSING)
-                    if verdict is _MISSING:
-                        verdict = verdicts[key] = part(ctx, item)
-                if verdict is False:
-                    return False
-                if verdict is None:
-                    result = None
-            return result
+    # "all" stops at the first false part, "any" at the first true one; an undecided part
+    # makes the result undecided unless a later part stops it.
+    stop, result_if_none_stops = (False, True) if name == "all" else (True, False)
 
-        return conjunction, per_item
-
-    def disjunction(ctx: _Context, item: tuple[str, ...]) -> bool | None:
+    def combination(ctx: _Context, item: tuple[str, ...]) -> bool | None:
         verdicts = ctx.verdicts
-        result: bool | None = False
+        result: bool | None = result_if_none_stops
         for key, part in parts:
             if key is None:
                 verdict = part(ctx, item)
-            else:
+            else:  # the part's memo is read here, not in a wrapper: a call less a part
                 verdict = verdicts.get(key, _MISSING)
                 if verdict is _MISSING:
                     verdict = verdicts[key] = part(ctx, item)
-            if verdict is True:
-                return True
+            if verdict is stop:
+                return stop
             if verdict is None:
                 result = None
         return result
 
-    return disjunction, per_item
+    return combination, per_item
 
 
 def _compile_leaf(name: str, arg: Any) -> tuple[_Test, bool]:
