@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 
 import jsonpatch
 import pytest
@@ -98,3 +99,14 @@ def test_secret_absent_from_a_get_is_a_note_not_a_change() -> None:
     ops, notes = drop_unreturned_secrets(diff(canon(get), canon(put)), before_from_get=True, after_from_get=False)
     assert ops == []
     assert "adminPassword" in notes[0] and "hunter2" not in notes[0]
+
+
+def test_identical_is_types_and_values_whatever_the_origin() -> None:
+    from vmssplan.diff import identical
+
+    written = {"name": "web", "properties": {"overprovision": False, "capacity": 2, "tags": ["a", "a"]}}
+    parsed = json.loads(json.dumps(written))  # equal value, other string objects (not interned)
+    assert identical(written, parsed)
+    assert not identical({"capacity": 1}, {"capacity": True})
+    assert not identical({"capacity": 1}, {"capacity": 1.0})
+    assert not identical({"a": 1, "b": 2}, {"b": 2, "a": 1})  # order differs: left to equal()

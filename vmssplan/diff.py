@@ -83,7 +83,9 @@ def identical(a: Any, b: Any) -> bool:
     necessary) condition for :func:`equal`, checked at C speed.
 
     ``==`` alone is not enough (``1 == True``, ``1 == 1.0``); ``marshal`` writes bools, ints
-    and floats differently and dict keys in order (normalized models are key-sorted). A value
+    and floats differently and dict keys in order (normalized models are key-sorted). Format
+    version 2: later ones write a string seen twice as a back-reference and an interned
+    string differently, so equal values of different origin would compare unequal. A value
     marshal cannot write (a secret or unknown marker) is left to :func:`equal`.
     """
     if a is b:
@@ -91,9 +93,12 @@ def identical(a: Any, b: Any) -> bool:
     if a != b:
         return False
     try:
-        return marshal.dumps(a) == marshal.dumps(b)
+        return marshal.dumps(a, _MARSHAL_VERSION) == marshal.dumps(b, _MARSHAL_VERSION)
     except ValueError:
         return False
+
+
+_MARSHAL_VERSION = 2
 
 
 def _diff_values(a: Any, b: Any, path: tuple[str, ...], labels: tuple[str, ...], ops: list[PatchOp]) -> None:

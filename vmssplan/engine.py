@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from . import shape
 from .classify import Context, RuleSet, classify, load_rules, parse_pointer
-from .diff import diff, drop_unreturned_secrets
+from .diff import diff, drop_unreturned_secrets, identical
 from .load import Document, detect_kind, load_document, scale_sets_of, template_scale_sets
 from .model import (Change, DeploymentScope, DocumentError, DocumentKind, Effect, Finding, Plan, ScaleSet,
                     ScaleSetPlan, ScaleSetSource, Severity, UsageError)
@@ -377,7 +377,7 @@ def plan_files(current_path: str | None, proposed_path: str | None, options: Pla
     rules = load_rules(rule_dirs, validate=bool(rule_dirs))
     result.rules = rules
     current = [normalize(s, current_doc.kind) for s in current_sources]
-    proposed = [normalize(s, proposed_doc.kind) for s in proposed_sources]
+    proposed = _normalize_proposed(proposed_sources, proposed_doc.kind, current)
     _lint(proposed, result)  # like schema validation: the proposed side is what gets deployed
     plan = Plan(current_file=current_doc.path, proposed_file=proposed_doc.path)
     result.plan = plan
@@ -392,6 +392,22 @@ def plan_files(current_path: str | None, proposed_path: str | None, options: Pla
     # finding once.
     result.findings = sorted(set(result.findings), key=Finding.sort_key)
     return result
+
+
+def _normalize_proposed(sources: list[ScaleSetSource], kind: DocumentKind, current: list[ScaleSet]) -> list[ScaleSet]:
+    """Normalize the proposed side, reusing the current side's model of a scale set whose
+    definition is unchanged (the usual case: a change touches a few scale sets of a file).
+    The shared model also makes the diff of that pair instant."""
+    unchanged: dict[tuple[str, bool], list[ScaleSet]] = {}
+    for scale_set in current:
+        unchanged.setdefault((scale_set.name.lower(), scale_set.source.flattened), []).append(scale_set)
+    out = []
+    for source in sources:
+        candidates = unchanged.get((source.name.lower(), source.flattened))
+        twin = candidates.pop(0) if candidates else None
+        same = twin is not None and identical(twin.source.resource, source.resource)
+        out.append(normalize(source, kind, same_as=twin if same else None))
+    return out
 
 
 def _plan_pairs(current: list[ScaleSet], proposed: list[ScaleSet], rules: RuleSet, options: PlanOptions,

@@ -48,9 +48,17 @@ def rest_name(key: str) -> str:
     return name
 
 
-def normalize(source: ScaleSetSource, kind: DocumentKind | None = None) -> ScaleSet:
-    """The canonical model of one scale set."""
+def normalize(source: ScaleSetSource, kind: DocumentKind | None = None, *, same_as: ScaleSet | None = None) -> ScaleSet:
+    """The canonical model of one scale set.
+
+    ``same_as``: a scale set normalized before whose source resource is the same JSON value
+    as ``source.resource`` (and of the same shape); its model is reused, not rebuilt.
+    """
     resource = source.resource
+    from_get = kind in (DocumentKind.REST_MODEL, DocumentKind.AZ_MODEL, DocumentKind.MODEL_LIST,
+                        DocumentKind.API_EXAMPLE) and "id" in resource
+    if same_as is not None and not same_as.findings:
+        return ScaleSet(name=source.name, model=same_as.model, source=source, from_get=from_get)
     top: dict[str, Any] = {}
     props: dict[str, Any] = {}
     for key, value in resource.items():
@@ -66,8 +74,6 @@ def normalize(source: ScaleSetSource, kind: DocumentKind | None = None) -> Scale
         top["properties"] = {**props, **existing} if isinstance(existing, dict) else props
     clashes: list[str] = []
     model = _canonical(top, "", (shape.READ_ONLY_TREE,), clashes)
-    from_get = kind in (DocumentKind.REST_MODEL, DocumentKind.AZ_MODEL, DocumentKind.MODEL_LIST,
-                        DocumentKind.API_EXAMPLE) and "id" in resource
     findings = _case_clash_findings(source) if clashes else []
     return ScaleSet(name=source.name, model=model if isinstance(model, dict) else {}, source=source,
                     from_get=from_get, findings=findings)
@@ -124,9 +130,10 @@ def _canonical(value: Any, name: str, read_only: tuple[shape.ReadOnlyTree, ...],
             keys = sorted(value)
         except TypeError:
             keys = sorted(value, key=str)
+        spelled = _REST_NAME_SEEN
         for key in keys:
             item = value[key]
-            member = rest_name(key)
+            member = spelled.get(key) or rest_name(key)
             below: tuple[shape.ReadOnlyTree, ...] = ()
             if read_only:
                 nodes = [node[k] for node in read_only for k in (member, "*") if k in node]
