@@ -221,7 +221,7 @@ def source_pointer(scale_set: ScaleSet, pointer: str) -> str:
         else:
             canon = None
         if isinstance(raw, dict):
-            key = next((k for k in raw if k == token), None) or next(
+            key = token if token in raw else next(
                 (k for k in raw if isinstance(k, str) and (rest_name(k) == token or k.lower() == token.lower())), None)
             if key is None and token == "type" and "typePropertiesType" in raw:
                 key = "typePropertiesType"
@@ -234,8 +234,12 @@ def source_pointer(scale_set: ScaleSet, pointer: str) -> str:
             raw = raw[key]
         elif isinstance(raw, list) and token.isdigit():
             wanted = shape.item_key(previous, canon) if canon is not None else None
-            index = next((i for i, item in enumerate(raw)
-                          if wanted is not None and shape.item_key(previous, item) == wanted), None)
+            at = int(token)
+            if wanted is not None and at < len(raw) and shape.item_key(previous, raw[at]) == wanted:
+                index: int | None = at  # the usual case: the array was already in key order
+            else:
+                index = next((i for i, item in enumerate(raw)
+                              if wanted is not None and shape.item_key(previous, item) == wanted), None)
             if index is None:
                 if wanted is not None or int(token) >= len(raw):
                     break
