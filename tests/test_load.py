@@ -128,3 +128,94 @@ def test_positions_of_nested_nodes() -> None:
     assert doc.position("/a/b/1/c") == (2, 19)
     assert doc.position("/d") == (3, 3)
     assert doc.position("/a/missing/deeper") == doc.position("/a")
+
+
+def _reference_offsets(text: str) -> dict[str, tuple[int, int]]:
+    """Pointer -> (key or item offset, value offset) by a plain tokenizer over valid JSON."""
+    import re
+
+    token = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]]|[^\s{}\[\]:,"]+')
+    found: dict[str, tuple[int, int]] = {}
+    stack: list[list[object]] = []  # [pointer, is an object, next index, pending key and its offset]
+    for match in token.finditer(text):
+        tok, at = match.group(0), match.start()
+        if tok in "]}":
+            stack.pop()
+            continue
+        frame = stack[-1] if stack else None
+        if frame is not None and frame[1] and frame[3] is None:
+            frame[3] = (json.loads(tok), at)
+            continue
+        if frame is None:
+            pointer, key_at = "", at
+        elif frame[1]:
+            (key, key_at), frame[3] = frame[3], None  # type: ignore[misc]
+            pointer = f"{frame[0]}/{str(key).replace('~', '~0').replace('/', '~1')}"
+        else:
+            pointer, key_at, frame[2] = f"{frame[0]}/{frame[2]}", at, frame[2] + 1  # type: ignore[operator]
+        found[pointer] = (key_at, at)
+        if tok in "[{":
+            stack.append([pointer, tok == "{", 0, None])
+    return found
+
+
+def _line_column(text: str, offset: int) -> tuple[int, int]:
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+@pytest.mark.parametrize("indent", [None, 2, "\t"])
+def test_every_node_is_located_in_a_large_document(indent: object) -> None:
+    """Many lines and lines longer than the line index's chunks; keys with escapes; flat and
+    nested containers, empty ones, numbers of every shape."""
+    item = {"name": "vm", "a/b": {"~t": [1, -2.5e-3, True, None, [], {}], "é\"\\": "x\\\"y"},
+            "props": {"list": [[1, [2, {"deep": [3]}]], {"k": "v" * 5000}], "n": 0}}
+    data = [item] * 30 + [{"tail": [[[], [{}]]]}]
+    text = json.dumps(data, indent=indent, ensure_ascii=False)  # type: ignore[arg-type]
+    doc = parse_document(text.replace("\n", "\r\n"), "x.json") if indent == 2 else parse_document(text, "x.json")
+    reference = _reference_offsets(doc.text)
+    assert len(reference) > 600
+    for pointer, (key_at, value_at) in reference.items():
+        assert doc.position(pointer) == _line_column(doc.text, key_at), pointer
+        assert doc._positions is not None
+        assert doc._positions.locate(pointer, value=True) == _line_column(doc.text, value_at), pointer
+
+
+@pytest.mark.parametrize("text,expected", [
+    # A comment before a comma ends the object where the original reading stopped.
+    ('{"a": 1 // c\n, "b": [2]}', {"/a": ((1, 2), (1, 7)), "/b": ((1, 1), (1, 1))}),
+    ('{"a": /* c */ [1, 2], "b": 3}', {"/a": ((1, 2), (1, 15)), "/a/1": ((1, 19), (1, 19)), "/b": ((1, 23), (1, 28))}),
+    ('{"a": NaN, "b": [1, {"c": Infinity}], "d": 1e400}', {"/b/1/c": ((1, 22), (1, 27)), "/d": ((1, 39), (1, 44))}),
+    # A repeated key: where it first appears, the value that counts.
+    ('{"k": 1,\n "k": [2, 3],\n "j": {"x": 1, "x": 2}}', {"/k": ((1, 2), (2, 7)), "/k/1": ((2, 11), (2, 11)),
+                                                        "/j/x": ((3, 8), (3, 21))}),
+    ('{"a\\u002fb": {"t\\"il~de": [0]}, "\\u00e9": 1}', {'/a~1b/t"il~0de/0': ((1, 28), (1, 28)),
+                                                       "/é": ((1, 33), (1, 43))}),
+    # Integers too long for int(): what comes after them is not found.
+    ("[" + "1" * 700 + ', {"a": [' + "2" * 5000 + "]}, 3]", {"/1/a": ((1, 705), (1, 710)), "/2": ((1, 1), (1, 1))}),
+    ('{"a": [1, 2], "b": {"c": [3, ', {"/a/1": ((1, 11), (1, 11)), "/b/c/1": ((1, 30), (1, 30))}),
+    ('{"a": "x\ty", "b": [1]}', {"/b/0": ((1, 1), (1, 1))}),  # a raw tab in a string
+])
+def test_positions_in_text_that_is_not_plain_json(text: str, expected: dict[str, tuple[tuple[int, int], ...]]) -> None:
+    """Comments, invalid or odd JSON: located as they always were (pinned values)."""
+    from vmssplan.load import PositionIndex
+
+    index = PositionIndex(text)
+    for pointer, (key, value) in expected.items():
+        assert index.locate(pointer) == key, pointer
+        assert index.locate(pointer, value=True) == value, pointer
+
+
+def test_parsing_leaves_the_garbage_collector_as_it_was() -> None:
+    import gc
+
+    text = json.dumps([{"a": [i, {"b": str(i)}]} for i in range(60_000)])  # over the size that ages objects
+    assert len(text) > 1 << 20
+    assert gc.isenabled()
+    try:
+        parse_document(text, "x.json")
+        assert gc.isenabled() and gc.get_freeze_count() == 0
+        gc.disable()
+        parse_document(text, "x.json")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

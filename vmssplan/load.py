@@ -8,16 +8,15 @@ so the fast path is a single ``json.loads``.
 
 from __future__ import annotations
 
-import bisect
 import gc
 import json
 import re
 import sys
 from array import array
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import accumulate, repeat
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from .model import DocumentError, DocumentKind, Finding, ScaleSetSource, UsageError
 
@@ -188,6 +187,32 @@ def parse_json(text: str, display: str) -> Any:
     range (``1e400``), repeated keys in one object (JSON leaves their meaning undefined;
     ARM silently keeps one), and nesting deeper than :data:`MAX_DEPTH`.
     """
+    # The cyclic collector stays paused (see _loads) until the new objects are checked too:
+    # the checks make lists of them, which would otherwise set off collections that walk
+    # them all.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse_checked(text, display)
+    finally:
+        if paused:
+            if len(text) > _PROMOTE_OVER and not gc.get_freeze_count():
+                # Move every tracked object to the oldest generation (two list splices):
+                # resumed, the collector would walk the new ones in generation 0, then 1,
+                # then count them as pending for a full collection: ~0.3 s per 40 MB. They
+                # have no cycles to find. Only for big documents: it also ages young
+                # garbage, left then to the next full collection.
+                gc.freeze()
+                gc.unfreeze()
+            gc.enable()
+
+
+#: Documents longer than this (characters) have their objects moved to the oldest GC
+#: generation when parsed (see parse_json).
+_PROMOTE_OVER = 1 << 20
+
+
+def _parse_checked(text: str, display: str) -> Any:
     containers = text.count("{") + text.count("[") if len(text) > MAX_DEPTH else 0
     if len(text) > MAX_VALUES and containers + text.count(",") > MAX_VALUES:
         # Parsed, tiny values ({} or 1) take 30 to 60 times their size in memory: bound them.
@@ -205,7 +230,7 @@ def parse_json(text: str, display: str) -> Any:
         data = _parse_stripped(text, display)
     if containers > MAX_DEPTH and _deeper_than(data, MAX_DEPTH):
         raise _depth_error(text, display)
-    if "\\u" in text and _SURROGATE_ESCAPE.search(text):
+    if _SURROGATE_ESCAPE.search(text):  # a regex search is 3x as fast as `"\\u" in text`
         _check_surrogates(data, text, display)
     return data
 
@@ -314,15 +339,18 @@ def _duplicate_keys(text: str, display: str) -> list[Finding]:
 
 
 def _deeper_than(data: Any, limit: int) -> bool:
-    """True if objects and arrays nest more than ``limit`` levels (one walk, level by level)."""
+    """True if objects and arrays nest more than ``limit`` levels (one walk, level by level).
+
+    gc.get_referents lists the values of all the dicts and the items of all the lists of
+    a level in one C call (what their tp_traverse visits: every value that could be in a
+    cycle, so every dict and list), twice as fast as chaining their values in Python."""
     level = [data] if type(data) in _CONTAINERS else []
     depth = 0
     while level:
         depth += 1
         if depth > limit:
             return True
-        values = chain.from_iterable(node.values() if type(node) is dict else node for node in level)
-        level = [v for v in values if type(v) in _CONTAINERS]
+        level = [v for v in gc.get_referents(*level) if type(v) in _CONTAINERS]
     return False
 
 
@@ -540,102 +568,218 @@ def _skip_space(text: str, pos: int) -> int:
 
 
 _DECODER = json.JSONDecoder()
+# The C scanner behind raw_decode, without its Python wrapper: (value, end), or
+# StopIteration where no value starts; and the C string decoder raw_decode uses for keys.
+_SCAN_ONCE: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
+_SCANSTRING: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
+
+# Enough JSON grammar to read one member of an object or array in a single regex match,
+# skipping scalars and flat containers (holding scalars only) without building them. It
+# accepts only what json.JSONDecoder.raw_decode accepts, with the same extent; whatever it
+# refuses is left to raw_decode, so results never differ. Strings: valid escapes and no
+# control characters. Numbers: an integer part short enough for int() under any
+# sys.set_int_max_str_digits limit (640 at least). Quantifiers are possessive: a failing
+# match gives up at once instead of backtracking.
+_WS = r"[ \t\n\r]*+"
+_STR = r'"[^"\\\x00-\x1f]*+(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f]*+)*+"'
+_SCALAR = (rf"(?>{_STR}|-?+(?:0|[1-9][0-9]{{0,599}}+)(?:\.[0-9]++)?+(?:[eE][-+]?+[0-9]++)?+"
+           r"|true|false|null|NaN|-?+Infinity)")
+_ATOM = (rf"(?>{_SCALAR}|\[{_WS}(?:\]|{_SCALAR}{_WS}(?:,{_WS}{_SCALAR}{_WS})*+\])"
+         rf"|\{{{_WS}(?:\}}|{_STR}{_WS}:{_WS}{_SCALAR}{_WS}(?:,{_WS}{_STR}{_WS}:{_WS}{_SCALAR}{_WS})*+\}}))")
+# An item (array) or a key and colon (object: group 1 the key if it has no escapes, else
+# group 2 the quoted key), then either a scalar or flat value (group 3) and the character
+# after it (group 4: ',' or the closing bracket), or nothing more when the value is a
+# nested container: its opening bracket follows.
+_ITEM = re.compile(rf"{_WS}(?:({_ATOM}){_WS}([,\]])|(?=[\[{{]))")
+_MEMBER = re.compile(rf'{_WS}(?:"([^"\\\x00-\x1f]*+)"|({_STR})){_WS}:{_WS}(?:({_ATOM}){_WS}([,}}])|(?=[\[{{]))')
+# What follows a nested container: ',' or the closing bracket.
+_AFTER = {"[": re.compile(rf"{_WS}([,\]])"), "{": re.compile(rf"{_WS}([,}}])")}
+_EMPTY = {"[": re.compile(rf"{_WS}\]"), "{": re.compile(rf"{_WS}\}}")}
+#: Characters per entry of the line index.
+_LINE_CHUNK = 1024
 
 
 class PositionIndex:
     """Maps RFC 6901 pointers to (line, column) in the original text.
 
     Lazy: locating a pointer expands only the objects and arrays on its path, each once,
-    recording where its members start; a member's value is skipped by the C JSON scanner.
-    So a few lookups in a 50 MB document cost about one C parse of it and memory for the
-    containers visited, not a Python pass with a string key for every node. Comments are
-    stripped (same offsets) only if the scan meets one.
+    recording where its members start. A member is read by one regex match that also
+    skips a scalar or flat value; a nested object or array is skipped by the C JSON
+    scanner. So a few lookups in a 50 MB document cost about one C parse of it and memory
+    for the containers visited, not a Python pass with a string key for every node. Text
+    the regex refuses (comments, invalid JSON) is expanded as it always was, each value
+    skipped by raw_decode; comments are stripped (same offsets) only if the scan meets one.
     """
 
     def __init__(self, text: str):
         self._text = text
         self._scan = text
-        # container offset -> {key: (key offset, value offset)} or [item offsets]
-        self._children: dict[int, dict[str, tuple[int, int]] | list[int]] = {}
-        self._line_starts: array[int] | None = None
+        # A member is stored as one int, key offset << shift | value offset: a third of the
+        # memory of a tuple of two ints, and a dict of ints is not tracked by the cyclic GC.
+        self._shift = len(text).bit_length() + 1
+        self._mask = (1 << self._shift) - 1
+        # container offset -> {key: packed offsets} or [item offsets]
+        self._children: dict[int, dict[str, int] | list[int]] = {}
+        self._keys: dict[str, str] = {}  # one str per distinct key: keys repeat a lot
+        self._root: int | None = None  # where the root value starts
+        # Newlines before each chunk of _LINE_CHUNK characters, and the last one (or -1).
+        self._line_counts = array("q")
+        self._last_newlines = array("q")
 
-    def _expand(self, offset: int) -> dict[str, tuple[int, int]] | list[int]:
-        children = self._children.get(offset)
-        if children is None:
-            children = self._fill(offset)
-            self._children[offset] = children
-        return children
-
-    def _fill(self, offset: int) -> dict[str, tuple[int, int]] | list[int]:
-        children: dict[str, tuple[int, int]] | list[int] = {} if self._text[offset] == "{" else []
-        try:
-            self._members(offset, children)
-        except (ValueError, IndexError, RecursionError):
-            if self._scan is not self._text or "/" not in self._text:
-                return children  # broken text: what was found before the break
-            self._scan = strip_comments(self._text)  # a comment, probably: same offsets without
-            children = {} if isinstance(children, dict) else []
-            try:
-                self._members(offset, children)
-            except (ValueError, IndexError, RecursionError):
-                pass
-        return children
-
-    def _members(self, offset: int, children: dict[str, tuple[int, int]] | list[int]) -> None:
-        text, skip, decode = self._scan, _skip_space, _DECODER.raw_decode
-        pos = skip(text, offset + 1)
-        if text[pos] in "}]":
-            return
+    def _fill(self, offset: int) -> dict[str, int] | list[int]:
         paused = gc.isenabled()
         gc.disable()  # values are decoded only to be skipped: no cycles to collect
         try:
-            while True:
-                if isinstance(children, dict):
-                    if text[pos] != '"':
-                        raise ValueError("expected a key")
-                    key, end = decode(text, pos)
-                    colon = skip(text, end)
-                    if text[colon] != ":":
-                        raise ValueError("expected ':'")
-                    value = skip(text, colon + 1)
-                    # A repeated key: where it first appears, and the value that counts.
-                    children[key] = (children[key][0] if key in children else pos, value)
-                    pos = value
-                else:
-                    children.append(pos)
-                pos = skip(text, decode(text, pos)[1])
-                if text[pos] != ",":
-                    return
-                pos = skip(text, pos + 1)
+            children = self._fast_members(offset)
+            if children is not None:
+                return children
+            children = {} if self._text[offset] == "{" else []
+            try:
+                self._members(offset, children)
+            except (ValueError, IndexError, RecursionError):
+                if self._scan is not self._text or "/" not in self._text:
+                    return children  # broken text: what was found before the break
+                self._scan = strip_comments(self._text)  # a comment, probably: same offsets without
+                fast = self._fast_members(offset)
+                if fast is not None:
+                    return fast
+                children = {} if isinstance(children, dict) else []
+                try:
+                    self._members(offset, children)
+                except (ValueError, IndexError, RecursionError):
+                    pass
+            return children
         finally:
             if paused:
                 gc.enable()
 
+    def _fast_members(self, offset: int) -> dict[str, int] | list[int] | None:
+        """The members of the container at ``offset``, as :meth:`_members` finds them, a
+        regex match each; None where the regex refuses the text (_members then decides)."""
+        text = self._scan
+        opening = text[offset]
+        if opening not in _EMPTY:
+            return None
+        if _EMPTY[opening].match(text, offset + 1):
+            return [] if opening == "[" else {}
+        try:
+            if opening == "[":
+                return self._items(offset + 1)
+            return self._object_members(offset + 1)
+        except (StopIteration, ValueError, RecursionError):  # the C scanner met invalid JSON
+            return None
+
+    def _items(self, pos: int) -> list[int] | None:
+        text, skip, after, items = self._scan, _SCAN_ONCE, _AFTER["["], []
+        while True:
+            match = _ITEM.match(text, pos)
+            if match is None:
+                return None
+            if match[1] is not None:  # a scalar or flat value
+                items.append(match.start(1))
+                separator, pos = match[2], match.end()
+            else:  # a nested container, skipped by the C scanner
+                value = match.end()
+                items.append(value)
+                match = after.match(text, skip(text, value)[1])
+                if match is None:
+                    return None
+                separator, pos = match[1], match.end()
+            if separator != ",":
+                return items
+
+    def _object_members(self, pos: int) -> dict[str, int] | None:
+        text, skip, after = self._scan, _SCAN_ONCE, _AFTER["{"]
+        shift, keys, scanstring = self._shift, self._keys, _SCANSTRING
+        children: dict[str, int] = {}
+        while True:
+            match = _MEMBER.match(text, pos)
+            if match is None:
+                return None
+            key, quoted, scalar, separator = match.groups()
+            if key is None:  # escapes: decoded as raw_decode does
+                key, key_pos = scanstring(quoted, 1)[0], match.start(2)
+            else:
+                key_pos = match.start(1) - 1
+            key = keys.setdefault(key, key)
+            if scalar is not None:
+                value, pos = match.start(3), match.end()
+            else:  # a nested container, skipped by the C scanner
+                value = match.end()
+                match = after.match(text, skip(text, value)[1])
+                if match is None:
+                    return None
+                separator, pos = match[1], match.end()
+            # A repeated key: where it first appears, and the value that counts.
+            first = children.get(key)
+            children[key] = (key_pos if first is None else first >> shift) << shift | value
+            if separator != ",":
+                return children
+
+    def _members(self, offset: int, children: dict[str, int] | list[int]) -> None:
+        """Fill ``children`` member by member, each value skipped by raw_decode; raises
+        (ValueError, IndexError, RecursionError) where the text is not valid JSON."""
+        text, skip, decode, shift = self._scan, _skip_space, _DECODER.raw_decode, self._shift
+        pos = skip(text, offset + 1)
+        if text[pos] in "}]":
+            return
+        while True:
+            if isinstance(children, dict):
+                if text[pos] != '"':
+                    raise ValueError("expected a key")
+                key, end = decode(text, pos)
+                colon = skip(text, end)
+                if text[colon] != ":":
+                    raise ValueError("expected ':'")
+                value = skip(text, colon + 1)
+                # A repeated key: where it first appears, and the value that counts.
+                first = children.get(key)
+                children[key] = (pos if first is None else first >> shift) << shift | value
+                pos = value
+            else:
+                children.append(pos)
+            pos = skip(text, decode(text, pos)[1])
+            if text[pos] != ",":
+                return
+            pos = skip(text, pos + 1)
+
     def _line_column(self, offset: int) -> tuple[int, int]:
-        if self._line_starts is None:
-            self._line_starts = array("q", [0])
-            self._line_starts.extend(m.end() for m in re.finditer("\n", self._text))
-        line = bisect.bisect_right(self._line_starts, offset)
-        return line, offset - self._line_starts[line - 1] + 1
+        text, counts, lasts = self._text, self._line_counts, self._last_newlines
+        if not counts:
+            # Per chunk of text, not per line (a few kB of index, not 8 bytes a line), and
+            # counted by C calls mapped over the chunks: no Python step per line.
+            starts = range(0, len(text) + 1, _LINE_CHUNK)
+            ends = range(_LINE_CHUNK, len(text) + 1 + _LINE_CHUNK, _LINE_CHUNK)
+            counts.extend(accumulate(map(text.count, repeat("\n"), starts, ends), initial=0))
+            lasts.extend(accumulate(map(text.rfind, repeat("\n"), starts, ends), max, initial=-1))
+        chunk = offset // _LINE_CHUNK
+        start = chunk * _LINE_CHUNK
+        newline = text.rfind("\n", start, offset)
+        return (counts[chunk] + text.count("\n", start, offset) + 1,
+                offset - (lasts[chunk] if newline == -1 else newline))
 
     def locate(self, pointer: str, value: bool = False) -> tuple[int, int]:
         """Where the node at ``pointer`` starts: its key for an object member (or, with
         ``value``, the value itself); the nearest existing ancestor if it is absent."""
         text = self._text
-        node = key = _skip_space(text, 0)
-        if text.startswith("/", node):  # a comment before the root value
-            self._scan = strip_comments(text)
-            node = key = _skip_space(self._scan, 0)
-        tokens = pointer.split("/")[1:] if pointer else []
-        for token in tokens:
-            if node >= len(text) or text[node] not in "{[":
-                break
-            children = self._expand(node)
+        if self._root is None:
+            self._root = _skip_space(text, 0)
+            if text.startswith("/", self._root):  # a comment before the root value
+                self._scan = strip_comments(text)
+                self._root = _skip_space(self._scan, 0)
+        node = key = self._root
+        expanded, shift, mask = self._children, self._shift, self._mask
+        for token in pointer.split("/")[1:] if pointer else ():
+            children = expanded.get(node)
+            if children is None:
+                if node >= len(text) or text[node] not in "{[":
+                    break
+                children = expanded[node] = self._fill(node)
             if isinstance(children, dict):
-                entry = children.get(token.replace("~1", "/").replace("~0", "~"))
+                entry = children.get(token.replace("~1", "/").replace("~0", "~") if "~" in token else token)
                 if entry is None:
                     break
-                key, node = entry
+                key, node = entry >> shift, entry & mask
             else:
                 if not token.isdigit() or (token != "0" and token.startswith("0")) or int(token) >= len(children):
                     break
