@@ -134,3 +134,35 @@ def test_secret_values_are_collected_even_when_the_key_is_escaped(tmp_path: Path
     for path in (plain, escaped, none):
         _read(str(path), result)
     assert result.secrets == {"S3ntinel-Password-1", "S3ntinel-Password-2"}
+
+
+def _secrets_by_walk(value: object, secret: bool = False) -> set[str]:
+    """The reference: every string of 4+ characters below a secret key, by plain recursion."""
+    from vmssplan import shape
+
+    if isinstance(value, dict):
+        return set().union(*(_secrets_by_walk(v, secret or k in shape.SECRET_KEYS) for k, v in value.items()))
+    if isinstance(value, list):
+        return set().union(*(_secrets_by_walk(v, secret) for v in value))
+    return {value} if secret and isinstance(value, str) and len(value) >= 4 else set()
+
+
+def test_secret_values_are_all_collected() -> None:
+    from conftest import CORPUS
+
+    from vmssplan.engine import secrets_in
+
+    nested = {"a": [{"adminPassword": "S3ntinel-1", "x": {"customData": ["abc", "S3ntinel-2", {"k": "S3ntinel-3"}]}}],
+              "protectedSettings": {"protectedSettings": "S3ntinel-4"}, "b": "not-a-secret"}
+    assert secrets_in(nested) == {"S3ntinel-1", "S3ntinel-2", "S3ntinel-3", "S3ntinel-4"}
+    documents = [json.loads(p.read_text(encoding="utf-8-sig")) for p in sorted(EXAMPLES.glob("*/*.json"))]
+    if CORPUS.is_dir():
+        for path in sorted(CORPUS.glob("templates/*/*.json")):
+            try:
+                documents.append(json.loads(path.read_text(encoding="utf-8-sig")))
+            except ValueError:
+                continue  # a file with comments: the loader's business, not this test's
+    assert len(documents) > 30
+    assert sum(bool(secrets_in(d)) for d in documents) > 5
+    for document in documents:
+        assert secrets_in(document) == _secrets_by_walk(document)

@@ -101,6 +101,29 @@ def identical(a: Any, b: Any) -> bool:
 _MARSHAL_VERSION = 2
 
 
+def same_value(a: Any, b: Any) -> bool:
+    """:func:`identical`, also for values that hold markers marshal cannot write (values
+    known only after deployment, secrets): those are compared by a walk in Python."""
+    if a is b:
+        return True
+    if a != b:
+        return False
+    try:
+        return marshal.dumps(a, _MARSHAL_VERSION) == marshal.dumps(b, _MARSHAL_VERSION)
+    except ValueError:
+        return _strictly_equal(a, b)
+
+
+def _strictly_equal(a: Any, b: Any) -> bool:
+    if type(a) is not type(b):
+        return False
+    if type(a) is dict:
+        return list(a) == list(b) and all(_strictly_equal(v, b[k]) for k, v in a.items())
+    if type(a) is list:
+        return len(a) == len(b) and all(_strictly_equal(x, y) for x, y in zip(a, b))
+    return bool(a == b)
+
+
 def _diff_values(a: Any, b: Any, path: tuple[str, ...], labels: tuple[str, ...], ops: list[PatchOp]) -> None:
     if isinstance(a, dict) and isinstance(b, dict):
         for key in sorted(a.keys() | b.keys()):

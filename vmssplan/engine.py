@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from . import shape
 from .classify import Context, RuleSet, classify, load_rules, parse_pointer
-from .diff import diff, drop_unreturned_secrets, identical
+from .diff import diff, drop_unreturned_secrets, same_value
 from .load import Document, detect_kind, load_document, scale_sets_of, template_scale_sets
 from .model import (Change, DeploymentScope, DocumentError, DocumentKind, Effect, Finding, Plan, ScaleSet,
                     ScaleSetPlan, ScaleSetSource, Severity, UsageError)
@@ -159,19 +159,30 @@ def validate_files(paths: Iterable[str], options: TemplateOptions | None = None,
 # --- plan ------------------------------------------------------------------------------
 
 
-def secrets_in(value: Any, depth: int = 0) -> set[str]:
-    """Every string under a secret key (adminPassword, customData, protectedSettings)."""
+def secrets_in(value: Any) -> set[str]:
+    """Every string (of 4 characters or more) under a secret key (adminPassword,
+    customData, protectedSettings), for the last scrub of everything printed.
+
+    Walks level by level: ``gc.get_referents`` lists the values of every dict and list of a
+    level in one C call, and only a dict holding a secret key is looked into in Python."""
+    import gc
+
     found: set[str] = set()
-    stack: list[tuple[Any, bool]] = [(value, False)]
-    while stack:
-        node, secret = stack.pop()
-        if isinstance(node, dict):
-            stack.extend((v, secret or k in shape.SECRET_KEYS) for k, v in node.items())
-        elif isinstance(node, list):
-            stack.extend((v, secret) for v in node)
-        elif secret and isinstance(node, str) and len(node) >= 4:
-            found.add(node)
+    level = [value] if type(value) in (dict, list) else []
+    while level:
+        for node in level:
+            if type(node) is dict and not shape.SECRET_KEYS.isdisjoint(node):
+                for key in shape.SECRET_KEYS.intersection(node):
+                    found |= _strings(node[key])
+        level = [v for v in gc.get_referents(*level) if type(v) in (dict, list)]
     return found
+
+
+def _strings(value: Any) -> set[str]:
+    if isinstance(value, str):
+        return {value} if len(value) >= 4 else set()
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return set().union(*map(_strings, items))
 
 
 def _may_hold_secrets(text: str) -> bool:
@@ -405,7 +416,7 @@ def _normalize_proposed(sources: list[ScaleSetSource], kind: DocumentKind, curre
     for source in sources:
         candidates = unchanged.get((source.name.lower(), source.flattened))
         twin = candidates.pop(0) if candidates else None
-        same = twin is not None and identical(twin.source.resource, source.resource)
+        same = twin is not None and same_value(twin.source.resource, source.resource)
         out.append(normalize(source, kind, same_as=twin if same else None))
     return out
 
