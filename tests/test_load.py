@@ -219,3 +219,22 @@ def test_parsing_leaves_the_garbage_collector_as_it_was() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_plain_documents_are_read_lazily_and_located_alike() -> None:
+    from vmssplan.load import PositionIndex
+
+    data = {"a": [{"b": [1, {"c": 2}], "d": {"e": [3, 4]}}] * 3, "f": {"g": "h"}, "": [[], {}]}
+    text = json.dumps(data, indent=2)
+    doc = parse_document(text, "x.json")
+    assert doc._plain
+    assert not parse_document("// c\n" + text, "x.json")._plain
+    reference = PositionIndex(text)
+    pointers = [*_reference_offsets(text), "/a/9", "/a/0/x", "/f/g/h", "/a/00", "/a/-1", "/zz"]
+    for pointer in pointers[::-1] + pointers:  # read on in part, skipping what was read already
+        assert doc.position(pointer) == reference.locate(pointer), pointer
+    # Text that is not what the caller vouched for is read again as any text.
+    for bad in ("// c\n" + text, text.replace('"e": [3, 4]', '"e": [3, /* x */ 4]')):
+        vouched = PositionIndex(bad, plain=True)
+        for pointer in pointers:
+            assert vouched.locate(pointer) == PositionIndex(bad).locate(pointer), pointer

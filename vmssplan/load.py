@@ -57,16 +57,18 @@ class Document:
     data: Any
     kind: DocumentKind = DocumentKind.UNKNOWN
     _positions: PositionIndex | None = field(default=None, repr=False)
+    #: The text is known to be plain JSON (see PositionIndex): set by parse_document.
+    _plain: bool = field(default=False, repr=False, compare=False)
 
     def position(self, pointer: str) -> tuple[int, int]:
         """(line, column), 1-based, of the node at ``pointer`` or of its nearest ancestor."""
         if self._positions is None:
-            self._positions = PositionIndex(self.text)
+            self._positions = PositionIndex(self.text, plain=self._plain)
         return self._positions.locate(pointer)
 
     def locate(self, finding: Finding) -> Finding:
         if self._positions is None:
-            self._positions = PositionIndex(self.text)
+            self._positions = PositionIndex(self.text, plain=self._plain)
         if finding.offset is not None:
             line, column = self._positions.locate(finding.pointer, value=True)
             column += 1 + finding.offset  # past the opening quote; exact unless the string has escapes
@@ -187,6 +189,12 @@ def parse_json(text: str, display: str) -> Any:
     range (``1e400``), repeated keys in one object (JSON leaves their meaning undefined;
     ARM silently keeps one), and nesting deeper than :data:`MAX_DEPTH`.
     """
+    return _parse(text, display)[0]
+
+
+def _parse(text: str, display: str) -> tuple[Any, bool]:
+    """(data, plain) for :func:`parse_json`: plain if the text parsed as it is, without
+    comments (so, checked, it is valid JSON with no repeated key and no NaN)."""
     # The cyclic collector stays paused (see _loads) until the new objects are checked too:
     # the checks make lists of them, which would otherwise set off collections that walk
     # them all.
@@ -212,12 +220,13 @@ def parse_json(text: str, display: str) -> Any:
 _PROMOTE_OVER = 1 << 20
 
 
-def _parse_checked(text: str, display: str) -> Any:
+def _parse_checked(text: str, display: str) -> tuple[Any, bool]:
     containers = text.count("{") + text.count("[") if len(text) > MAX_DEPTH else 0
     if len(text) > MAX_VALUES and containers + text.count(",") > MAX_VALUES:
         # Parsed, tiny values ({} or 1) take 30 to 60 times their size in memory: bound them.
         raise DocumentError([Finding("VAL001", f"document has more than {MAX_VALUES:,} values; vmssplan reads "
                                      "scale-set definitions, not data dumps", file=display, line=1, column=1)])
+    plain = True
     try:
         data = _loads(text)
     except json.JSONDecodeError as exc:
@@ -225,14 +234,14 @@ def _parse_checked(text: str, display: str) -> Any:
         # been the error: unless the parser stopped at a '/', this is the user's mistake.
         if not text.startswith("/", exc.pos):
             raise _syntax_error(exc, text, display) from None
-        data = _parse_stripped(text, display)
+        data, plain = _parse_stripped(text, display), False
     except (ValueError, RecursionError):
-        data = _parse_stripped(text, display)
+        data, plain = _parse_stripped(text, display), False
     if containers > MAX_DEPTH and _deeper_than(data, MAX_DEPTH):
         raise _depth_error(text, display)
     if _SURROGATE_ESCAPE.search(text):  # a regex search is 3x as fast as `"\\u" in text`
         _check_surrogates(data, text, display)
-    return data
+    return data, plain
 
 
 def _check_surrogates(data: Any, text: str, display: str) -> None:
@@ -393,8 +402,8 @@ def load_document(path: str) -> Document:
 
 
 def parse_document(text: str, display: str) -> Document:
-    data = parse_json(text, display)
-    return Document(display, text, data, detect_kind(data))
+    data, plain = _parse(text, display)
+    return Document(display, text, data, detect_kind(data), _plain=plain)
 
 
 # --- what is this document? ------------------------------------------------------------
@@ -586,10 +595,10 @@ _SCALAR = (rf"(?>{_STR}|-?+(?:0|[1-9][0-9]{{0,599}}+)(?:\.[0-9]++)?+(?:[eE][-+]?
            r"|true|false|null|NaN|-?+Infinity)")
 _ATOM = (rf"(?>{_SCALAR}|\[{_WS}(?:\]|{_SCALAR}{_WS}(?:,{_WS}{_SCALAR}{_WS})*+\])"
          rf"|\{{{_WS}(?:\}}|{_STR}{_WS}:{_WS}{_SCALAR}{_WS}(?:,{_WS}{_STR}{_WS}:{_WS}{_SCALAR}{_WS})*+\}}))")
-# An item (array) or a key and colon (object: group 1 the key if it has no escapes, else
-# group 2 the quoted key), then either a scalar or flat value (group 3) and the character
-# after it (group 4: ',' or the closing bracket), or nothing more when the value is a
-# nested container: its opening bracket follows.
+# One member: for an object, a key (group 1 if it has no escapes, else group 2 quoted) and
+# a colon; then either a scalar or flat value (group 3 in objects, 1 in arrays) and the
+# character after it (',' or the closing bracket: group 4, or 2), or nothing more when the
+# value is a nested container: its opening bracket follows.
 _ITEM = re.compile(rf"{_WS}(?:({_ATOM}){_WS}([,\]])|(?=[\[{{]))")
 _MEMBER = re.compile(rf'{_WS}(?:"([^"\\\x00-\x1f]*+)"|({_STR})){_WS}:{_WS}(?:({_ATOM}){_WS}([,}}])|(?=[\[{{]))')
 # What follows a nested container: ',' or the closing bracket.
@@ -599,122 +608,244 @@ _EMPTY = {"[": re.compile(rf"{_WS}\]"), "{": re.compile(rf"{_WS}\}}")}
 _LINE_CHUNK = 1024
 
 
+class _Unreadable(Exception):
+    """The member reader met text it does not accept: the caller falls back."""
+
+
 class PositionIndex:
     """Maps RFC 6901 pointers to (line, column) in the original text.
 
-    Lazy: locating a pointer expands only the objects and arrays on its path, each once,
-    recording where its members start. A member is read by one regex match that also
-    skips a scalar or flat value; a nested object or array is skipped by the C JSON
-    scanner. So a few lookups in a 50 MB document cost about one C parse of it and memory
-    for the containers visited, not a Python pass with a string key for every node. Text
-    the regex refuses (comments, invalid JSON) is expanded as it always was, each value
-    skipped by raw_decode; comments are stripped (same offsets) only if the scan meets one.
+    Lazy: locating a pointer reads only the objects and arrays on its path, recording
+    where their members start. A member is read by one regex match that also skips a
+    scalar or flat value; a nested object or array is skipped by the C JSON scanner, or by
+    where it ends if it was read to its end already. Memory is the containers visited, not
+    a Python pass with a string key for every node.
+
+    With ``plain``, the caller vouches that the text is valid JSON as it is, with no
+    comment, no repeated key and no NaN (what :func:`parse_document` checks when it parses
+    a document without stripping comments). A container is then read only as far as the
+    member looked for, and read on when a later lookup needs more: going down a path does
+    not skip (decode) the container it goes into, and skipping a container read already
+    (going on past it) costs nothing. A few lookups in a 50 MB document cost about one C
+    parse of it; many, about one read of the parts they visit.
+
+    Otherwise a container is read whole the first time, so that every text, even not JSON,
+    is located as it always was: text the reader refuses (comments, invalid JSON) is read
+    member by member with raw_decode, and comments are stripped (same offsets) only if
+    that meets one.
     """
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, plain: bool = False):
         self._text = text
-        self._scan = text
+        self._start(plain)
+
+    def _start(self, plain: bool) -> None:
+        """(Re)set what has been read: nothing."""
+        self._scan = self._text
+        self._plain = plain
+        text = self._text
         # A member is stored as one int, key offset << shift | value offset: a third of the
         # memory of a tuple of two ints, and a dict of ints is not tracked by the cyclic GC.
         self._shift = len(text).bit_length() + 1
         self._mask = (1 << self._shift) - 1
-        # container offset -> {key: packed offsets} or [item offsets]
+        # container offset -> {key: packed offsets} or [item offsets]: members read so far
         self._children: dict[int, dict[str, int] | list[int]] = {}
+        # Container read in part -> where to read on: pos * 2 + 1 if a nested value starts
+        # at pos (its member is recorded; the value is still to skip), else pos * 2.
+        self._pending: dict[int, int] = {}
+        # Container read to its end -> its closing bracket, until its parent skips it.
+        self._closers: dict[int, int] = {}
         self._keys: dict[str, str] = {}  # one str per distinct key: keys repeat a lot
         self._root: int | None = None  # where the root value starts
         # Newlines before each chunk of _LINE_CHUNK characters, and the last one (or -1).
         self._line_counts = array("q")
         self._last_newlines = array("q")
 
-    def _fill(self, offset: int) -> dict[str, int] | list[int]:
+    def locate(self, pointer: str, value: bool = False) -> tuple[int, int]:
+        """Where the node at ``pointer`` starts: its key for an object member (or, with
+        ``value``, the value itself); the nearest existing ancestor if it is absent."""
         paused = gc.isenabled()
         gc.disable()  # values are decoded only to be skipped: no cycles to collect
         try:
-            children = self._fast_members(offset)
-            if children is not None:
-                return children
-            children = {} if self._text[offset] == "{" else []
             try:
-                self._members(offset, children)
-            except (ValueError, IndexError, RecursionError):
-                if self._scan is not self._text or "/" not in self._text:
-                    return children  # broken text: what was found before the break
-                self._scan = strip_comments(self._text)  # a comment, probably: same offsets without
-                fast = self._fast_members(offset)
-                if fast is not None:
-                    return fast
-                children = {} if isinstance(children, dict) else []
-                try:
-                    self._members(offset, children)
-                except (ValueError, IndexError, RecursionError):
-                    pass
-            return children
+                return self._locate(pointer, value)
+            except _Unreadable:  # not plain JSON after all: start again, as for any text
+                self._start(plain=False)
+                return self._locate(pointer, value)
         finally:
             if paused:
                 gc.enable()
 
-    def _fast_members(self, offset: int) -> dict[str, int] | list[int] | None:
-        """The members of the container at ``offset``, as :meth:`_members` finds them, a
-        regex match each; None where the regex refuses the text (_members then decides)."""
+    def _locate(self, pointer: str, value: bool) -> tuple[int, int]:
+        text = self._text
+        if self._root is None:
+            self._root = _skip_space(text, 0)
+            if text.startswith("/", self._root):  # a comment before the root value
+                if self._plain:
+                    raise _Unreadable
+                self._scan = strip_comments(text)
+                self._root = _skip_space(self._scan, 0)
+        node = key = self._root
+        expanded, pending, shift, mask = self._children, self._pending, self._shift, self._mask
+        for token in pointer.split("/")[1:] if pointer else ():
+            children = expanded.get(node)
+            if children is None:
+                if node >= len(text) or text[node] not in "{[":
+                    break
+                children = expanded[node] = self._expand(node)
+            if isinstance(children, dict):
+                token = token.replace("~1", "/").replace("~0", "~") if "~" in token else token
+                entry = children.get(token)
+                if entry is None and node in pending:
+                    self._read(node, token)
+                    entry = children.get(token)
+                if entry is None:
+                    break
+                key, node = entry >> shift, entry & mask
+            else:
+                if not token.isdigit() or (token != "0" and token.startswith("0")):
+                    break
+                index = int(token)
+                if index >= len(children) and node in pending:
+                    self._read(node, index)
+                if index >= len(children):
+                    break
+                key = node = children[index]
+        else:
+            return self._line_column(node if value else key)
+        return self._line_column(key)
+
+    def _expand(self, offset: int) -> dict[str, int] | list[int]:
+        """The container at ``offset``: read whole, or (plain) opened to be read on demand."""
         text = self._scan
         opening = text[offset]
-        if opening not in _EMPTY:
-            return None
-        if _EMPTY[opening].match(text, offset + 1):
-            return [] if opening == "[" else {}
+        children: dict[str, int] | list[int] = {} if self._text[offset] == "{" else []
+        if opening in _EMPTY and _EMPTY[opening].match(text, offset + 1):
+            if self._plain:
+                self._closers[offset] = _skip_space(text, offset + 1)
+            return children
+        if self._plain:
+            self._pending[offset] = (offset + 1) * 2
+            return children
+        if self._read_whole(offset, children):
+            return children
+        # As it always was: member by member with raw_decode, stripping comments if need be.
+        children = {} if isinstance(children, dict) else []
         try:
-            if opening == "[":
-                return self._items(offset + 1)
-            return self._object_members(offset + 1)
+            self._members(offset, children)
+        except (ValueError, IndexError, RecursionError):
+            if self._scan is not self._text or "/" not in self._text:
+                return children  # broken text: what was found before the break
+            self._scan = strip_comments(self._text)  # a comment, probably: same offsets without
+            children = {} if isinstance(children, dict) else []
+            if self._read_whole(offset, children):
+                return children
+            children = {} if isinstance(children, dict) else []
+            try:
+                self._members(offset, children)
+            except (ValueError, IndexError, RecursionError):
+                pass
+        return children
+
+    def _read_whole(self, offset: int, children: dict[str, int] | list[int]) -> bool:
+        """Read all the members of the container at ``offset`` into ``children``; False
+        where the member regexes refuse the text (``children`` is then to be dropped)."""
+        if self._scan[offset] not in _EMPTY:
+            return False
+        self._pending[offset] = (offset + 1) * 2
+        try:
+            self._read(offset, None, children)
+            return True
+        except _Unreadable:
+            self._pending.pop(offset, None)
+            return False
+
+    def _read(self, offset: int, want: str | int | None,
+              children: dict[str, int] | list[int] | None = None) -> None:
+        """Read on the members of the container at ``offset`` until ``want`` (a key, or an
+        index) is among them, or to the end (then recorded in _closers). Raises
+        _Unreadable where the text is not JSON the member regexes accept."""
+        if children is None:
+            children = self._children[offset]
+        state = self._pending.pop(offset)
+        try:
+            if isinstance(children, dict):
+                self._read_members(offset, state >> 1, state & 1, children, want)
+            else:
+                self._read_items(offset, state >> 1, state & 1, children, want)
         except (StopIteration, ValueError, RecursionError):  # the C scanner met invalid JSON
-            return None
+            raise _Unreadable from None
 
-    def _items(self, pos: int) -> list[int] | None:
-        text, skip, after, items = self._scan, _SCAN_ONCE, _AFTER["["], []
+    def _read_members(self, offset: int, pos: int, skipping: int, children: dict[str, int],
+                      want: object) -> None:
+        text, shift, keys, after = self._scan, self._shift, self._keys, _AFTER["{"]
         while True:
-            match = _ITEM.match(text, pos)
-            if match is None:
-                return None
-            if match[1] is not None:  # a scalar or flat value
-                items.append(match.start(1))
-                separator, pos = match[2], match.end()
-            else:  # a nested container, skipped by the C scanner
-                value = match.end()
-                items.append(value)
-                match = after.match(text, skip(text, value)[1])
+            if skipping:  # past the nested container starting at pos
+                match = after.match(text, self._skip(pos) + 1)
                 if match is None:
-                    return None
-                separator, pos = match[1], match.end()
-            if separator != ",":
-                return items
-
-    def _object_members(self, pos: int) -> dict[str, int] | None:
-        text, skip, after = self._scan, _SCAN_ONCE, _AFTER["{"]
-        shift, keys, scanstring = self._shift, self._keys, _SCANSTRING
-        children: dict[str, int] = {}
-        while True:
+                    raise _Unreadable
+                if match[1] != ",":
+                    return self._closed(offset, match.end() - 1)
+                pos = match.end()
             match = _MEMBER.match(text, pos)
             if match is None:
-                return None
+                raise _Unreadable
             key, quoted, scalar, separator = match.groups()
             if key is None:  # escapes: decoded as raw_decode does
-                key, key_pos = scanstring(quoted, 1)[0], match.start(2)
+                key, key_pos = _SCANSTRING(quoted, 1)[0], match.start(2)
             else:
                 key_pos = match.start(1) - 1
             key = keys.setdefault(key, key)
-            if scalar is not None:
-                value, pos = match.start(3), match.end()
-            else:  # a nested container, skipped by the C scanner
-                value = match.end()
-                match = after.match(text, skip(text, value)[1])
-                if match is None:
-                    return None
-                separator, pos = match[1], match.end()
+            pos = match.end()
+            skipping = scalar is None
             # A repeated key: where it first appears, and the value that counts.
             first = children.get(key)
-            children[key] = (key_pos if first is None else first >> shift) << shift | value
-            if separator != ",":
-                return children
+            children[key] = ((key_pos if first is None else first >> shift) << shift
+                             | (pos if skipping else match.start(3)))
+            if not skipping and separator != ",":
+                return self._closed(offset, pos - 1)
+            if key == want:
+                self._pending[offset] = pos << 1 | skipping
+                return
+
+    def _read_items(self, offset: int, pos: int, skipping: int, children: list[int],
+                    want: object) -> None:
+        text, after = self._scan, _AFTER["["]
+        stop = want + 1 if isinstance(want, int) else -1  # how many items are wanted
+        while True:
+            if skipping:  # past the nested container starting at pos
+                match = after.match(text, self._skip(pos) + 1)
+                if match is None:
+                    raise _Unreadable
+                if match[1] != ",":
+                    return self._closed(offset, match.end() - 1)
+                pos = match.end()
+            match = _ITEM.match(text, pos)
+            if match is None:
+                raise _Unreadable
+            scalar, separator = match.groups()
+            pos = match.end()
+            skipping = scalar is None
+            children.append(pos if skipping else match.start(1))
+            if not skipping and separator != ",":
+                return self._closed(offset, pos - 1)
+            if len(children) == stop:
+                self._pending[offset] = pos << 1 | skipping
+                return
+
+    def _closed(self, offset: int, closer: int) -> None:
+        if self._plain:  # its parent may have to skip it
+            self._closers[offset] = closer
+
+    def _skip(self, start: int) -> int:
+        """The closing bracket of the nested container at ``start``."""
+        end = self._closers.pop(start, None)
+        if end is not None:
+            return end
+        if start in self._pending:  # read in part (plain text only): read it to its end
+            self._read(start, None)
+            return self._closers.pop(start)
+        return _SCAN_ONCE(self._scan, start)[1] - 1
 
     def _members(self, offset: int, children: dict[str, int] | list[int]) -> None:
         """Fill ``children`` member by member, each value skipped by raw_decode; raises
@@ -757,33 +888,3 @@ class PositionIndex:
         newline = text.rfind("\n", start, offset)
         return (counts[chunk] + text.count("\n", start, offset) + 1,
                 offset - (lasts[chunk] if newline == -1 else newline))
-
-    def locate(self, pointer: str, value: bool = False) -> tuple[int, int]:
-        """Where the node at ``pointer`` starts: its key for an object member (or, with
-        ``value``, the value itself); the nearest existing ancestor if it is absent."""
-        text = self._text
-        if self._root is None:
-            self._root = _skip_space(text, 0)
-            if text.startswith("/", self._root):  # a comment before the root value
-                self._scan = strip_comments(text)
-                self._root = _skip_space(self._scan, 0)
-        node = key = self._root
-        expanded, shift, mask = self._children, self._shift, self._mask
-        for token in pointer.split("/")[1:] if pointer else ():
-            children = expanded.get(node)
-            if children is None:
-                if node >= len(text) or text[node] not in "{[":
-                    break
-                children = expanded[node] = self._fill(node)
-            if isinstance(children, dict):
-                entry = children.get(token.replace("~1", "/").replace("~0", "~") if "~" in token else token)
-                if entry is None:
-                    break
-                key, node = entry >> shift, entry & mask
-            else:
-                if not token.isdigit() or (token != "0" and token.startswith("0")) or int(token) >= len(children):
-                    break
-                key = node = children[int(token)]
-        else:
-            return self._line_column(node if value else key)
-        return self._line_column(key)
