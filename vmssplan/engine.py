@@ -23,7 +23,7 @@ from .plan import plan_scale_set, resource_group
 
 if TYPE_CHECKING:
     from .config import Config
-    from .resolve import ParameterValues
+    from .resolve import Evaluations, ParameterValues, ResolvedTemplate
 
 
 @dataclass
@@ -66,8 +66,6 @@ class Result:
     #: so findings can be located in the file they are about.
     documents: dict[str, Document] = field(default_factory=dict)
     #: Scale-set leaves of evaluated templates: known values vs known only after deployment.
-    known_leaves: int = 0
-    unknown_leaves: int = 0
     #: The change rules the plan was classified with (renderers describe them, e.g. SARIF).
     rules: RuleSet | None = None
     #: Per template: resources that could not be evaluated (a copy count known only after
@@ -134,7 +132,7 @@ def validate_files(paths: Iterable[str], options: TemplateOptions | None = None,
             doc = _read(path, result)
             result.findings += validate_document(doc)
             if doc.kind is DocumentKind.ARM_TEMPLATE:
-                sources = (_template_scale_sets(doc, options.parameters, options, result)
+                sources = (_template_scale_sets(doc, options.parameters, options, result).scale_sets
                            if list(template_scale_sets(doc.data, doc.path)) else [])
             elif doc.kind is DocumentKind.ARM_PARAMETERS:
                 sources = []
@@ -249,9 +247,10 @@ def _parameter_sources(doc: Document, args: tuple[str, ...], options: TemplateOp
     return sources
 
 
-def _template_scale_sets(doc: Document, args: tuple[str, ...], options: TemplateOptions,
-                         result: Result) -> list[ScaleSetSource]:
-    """Evaluate a template (the resolve stage) into its scale sets."""
+def _template_scale_sets(doc: Document, args: tuple[str, ...], options: TemplateOptions, result: Result,
+                         reuse: Evaluations | None = None) -> ResolvedTemplate:
+    """Evaluate a template (the resolve stage) into its scale sets; ``reuse``: the other
+    side's evaluations (see :class:`~vmssplan.resolve.Evaluations`)."""
     scale_sets_of(doc)  # a template with no scale-set resource at all is a finding (VAL003)
     from .resolve import resolve_template
 
@@ -271,26 +270,27 @@ def _template_scale_sets(doc: Document, args: tuple[str, ...], options: Template
     else:
         base_dir = Path(doc.path).parent
     resolved = resolve_template(doc.data, doc.path, parameters, options.scope, base_dir=base_dir,
-                                read_linked=read_linked)
+                                read_linked=read_linked, reuse=reuse)
     result.add(resolved.findings)
     result.secrets |= resolved.secrets
-    result.known_leaves += resolved.known_leaves
-    result.unknown_leaves += resolved.unknown_leaves
     if resolved.unexpanded:
         result.unexpanded[doc.path] = resolved.unexpanded
-    return resolved.scale_sets
+    return resolved
 
 
-def _load_side(path: str, args: tuple[str, ...], options: TemplateOptions,
-               result: Result) -> tuple[Document | None, list[ScaleSetSource]]:
+def _load_side(path: str, args: tuple[str, ...], options: TemplateOptions, result: Result,
+               reuse: Evaluations | None = None) -> tuple[Document | None, list[ScaleSetSource], Evaluations | None]:
+    """The document at ``path`` and its scale sets; for a template, also its evaluations,
+    which the other side of a plan may reuse (``reuse``: those of the other side)."""
     try:
         doc = _read(path, result)
         if doc.kind is DocumentKind.ARM_TEMPLATE:
-            return doc, _template_scale_sets(doc, args, options, result)
-        return doc, scale_sets_of(doc)
+            resolved = _template_scale_sets(doc, args, options, result, reuse)
+            return doc, resolved.scale_sets, resolved.evaluations
+        return doc, scale_sets_of(doc), None
     except DocumentError as exc:
         result.add(exc.findings)
-        return None, []
+        return None, [], None
 
 
 def _is_expression(name: str) -> bool:
@@ -367,17 +367,20 @@ def plan_files(current_path: str | None, proposed_path: str | None, options: Pla
     if current_path is None:
         current_doc: Document | None = Document("(none)", "", None, DocumentKind.UNKNOWN)
         current_sources: list[ScaleSetSource] = []
+        evaluations: Evaluations | None = None
     else:
-        current_doc, current_sources = _load_side(current_path, templates.parameters + templates.current_parameters,
-                                                  templates, result)
+        current_doc, current_sources, evaluations = _load_side(
+            current_path, templates.parameters + templates.current_parameters, templates, result)
     if options.patch or options.edits:
         proposed_doc, proposed_sources = _edited_side(current_doc, options, result)
     else:
         if proposed_path is None:
             raise UsageError("give PROPOSED, or build it from CURRENT with --set/--add/--remove/--patch")
-        proposed_doc, proposed_sources = _load_side(proposed_path,
-                                                    templates.parameters + templates.proposed_parameters,
-                                                    templates, result)
+        # The proposed template takes from the current one's evaluation what is written the
+        # same: a change usually touches a few values of a large template.
+        proposed_doc, proposed_sources, _ = _load_side(
+            proposed_path, templates.parameters + templates.proposed_parameters, templates, result, evaluations)
+        evaluations = None  # let the current side's index go before the next stages
     if current_doc is None or proposed_doc is None:
         result.findings = sorted(set(result.findings), key=Finding.sort_key)
         return result
@@ -406,18 +409,15 @@ def plan_files(current_path: str | None, proposed_path: str | None, options: Pla
 
 
 def _normalize_proposed(sources: list[ScaleSetSource], kind: DocumentKind, current: list[ScaleSet]) -> list[ScaleSet]:
-    """Normalize the proposed side, reusing the current side's model of a scale set whose
-    definition is unchanged (the usual case: a change touches a few scale sets of a file).
-    The shared model also makes the diff of that pair instant."""
-    unchanged: dict[tuple[str, bool], list[ScaleSet]] = {}
+    """Normalize the proposed side like the current side's scale set of the same name:
+    what is unchanged (usually most of it) is reused, and the differ skips it at once."""
+    earlier: dict[str, list[ScaleSet]] = {}
     for scale_set in current:
-        unchanged.setdefault((scale_set.name.lower(), scale_set.source.flattened), []).append(scale_set)
+        earlier.setdefault(scale_set.name.lower(), []).append(scale_set)
     out = []
     for source in sources:
-        candidates = unchanged.get((source.name.lower(), source.flattened))
-        twin = candidates.pop(0) if candidates else None
-        same = twin is not None and same_value(twin.source.resource, source.resource)
-        out.append(normalize(source, kind, same_as=twin if same else None))
+        candidates = earlier.get(source.name.lower())
+        out.append(normalize(source, kind, like=candidates.pop(0) if candidates else None))
     return out
 
 

@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from . import shape
+from .diff import same_value
 from .data import schema_text
 from .model import DocumentKind, Finding, ScaleSet, ScaleSetSource, Severity
 
@@ -48,35 +49,50 @@ def rest_name(key: str) -> str:
     return name
 
 
-def normalize(source: ScaleSetSource, kind: DocumentKind | None = None, *, same_as: ScaleSet | None = None) -> ScaleSet:
+def normalize(source: ScaleSetSource, kind: DocumentKind | None = None, *, like: ScaleSet | None = None) -> ScaleSet:
     """The canonical model of one scale set.
 
-    ``same_as``: a scale set normalized before whose source resource is the same JSON value
-    as ``source.resource`` (and of the same shape); its model is reused, not rebuilt.
+    ``like``: a scale set normalized before, of the same shape, that is likely another
+    version of this one (the current side of a plan). The parts of its model whose source
+    is the same JSON value as here are reused, not rebuilt; the whole model when all is.
+    Reuse also lets the differ skip those parts at once: they are the same objects.
     """
     resource = source.resource
     from_get = kind in (DocumentKind.REST_MODEL, DocumentKind.AZ_MODEL, DocumentKind.MODEL_LIST,
                         DocumentKind.API_EXAMPLE) and "id" in resource
-    if same_as is not None and not same_as.findings:
-        return ScaleSet(name=source.name, model=same_as.model, source=source, from_get=from_get)
+    if like is not None and (like.findings or like.source.flattened != source.flattened):
+        like = None  # a model built from clashing names does not follow its source key by key
+    if like is not None and same_value(like.source.resource, resource):
+        return ScaleSet(name=source.name, model=like.model, source=source, from_get=from_get)
+    top = _top_level(resource, source.flattened)
+    clashes: list[str] = []
+    if like is not None:
+        model = _canonical_like(top, (shape.READ_ONLY_TREE,), clashes,
+                                _top_level(like.source.resource, like.source.flattened), like.model)
+    else:
+        model = _canonical(top, "", (shape.READ_ONLY_TREE,), clashes)
+    findings = _case_clash_findings(source) if clashes else []
+    return ScaleSet(name=source.name, model=model if isinstance(model, dict) else {}, source=source,
+                    from_get=from_get, findings=findings)
+
+
+def _top_level(resource: dict[str, Any], flattened: bool) -> dict[str, Any]:
+    """The resource's members in REST spelling, without template-only and `az`-only keys;
+    a flattened (`az vmss show`) resource's properties back in ``properties``."""
     top: dict[str, Any] = {}
     props: dict[str, Any] = {}
     for key, value in resource.items():
         name = rest_name(key)
         if name in shape.TEMPLATE_ONLY or name in shape.AZ_ONLY:
             continue
-        if source.flattened and name not in shape.REST_TOP_LEVEL:
+        if flattened and name not in shape.REST_TOP_LEVEL:
             props[name] = value
         else:
             top[name] = value
     if props:
         existing = top.get("properties")
         top["properties"] = {**props, **existing} if isinstance(existing, dict) else props
-    clashes: list[str] = []
-    model = _canonical(top, "", (shape.READ_ONLY_TREE,), clashes)
-    findings = _case_clash_findings(source) if clashes else []
-    return ScaleSet(name=source.name, model=model if isinstance(model, dict) else {}, source=source,
-                    from_get=from_get, findings=findings)
+    return top
 
 
 RULE_CASE_CLASH = "VAL023"
@@ -165,6 +181,55 @@ def _canonical(value: Any, name: str, read_only: tuple[shape.ReadOnlyTree, ...],
             items.append(item)
         return _order(name, items)
     return value
+
+
+def _canonical_like(value: dict[str, Any], read_only: tuple[shape.ReadOnlyTree, ...], clashes: list[str],
+                    twin: dict[str, Any], twin_model: dict[str, Any]) -> dict[str, Any]:
+    """:func:`_canonical` of the object ``value``, given an object ``twin`` whose canonical
+    form is ``twin_model`` (built without name clashes): a member whose value is the same
+    JSON value as the twin's takes the twin's canonical member (absent there: dropped
+    here too); an object member is followed the same way; the rest is built afresh."""
+    out: dict[str, Any] = {}
+    try:
+        keys = sorted(value)
+    except TypeError:
+        keys = sorted(value, key=str)
+    spelled = _REST_NAME_SEEN
+    for key in keys:
+        item = value[key]
+        member = spelled.get(key) or rest_name(key)
+        below: tuple[shape.ReadOnlyTree, ...] = ()
+        if read_only:
+            nodes = [node[k] for node in read_only for k in (member, "*") if k in node]
+            if None in nodes:
+                continue
+            below = tuple(n for n in nodes if n)
+        if key in twin:
+            twin_item = twin[key]
+            if same_value(item, twin_item):
+                item = twin_model.get(member)
+                if item is None:
+                    continue  # dropped from the twin's model, so from this one
+            elif type(item) is dict and type(twin_item) is dict and type(twin_model.get(member)) is dict:
+                item = _canonical_like(item, below, clashes, twin_item, twin_model[member])
+                if not item:
+                    continue
+            elif isinstance(item, (dict, list)):
+                item = _canonical(item, member, below, clashes)
+                if not item:
+                    continue
+            elif item is None:
+                continue
+        elif isinstance(item, (dict, list)):
+            item = _canonical(item, member, below, clashes)
+            if not item:
+                continue
+        elif item is None:
+            continue
+        if member in out:
+            clashes.append(member)
+        out[member] = item
+    return out
 
 
 def _envelope(item: dict[str, Any], array_name: str) -> dict[str, Any]:

@@ -202,10 +202,10 @@ class EvaluationContext:
             )
         self._secret_names = frozenset(name.lower() for name in self.secret_parameters)
         #: Values of expressions that do not call copyIndex(), by text: (value, whether a
-        #: secret was read). Shared only by contexts that differ in copy indexes alone
+        #: secret was read, its number of leaf values). Shared only by contexts that differ in copy indexes alone
         #: (:meth:`with_copy_index`), for which such an expression has one value. Templates
         #: repeat the same expressions in every resource and every copy.
-        self.memo: dict[str, tuple[Any, bool]] = {}
+        self.memo: dict[str, tuple[Any, bool, int]] = {}
 
     @property
     def shared(self) -> EvaluationState:
