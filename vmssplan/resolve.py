@@ -401,19 +401,25 @@ class TemplateResolver:
                 return ex.Unknown(value[1:-1] if ex.is_expression(value) else value,
                                   f"the expression failed to evaluate: {error.message}")
         # Below: most members of a template are literal scalars; they are taken as they
-        # are, without a call or a pointer (pointers are only needed for findings).
+        # are, without a call or a pointer (pointers are only needed for findings). A
+        # container whose members all evaluate to themselves is returned itself, shared
+        # with the template: the evaluated scale set takes no memory for its literal parts.
         inline = depth < MAX_VALUE_DEPTH
         if isinstance(value, list):
             items: list[Any] = []
+            unchanged = True
             for i, item in enumerate(value):
                 if inline and _is_plain_scalar(item):
                     self.evaluated_values += 1
                     items.append(item)
                 else:
-                    items.append(self.evaluate(item, ctx, f"{pointer}/{i}", file, depth + 1, protect))
-            return items
+                    evaluated = self.evaluate(item, ctx, f"{pointer}/{i}", file, depth + 1, protect)
+                    unchanged = unchanged and evaluated is item
+                    items.append(evaluated)
+            return value if unchanged else items
         if isinstance(value, dict):
             out: dict[str, Any] = {}
+            unchanged = True
             for key, item in value.items():
                 if inline and key[:1] != "[" and _is_plain_scalar(item):
                     self.evaluated_values += 1
@@ -421,24 +427,29 @@ class TemplateResolver:
                     continue
                 sub = f"{pointer}/{_escape(key)}"
                 if key.lower() == "copy" and isinstance(item, list) and all(isinstance(e, dict) for e in item):
+                    unchanged = False
                     for i, entry in enumerate(item):
                         name = ex.get_case_insensitive(entry, "name")
                         if isinstance(name, str):
                             out[name] = self._copy_array(entry, ctx, f"{sub}/{i}", file, protect)
                     continue
                 if ex.is_expression(key):
+                    unchanged = False
                     try:
-                        evaluated = ex.evaluate(key, ctx)
+                        evaluated_key = ex.evaluate(key, ctx)
                     except ex.ExpressionError as error:
                         self._expression_finding(error, sub, file)
                         continue
-                    if not isinstance(evaluated, str):
+                    if not isinstance(evaluated_key, str):
                         return ex.Unknown(key[1:-1], "a property name is known only after deployment")
-                    key = evaluated
+                    name = evaluated_key
                 else:
-                    key = ex.unescape_literal(key)
-                out[key] = self.evaluate(item, ctx, sub, file, depth + 1, protect)
-            return out
+                    name = ex.unescape_literal(key)
+                    unchanged = unchanged and name == key
+                evaluated = self.evaluate(item, ctx, sub, file, depth + 1, protect)
+                unchanged = unchanged and evaluated is item
+                out[name] = evaluated
+            return value if unchanged else out
         self.evaluated_values += 1
         return value
 
