@@ -657,17 +657,20 @@ class TemplateResolver:
         """
         if same_value(value, twin_raw):
             return twin_value
-        if type(value) is dict and type(twin_raw) is dict and type(twin_value) is dict and \
-                _plain_names(value) and _plain_names(twin_raw):
+        if type(value) is dict and type(twin_raw) is dict and type(twin_value) is dict and _plain_names(value) \
+                and (value.keys() == twin_raw.keys() or _plain_names(twin_raw)):
             if depth > MAX_VALUE_DEPTH:
                 return self.evaluate(value, ctx, pointer, file, depth, protect=True)
             out: dict[str, Any] = {}
             for key, item in value.items():
-                sub = f"{pointer}/{_escape(key)}"
-                if key in twin_raw:
-                    out[key] = self._evaluate_like(item, twin_raw[key], twin_value[key], ctx, sub, file, depth + 1)
+                twin_item = twin_raw.get(key, _ABSENT)
+                if _same_scalar(item, twin_item):  # most members: answered without a call
+                    out[key] = twin_value[key]
+                elif twin_item is _ABSENT:
+                    out[key] = self.evaluate(item, ctx, f"{pointer}/{_escape(key)}", file, depth + 1, protect=True)
                 else:
-                    out[key] = self.evaluate(item, ctx, sub, file, depth + 1, protect=True)
+                    out[key] = self._evaluate_like(item, twin_item, twin_value[key], ctx, f"{pointer}/{_escape(key)}",
+                                                   file, depth + 1)
             return out
         if type(value) is list and type(twin_raw) is list and type(twin_value) is list and \
                 len(twin_raw) == len(twin_value) and depth <= MAX_VALUE_DEPTH:
@@ -675,6 +678,16 @@ class TemplateResolver:
                     if i < len(twin_raw) else self.evaluate(item, ctx, f"{pointer}/{i}", file, depth + 1, protect=True)
                     for i, item in enumerate(value)]
         return self.evaluate(value, ctx, pointer, file, depth, protect=True)
+
+
+_ABSENT = object()
+_EXACT_SCALARS = (str, int, bool, type(None))  # equal and of one of these types: the same JSON
+
+
+def _same_scalar(a: Any, b: Any) -> bool:
+    """``a`` and ``b`` are the same string, integer, boolean or null (``1 == True`` and
+    ``1 == 1.0`` are not the same JSON)."""
+    return type(a) is type(b) and type(a) in _EXACT_SCALARS and a == b
 
 
 def _is_plain_scalar(value: Any) -> bool:
@@ -686,7 +699,10 @@ def _is_plain_scalar(value: Any) -> bool:
 
 def _plain_names(value: dict[str, Any]) -> bool:
     """No member name of ``value`` is an expression, an escaped literal or ``copy``."""
-    return not any(key[:1] == "[" or key.lower() == "copy" for key in value)
+    for key in value:
+        if key[:1] == "[" or (len(key) == 4 and key.lower() == "copy"):
+            return False
+    return True
 
 
 def _leaf_count(value: Any) -> int:
