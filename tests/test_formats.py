@@ -469,3 +469,31 @@ def test_json_output_falls_back_to_json_for_what_orjson_refuses() -> None:
     assert dumps(plain) == json.dumps(plain, indent=2, ensure_ascii=False) + "\n"
     assert json.loads(dumps({"n": 2**70})) == {"n": 2**70}
     assert dumps({"s": "\ud800"}) == json.dumps({"s": "\ud800"}, indent=2, ensure_ascii=False) + "\n"
+
+
+# --- change locations are found only for the formats that show them ------------------------
+
+
+@pytest.mark.parametrize("folder", sorted(p for p in EXAMPLES.iterdir() if (p / "proposed.json").is_file()),
+                         ids=lambda p: p.name)
+def test_formats_that_show_no_change_location_render_the_same_without_them(folder: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from vmssplan.engine import PlanOptions, plan_files
+    from vmssplan.render import LOCATING_FORMATS
+    from vmssplan.render import PLAN_FORMATS as PLAN_TABLE
+    from vmssplan.render import get_renderer
+
+    monkeypatch.chdir(folder)
+    instances = ("instances.json",) if (folder / "instances.json").is_file() else ()
+    located = plan_files("current.json", "proposed.json", PlanOptions(instances=instances))
+    unlocated = plan_files("current.json", "proposed.json", PlanOptions(instances=instances, locate_changes=False))
+    changes = [c for s in located.plan.scale_sets for c in s.changes]
+    assert all(c.line is None for s in unlocated.plan.scale_sets for c in s.changes)
+    assert all(c.line is not None for c in changes)  # every example file is a real file
+    for fmt in PLAN_TABLE:
+        render = get_renderer(PLAN_TABLE, fmt)
+        same = render(located, color=False) == render(unlocated, color=False)
+        if fmt not in LOCATING_FORMATS:
+            assert same, fmt
+        elif fmt == "json":  # every change has its location
+            assert same is not bool(changes)

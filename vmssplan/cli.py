@@ -260,7 +260,7 @@ def plan(
     compiled = _compile_query(query)
     from .engine import PlanOptions, TemplateOptions, exit_code, plan_against_revision, plan_files
     from .model import DeploymentScope
-    from .render import PLAN_FORMATS
+    from .render import LOCATING_FORMATS, PLAN_FORMATS
 
     scope = DeploymentScope(subscription_id=subscription_id, resource_group=resource_group, location=location,
                             deployment_name=deployment_name, tenant_id=tenant_id)
@@ -268,7 +268,8 @@ def plan(
                                 current_parameters=tuple(current_parameters or ()),
                                 proposed_parameters=tuple(proposed_parameters or ()), scope=scope)
     options = PlanOptions(rule_dirs=tuple(rules_dir or ()), templates=templates, instances=tuple(instances or ()),
-                          patch=patch, edits=tuple(_EDIT_TOKENS), config=config)
+                          patch=patch, edits=tuple(_EDIT_TOKENS), config=config,
+                          locate_changes=fmt in LOCATING_FORMATS)
     paths = list(files or ())
     edits = bool(patch or _EDIT_TOKENS)
     if base_ref is not None:

@@ -53,6 +53,8 @@ class PlanOptions:
     edits: tuple[str, ...] = ()
     #: The project configuration (.vmssplan.yaml / [tool.vmssplan]); None: none found.
     config: Config | None = None
+    #: Find each change's line and column in the proposed file (for the formats that show it).
+    locate_changes: bool = True
 
 
 @dataclass
@@ -460,7 +462,8 @@ def _plan_pairs(current: list[ScaleSet], proposed: list[ScaleSet], rules: RuleSe
             ops, notes = drop_unreturned_secrets(ops, before.from_get, after.from_get)
             ctx = Context(before.model, after.model, after.source.api_version)
             changes = classify(ops, rules, ctx)
-            _locate_changes(changes, after, result)
+            if options.locate_changes:
+                _locate_changes(changes, after, result)
             if instance_docs:
                 try:
                     plan.scale_sets.append(_plan_with_instances(before, after, changes, notes, instance_docs,

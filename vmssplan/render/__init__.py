@@ -26,6 +26,11 @@ PLAN_FORMATS: dict[str, str] = {
     "patch": "patch:render_plan",
 }
 
+#: Plan formats that show where each change sits in the proposed file (the JSON plan's
+#: ``location``, and what is built from it). Locating every change of a large plan takes
+#: time the other formats need not spend.
+LOCATING_FORMATS = frozenset({"json", "sarif", "github", "junit"})
+
 #: format name -> "module:function" (for `vmssplan validate -o NAME`)
 FINDINGS_FORMATS: dict[str, str] = {
     "text": "text:render_findings",
