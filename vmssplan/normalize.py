@@ -147,16 +147,30 @@ def _canonical(value: Any, name: str, read_only: tuple[shape.ReadOnlyTree, ...],
         except TypeError:
             keys = sorted(value, key=str)
         spelled = _REST_NAME_SEEN
+        if not read_only:  # most objects: no read-only key below them (the same loop, lighter)
+            for key in keys:
+                item = value[key]
+                member = spelled.get(key) or rest_name(key)
+                kind = type(item)
+                if kind is dict or kind is list:
+                    item = _canonical(item, member, (), clashes)
+                    if not item:
+                        continue
+                elif item is None:
+                    continue
+                if member in out:
+                    clashes.append(member)
+                out[member] = item
+            return out
         for key in keys:
             item = value[key]
             member = spelled.get(key) or rest_name(key)
-            below: tuple[shape.ReadOnlyTree, ...] = ()
-            if read_only:
-                nodes = [node[k] for node in read_only for k in (member, "*") if k in node]
-                if None in nodes:
-                    continue  # server-set: never a change a person made
-                below = tuple(n for n in nodes if n)
-            if isinstance(item, (dict, list)):
+            nodes = [node[k] for node in read_only for k in (member, "*") if k in node]
+            if None in nodes:
+                continue  # server-set: never a change a person made
+            below = tuple(n for n in nodes if n) if nodes else ()
+            kind = type(item)
+            if kind is dict or kind is list:
                 item = _canonical(item, member, below, clashes)
                 if not item:
                     continue
@@ -167,12 +181,14 @@ def _canonical(value: Any, name: str, read_only: tuple[shape.ReadOnlyTree, ...],
             out[member] = item
         return out
     if isinstance(value, list):
-        below = tuple(n for node in read_only if (n := node.get("*")))
+        below = tuple(n for node in read_only if (n := node.get("*"))) if read_only else ()
         items = []
+        enveloped = name in _ENVELOPED_ITEMS
         for item in value:
-            if name in _ENVELOPED_ITEMS and isinstance(item, dict):
+            if enveloped and isinstance(item, dict):
                 item = _envelope(item, name)
-            if isinstance(item, (dict, list)):
+            kind = type(item)
+            if kind is dict or kind is list:
                 item = _canonical(item, "*", below, clashes)
                 if not item:
                     continue
