@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
 from . import shape
 from .data import data_dir, rule_files, schema_text
-from .diff import PatchOp, equal
+from .diff import PatchOp, display, equal, to_pointer
 from .model import KNOWN_AFTER_DEPLOYMENT, SENSITIVE, Change, SensitiveValue, Effect, UsageError, is_unknown, unknown_reason
 
 EXPRESSION_RULE = "VMSS003"
@@ -57,7 +57,7 @@ class Rule:
     #: the built-in ones (a team knows its own scale sets).
     builtin: bool = True
 
-    @property
+    @cached_property  # read for every change; a rule never changes once loaded
     def evidence_link(self) -> str:
         for item in self.evidence:
             if item.get("url"):
@@ -348,6 +348,9 @@ class _Candidates:
     exact: bool
     #: (rule, pattern relative to the path) of rules below the path, in rule-file order.
     below: tuple[tuple[Rule, Pattern], ...]
+    #: The covering rule's verdict when it has no ``when`` clauses (it does not depend on
+    #: the values, so it is made once, not once per change).
+    fixed_verdict: Verdict | None
 
 
 def _candidates(rules: RuleSet, path: Pattern) -> _Candidates:
@@ -359,8 +362,11 @@ def _candidates(rules: RuleSet, path: Pattern) -> _Candidates:
     covering = max(covering_patterns, key=lambda item: _specificity(*item), default=None)
     below = tuple((rule, pattern[len(path):]) for rule, pattern in
                   sorted(below_patterns, key=lambda item: (item[0].id, item[0].patterns.index(item[1]))))
-    found = _Candidates(covering[0] if covering else None,
-                        covering is not None and len(covering[1]) == len(path), below)
+    covering_rule = covering[0] if covering else None
+    fixed_verdict = (Verdict(covering_rule, covering_rule.effect, covering_rule.conditional, covering_rule.message)
+                     if covering_rule is not None and not covering_rule.clauses else None)
+    found = _Candidates(covering_rule, covering is not None and len(covering[1]) == len(path), below,
+                        fixed_verdict)
     if len(rules._candidates) < 10_000:
         rules._candidates[path] = found
     return found
@@ -368,7 +374,9 @@ def _candidates(rules: RuleSet, path: Pattern) -> _Candidates:
 
 def classify_op(op: PatchOp, rules: RuleSet, ctx: Context) -> Verdict:
     candidates = _candidates(rules, op.path)
-    best = _verdict(candidates.covering, op, op.before, op.after, ctx) if candidates.covering else None
+    best = candidates.fixed_verdict
+    if best is None and candidates.covering is not None:
+        best = _verdict(candidates.covering, op, op.before, op.after, ctx)
     below, exact = candidates.below, candidates.exact
     if below and not exact:
         for rule, rest in below:
@@ -391,45 +399,109 @@ def classify(ops: list[PatchOp], rules: RuleSet, ctx: Context) -> list[Change]:
     expression_rule = rules.by_id(EXPRESSION_RULE)
     for op in ops:
         verdict = classify_op(op, rules, ctx)
-        unknown = first_unknown(op.before)
-        if unknown is None:
-            unknown = first_unknown(op.after)
+        secret_path = _is_secret_path(op.path)
+        before, after = op.before, op.after
+        if type(before) in _JSON_SCALARS and type(after) in _JSON_SCALARS:
+            # Most changes set one scalar: nothing inside to look for.
+            unknown, holds_secret = None, False
+            if secret_path:
+                before, after = _masked_whole(before), _masked_whole(after)
+        else:
+            scan = _Scan()
+            before, after = scan.masked(before, secret_path), scan.masked(after, secret_path)
+            unknown, holds_secret = scan.unknown, scan.holds_secret
         unknown_value = unknown is not None
         if unknown_value and not (verdict.effect is Effect.NONE and not verdict.rule.clauses):
             base = expression_rule.message if expression_rule else "The value is known only after deployment."
             message = f"{base} Why: {unknown_reason(unknown)}." if unknown_reason(unknown) else base
             verdict = Verdict(expression_rule or verdict.rule, Effect.UNKNOWN, False, message)
-        sensitive = shape.is_secret(op.path) or _holds_secret(op.before) or _holds_secret(op.after)
         changes.append(Change(
-            op=op.op, path=op.pointer, display_path=op.display_path,
-            before=_mask(op.path, op.before), after=_mask(op.path, op.after),
+            op=op.op, path=_pointer(op.path), display_path=_display_path(op.labels), before=before, after=after,
             effect=verdict.effect, rule=verdict.rule.id, title=verdict.rule.title, message=verdict.message,
-            conditional=verdict.conditional, sensitive=sensitive, unknown_value=unknown_value,
-            evidence=verdict.rule.evidence_link,
+            conditional=verdict.conditional, sensitive=secret_path or holds_secret,
+            unknown_value=unknown_value, evidence=verdict.rule.evidence_link,
         ))
     return changes
 
 
-def _holds_secret(value: Any) -> bool:
-    if isinstance(value, SensitiveValue):
-        return True
-    if isinstance(value, dict):
-        return any(k in shape.SECRET_KEYS or _holds_secret(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_holds_secret(v) for v in value)
-    return False
+# The changes of thousands of scale sets share a few dozen paths: their texts are made once.
+# (PatchOp.pointer and .display_path, memoized; pure functions of immutable tuples.)
+@lru_cache(maxsize=4096)
+def _pointer(path: tuple[str, ...]) -> str:
+    return to_pointer(path)
 
 
-def _mask(path: tuple[str, ...], value: Any) -> Any:
-    """The value with every secret replaced by :data:`SENSITIVE`."""
-    if value is None:
-        return None
-    if shape.is_secret(path) or isinstance(value, SensitiveValue):
-        return SENSITIVE
-    if is_unknown(value):
-        return KNOWN_AFTER_DEPLOYMENT
-    if isinstance(value, dict):
-        return {k: _mask(path + (k,), v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_mask(path + (str(i),), v) for i, v in enumerate(value)]
-    return value
+@lru_cache(maxsize=4096)
+def _is_secret_path(path: tuple[str, ...]) -> bool:
+    return shape.is_secret(path)
+
+
+@lru_cache(maxsize=4096)
+def _display_path(labels: tuple[str, ...]) -> str:
+    return display(labels)
+
+
+#: Types of JSON scalars: such a value holds no secret and no unknown, so it needs no walk.
+#: (Exact types: a subclass, such as a marker class, takes the general path.)
+_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+class _Scan:
+    """One walk over the values of a change: masks them for output and notes what the
+    plan must say about them (a value known only after deployment, a secret inside)."""
+
+    __slots__ = ("holds_secret", "unknown")
+
+    def __init__(self) -> None:
+        #: The first value known only after deployment, in document order (before side first).
+        self.unknown: Any = None
+        #: Whether a SensitiveValue or a secret key (shape.SECRET_KEYS) was seen.
+        self.holds_secret = False
+
+    def masked(self, value: Any, secret_path: bool) -> Any:
+        """``value`` with every secret replaced by :data:`SENSITIVE` and every value known
+        only after deployment by :data:`KNOWN_AFTER_DEPLOYMENT`; ``secret_path`` says that
+        the value sits at a secret path (``shape.is_secret``), so all of it is masked."""
+        if secret_path:
+            self._note_unknown(value)
+            return _masked_whole(value)
+        return self._masked(value)
+
+    def _masked(self, value: Any) -> Any:
+        # A path is secret when any of its keys is one of shape.SECRET_KEYS (shape.is_secret),
+        # so below a path that is not, only the key just added needs checking: no path
+        # tuples are built. Array indices are never secret keys.
+        if type(value) in _JSON_SCALARS:
+            return value
+        if isinstance(value, SensitiveValue):
+            self.holds_secret = True
+            return SENSITIVE
+        if is_unknown(value):
+            if self.unknown is None:
+                self.unknown = value
+            return KNOWN_AFTER_DEPLOYMENT
+        if isinstance(value, dict):
+            masked = {}
+            for key, item in value.items():
+                if key in shape.SECRET_KEYS:
+                    self.holds_secret = True
+                    self._note_unknown(item)
+                    masked[key] = _masked_whole(item)
+                elif type(item) in _JSON_SCALARS:  # most leaves: spare the call
+                    masked[key] = item
+                else:
+                    masked[key] = self._masked(item)
+            return masked
+        if isinstance(value, list):
+            return [self._masked(item) for item in value]
+        return value
+
+    def _note_unknown(self, value: Any) -> None:
+        """Look for an unknown in a value that is masked whole (it is not walked otherwise)."""
+        if self.unknown is None and type(value) not in _JSON_SCALARS:
+            self.unknown = first_unknown(value)
+
+
+def _masked_whole(value: Any) -> Any:
+    """A value at a secret path, as shown: nothing of it (an absent value stays absent)."""
+    return None if value is None else SENSITIVE

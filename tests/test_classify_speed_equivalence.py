@@ -1,0 +1,161 @@
+"""classify() takes shortcuts for speed (one walk per value, none for scalars, memoized
+path texts and clause-free verdicts); it must give exactly the Changes of the plain
+definitions kept here: every secret masked, the first unknown value found, the same texts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from vmssplan import shape
+from vmssplan.classify import (
+    EXPRESSION_RULE,
+    Context,
+    Verdict,
+    _candidates,
+    _verdict,
+    classify,
+    classify_op,
+    first_unknown,
+    load_rules,
+)
+from vmssplan.diff import PatchOp
+from vmssplan.expressions import Unknown
+from vmssplan.model import (
+    KNOWN_AFTER_DEPLOYMENT,
+    SENSITIVE,
+    Change,
+    Effect,
+    SensitiveValue,
+    is_unknown,
+    unknown_reason,
+)
+
+RULES = load_rules()
+EXAMPLES = settings(max_examples=400, deadline=None, derandomize=True,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+# --- the plain definitions -------------------------------------------------------------
+
+
+def reference_mask(path: tuple[str, ...], value: Any) -> Any:
+    """The value with every secret replaced by SENSITIVE (a path check at every level)."""
+    if value is None:
+        return None
+    if shape.is_secret(path) or isinstance(value, SensitiveValue):
+        return SENSITIVE
+    if is_unknown(value):
+        return KNOWN_AFTER_DEPLOYMENT
+    if isinstance(value, dict):
+        return {k: reference_mask(path + (k,), v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [reference_mask(path + (str(i),), v) for i, v in enumerate(value)]
+    return value
+
+
+def reference_holds_secret(value: Any) -> bool:
+    if isinstance(value, SensitiveValue):
+        return True
+    if isinstance(value, dict):
+        return any(k in shape.SECRET_KEYS or reference_holds_secret(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(reference_holds_secret(v) for v in value)
+    return False
+
+
+def reference_classify(ops: list[PatchOp], ctx: Context) -> list[Change]:
+    changes = []
+    expression_rule = RULES.by_id(EXPRESSION_RULE)
+    for op in ops:
+        verdict = classify_op(op, RULES, ctx)
+        unknown = first_unknown(op.before)
+        if unknown is None:
+            unknown = first_unknown(op.after)
+        if unknown is not None and not (verdict.effect is Effect.NONE and not verdict.rule.clauses):
+            base = expression_rule.message if expression_rule else "The value is known only after deployment."
+            message = f"{base} Why: {unknown_reason(unknown)}." if unknown_reason(unknown) else base
+            verdict = Verdict(expression_rule or verdict.rule, Effect.UNKNOWN, False, message)
+        sensitive = shape.is_secret(op.path) or reference_holds_secret(op.before) or reference_holds_secret(op.after)
+        changes.append(Change(
+            op=op.op, path=op.pointer, display_path=op.display_path,
+            before=reference_mask(op.path, op.before), after=reference_mask(op.path, op.after),
+            effect=verdict.effect, rule=verdict.rule.id, title=verdict.rule.title, message=verdict.message,
+            conditional=verdict.conditional, sensitive=sensitive, unknown_value=unknown is not None,
+            evidence=verdict.rule.evidence_link,
+        ))
+    return changes
+
+
+def assert_same(ops: list[PatchOp], ctx: Context | None = None) -> list[Change]:
+    ctx = ctx or Context({}, {})
+    got, expected = classify(ops, RULES, ctx), reference_classify(ops, ctx)
+    assert got == expected
+    assert repr(got) == repr(expected)  # also dict vs list, key order, bool vs int
+    return got
+
+
+# --- generated values ------------------------------------------------------------------
+
+# Secret keys, keys ARM knows, odd keys ("~", "/", digits) and a key that merely contains a secret's name.
+KEYS = st.sampled_from(sorted(shape.SECRET_KEYS) + ["settings", "properties", "name", "0", "a/b~c",
+                                                    "adminPasswordHint", "extensions"])
+LEAVES = st.one_of(
+    st.none(), st.booleans(), st.integers(-5, 5), st.floats(allow_nan=False), st.text(max_size=4),
+    st.builds(SensitiveValue, st.text(max_size=3)),
+    # Reasons tell unknowns apart, so the test sees which one is reported first.
+    st.builds(Unknown, st.just("reference('x')"), st.text(min_size=1, max_size=4)),
+)
+VALUES = st.recursive(LEAVES, lambda children: st.one_of(
+    st.lists(children, max_size=3), st.dictionaries(KEYS, children, max_size=4)), max_leaves=16)
+PATHS = st.lists(KEYS, min_size=1, max_size=4).map(tuple)
+
+
+@EXAMPLES
+@given(st.lists(st.tuples(PATHS, VALUES, VALUES), max_size=4))
+def test_generated_changes_classify_as_the_plain_definitions_say(items: list) -> None:
+    ops = [PatchOp("replace", path, path, before, after) for path, before, after in items]
+    assert_same(ops)
+
+
+def test_secrets_and_unknowns_anywhere() -> None:
+    unknown_a = Unknown("reference('a')", "first")
+    unknown_b = Unknown("reference('b')", "second")
+    secret_tree = {"commandToExecute": "x", "deep": [unknown_a]}
+    ops = [
+        PatchOp("replace", ("properties", "osProfile", "adminPassword"), ("osProfile", "adminPassword"), "a", "b"),
+        PatchOp("add", ("properties", "osProfile", "customData"), ("osProfile", "customData"), None, "c"),
+        PatchOp("remove", ("x", "protectedSettings"), ("x", "protectedSettings"), secret_tree, None),
+        PatchOp("replace", ("x", "protectedSettings", "k"), ("x", "protectedSettings", "k"), unknown_a, "v"),
+        PatchOp("add", ("ext", "0"), ("ext", "[e]"), None,
+                {"name": "e", "protectedSettings": secret_tree, "settings": {"p": unknown_b}, "n": None}),
+        PatchOp("add", ("ext", "1"), ("ext", "[f]"), None, {"protectedSettings": None, "v": [SensitiveValue("d")]}),
+        PatchOp("replace", ("a",), ("a",), [unknown_b, {"customData": unknown_a}], {"b": unknown_a}),
+        PatchOp("replace", ("a",), ("a",), SensitiveValue("d1"), SensitiveValue("d2")),
+        PatchOp("replace", ("a",), ("a",), 1, True),
+        PatchOp("replace", ("a", "b~c/d"), ("a", "b~c/d"), None, None),
+    ]
+    changes = assert_same(ops)
+    assert [c.sensitive for c in changes] == [True] * 8 + [False, False]
+    assert changes[2].before == SENSITIVE and changes[2].unknown_value
+    assert changes[4].after["protectedSettings"] == SENSITIVE
+    # The unknown inside the masked protectedSettings comes first in the object: hidden, it still counts.
+    assert changes[4].unknown_value and "Why: first." in changes[4].message
+
+
+def test_clause_free_verdicts_are_the_rules_own() -> None:
+    """The verdict made once per path equals the one made per change."""
+    seen = 0
+    for rule in RULES.rules:
+        for pattern in rule.patterns:
+            path = tuple("0" if part == "*" else part for part in pattern)
+            candidates = _candidates(RULES, path)
+            if candidates.fixed_verdict is None:
+                continue
+            assert candidates.covering is not None
+            op = PatchOp("replace", path, path, 1, 2)
+            assert candidates.fixed_verdict == _verdict(candidates.covering, op, 1, 2, Context({}, {}))
+            seen += 1
+    assert seen > 10
