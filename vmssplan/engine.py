@@ -18,7 +18,7 @@ from .diff import diff, drop_unreturned_secrets, same_value
 from .load import Document, detect_kind, load_document, scale_sets_of, template_scale_sets
 from .model import (Change, DeploymentScope, DocumentError, DocumentKind, Effect, Finding, Plan, ScaleSet,
                     ScaleSetPlan, ScaleSetSource, Severity, UsageError)
-from .normalize import normalize, source_pointer
+from .normalize import SourcePointers, normalize
 from .plan import plan_scale_set, resource_group
 
 if TYPE_CHECKING:
@@ -120,7 +120,10 @@ def _lint(scale_sets: list[ScaleSet], result: Result) -> None:
 
     for scale_set in scale_sets:
         result.add(scale_set.findings)  # from normalizing: already pointers into the source
-        result.add(replace(f, pointer=source_pointer(scale_set, f.pointer)) for f in lint_scale_set(scale_set))
+        findings = lint_scale_set(scale_set)
+        if findings:
+            source = SourcePointers(scale_set)
+            result.add(replace(f, pointer=source.find(f.pointer)) for f in findings)
 
 
 def validate_files(paths: Iterable[str], options: TemplateOptions | None = None,
@@ -530,8 +533,9 @@ def _locate_changes(changes: list[Change], scale_set: ScaleSet, result: Result) 
     doc = result.documents.get(scale_set.source.file)
     if doc is None:
         return
+    source = SourcePointers(scale_set)
     for change in changes:
-        pointer = source_pointer(scale_set, change.path)
+        pointer = source.find(change.path)
         change.file = doc.path
         change.line, change.column = doc.position(pointer)
 

@@ -290,44 +290,83 @@ def source_pointer(scale_set: ScaleSet, pointer: str) -> str:
     stops: the pointer of the nearest ancestor, which the document can locate. The result
     includes ``scale_set.source.pointer`` (``/resources/3`` in a template).
     """
-    raw: Any = scale_set.source.resource
-    canon: Any = scale_set.model
-    out: list[str] = []
-    previous = ""
-    for token in _tokens(pointer):
-        if isinstance(canon, dict):
-            canon = canon.get(token)
-        elif isinstance(canon, list) and token.isdigit() and int(token) < len(canon):
-            canon = canon[int(token)]
-        else:
-            canon = None
-        if isinstance(raw, dict):
-            key = token if token in raw else next(
-                (k for k in raw if isinstance(k, str) and (rest_name(k) == token or k.lower() == token.lower())), None)
-            if key is None and token == "type" and "typePropertiesType" in raw:
-                key = "typePropertiesType"
-            if key is None:
-                if token == "properties":  # the envelope the SDK flattens: same raw node
-                    previous = token
-                    continue
+    return SourcePointers(scale_set).find(pointer)
+
+
+class SourcePointers:
+    """:func:`source_pointer` for many pointers into one scale set. A plan's changes come
+    in path order, so one pointer mostly shares a long prefix with the one before: the
+    walk along that prefix is kept and resumed, not done again."""
+
+    def __init__(self, scale_set: ScaleSet) -> None:
+        self.prefix = scale_set.source.pointer
+        #: The tokens of the last walk, and before each the state: (canonical node, source
+        #: node, previous token, len(self._out)); one more state than tokens walked.
+        self._tokens: list[str] = []
+        self._states: list[tuple[Any, Any, str, int]] = [(scale_set.model, scale_set.source.resource, "", 0)]
+        #: Index of the token the last walk stopped at (it could not follow), if it did.
+        self._stopped_at: int | None = None
+        #: Escaped source tokens found by the last walk.
+        self._out: list[str] = []
+
+    def find(self, pointer: str) -> str:
+        tokens = _tokens(pointer)
+        shared = 0
+        limit = min(len(tokens), len(self._tokens))
+        while shared < limit and tokens[shared] == self._tokens[shared]:
+            shared += 1
+        stopped = self._stopped_at
+        if stopped is not None and shared > stopped:  # stopped at this same token before
+            return self.prefix + "".join(self._out[:self._states[stopped][3]])
+        del self._tokens[shared:], self._states[shared + 1:]
+        self._stopped_at = None
+        canon, raw, previous, length = self._states[shared]
+        del self._out[length:]
+        for token in tokens[shared:]:
+            step = _walk_step(canon, raw, previous, token)
+            if step is None:
+                self._stopped_at = len(self._tokens)
+                self._tokens.append(token)
                 break
-            out.append(key)
-            raw = raw[key]
-        elif isinstance(raw, list) and token.isdigit():
-            wanted = shape.item_key(previous, canon) if canon is not None else None
-            at = int(token)
-            if wanted is not None and at < len(raw) and shape.item_key(previous, raw[at]) == wanted:
-                index: int | None = at  # the usual case: the array was already in key order
-            else:
-                index = next((i for i, item in enumerate(raw)
-                              if wanted is not None and shape.item_key(previous, item) == wanted), None)
-            if index is None:
-                if wanted is not None or int(token) >= len(raw):
-                    break
-                index = int(token)
-            out.append(str(index))
-            raw = raw[index]
+            canon, raw, previous, source_token = step
+            if source_token is not None:
+                self._out.append("/" + source_token.replace("~", "~0").replace("/", "~1"))
+            self._tokens.append(token)
+            self._states.append((canon, raw, previous, len(self._out)))
+        return self.prefix + "".join(self._out)
+
+
+def _walk_step(canon: Any, raw: Any, previous: str, token: str) -> tuple[Any, Any, str, str | None] | None:
+    """One token of :func:`source_pointer`'s walk: the canonical and source nodes below
+    ``token``, the token, and the source's token for it (None: the same source node, the
+    flattened ``properties`` envelope); None when the walk cannot follow."""
+    if isinstance(canon, dict):
+        canon = canon.get(token)
+    elif isinstance(canon, list) and token.isdigit() and int(token) < len(canon):
+        canon = canon[int(token)]
+    else:
+        canon = None
+    if isinstance(raw, dict):
+        key = token if token in raw else next(
+            (k for k in raw if isinstance(k, str) and (rest_name(k) == token or k.lower() == token.lower())), None)
+        if key is None and token == "type" and "typePropertiesType" in raw:
+            key = "typePropertiesType"
+        if key is None:
+            if token == "properties":  # the envelope the SDK flattens: same raw node
+                return canon, raw, token, None
+            return None
+        return canon, raw[key], token, key
+    if isinstance(raw, list) and token.isdigit():
+        wanted = shape.item_key(previous, canon) if canon is not None else None
+        at = int(token)
+        if wanted is not None and at < len(raw) and shape.item_key(previous, raw[at]) == wanted:
+            index: int | None = at  # the usual case: the array was already in key order
         else:
-            break
-        previous = token
-    return scale_set.source.pointer + "".join("/" + t.replace("~", "~0").replace("/", "~1") for t in out)
+            index = next((i for i, item in enumerate(raw)
+                          if wanted is not None and shape.item_key(previous, item) == wanted), None)
+        if index is None:
+            if wanted is not None or int(token) >= len(raw):
+                return None
+            index = int(token)
+        return canon, raw[index], token, str(index)
+    return None
