@@ -416,6 +416,25 @@ def test_property_copy_loop_is_validated_as_its_property() -> None:
     assert V.validate_scale_set(resource, "2024-03-01") == []
 
 
+@pytest.mark.parametrize("spelled", ['"copy"', '"c\\u006fpy"'])
+def test_a_documents_property_copy_is_found_however_its_key_is_spelled(spelled: str) -> None:
+    # validate_document searches resources for a property copy only when the text has a
+    # "copy" key: the search must not be skipped for one written with an escape.
+    from vmssplan.engine import validate_document
+    from vmssplan.load import parse_document
+
+    resource = scale_set()
+    resource["properties"]["virtualMachineProfile"]["storageProfile"]["copy"] = [{
+        "name": "dataDisks", "count": 2, "input": {"lun": "[copyIndex('dataDisks')]", "createOption": "Empty",
+                                                   "diskSizeGB": "big"}}]
+    template = {"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+                "contentVersion": "1.0.0.0", "resources": [resource]}
+    text = json.dumps(template, indent=2).replace('"copy"', spelled)
+    findings = validate_document(parse_document(text, "t.json"))
+    assert [f.pointer for f in findings if f.rule == "VAL020"] == [
+        "/resources/0/properties/virtualMachineProfile/storageProfile/copy/0/input/diskSizeGB"]
+
+
 def test_string_spelling_a_boolean_or_integer_is_a_warning() -> None:
     resource = with_props(overprovision="true")
     resource["sku"]["capacity"] = "3"
