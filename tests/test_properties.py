@@ -31,7 +31,7 @@ from vmssplan import validate
 from vmssplan.diff import diff, equal
 from vmssplan.engine import plan_files
 from vmssplan.expressions.functions import REGISTRY
-from vmssplan.load import MAX_DEPTH, PositionIndex, decode, parse_document, parse_json, strip_comments
+from vmssplan.load import MAX_DEPTH, PositionIndex, _deeper_than, decode, parse_document, parse_json, strip_comments
 from vmssplan.model import DeploymentScope, DocumentError, DocumentKind, ScaleSetSource, UsageError
 from vmssplan.normalize import normalize
 from vmssplan.render import FINDINGS_FORMATS, PLAN_FORMATS, get_renderer
@@ -201,16 +201,32 @@ def test_positions_agree_with_a_plain_tokenizer(data: st.DataObject) -> None:
 
 
 @FAST
-@given(st.integers(1, 2 * MAX_DEPTH), st.sampled_from(["[", '{"k":']))
-def test_nesting_up_to_the_limit_loads_and_beyond_is_a_finding(depth: int, opener: str) -> None:
+@given(st.integers(1, 2 * MAX_DEPTH), st.sampled_from(["[", '{"k":']), st.sampled_from(["0", "", "[]", '{}']))
+def test_nesting_up_to_the_limit_loads_and_beyond_is_a_finding(depth: int, opener: str, leaf: str) -> None:
     closer = "]" if opener == "[" else "}"
-    text = opener * depth + "0" + closer * depth
+    if opener != "[" and not leaf:
+        leaf = "0"  # '{"k":}' is not JSON
+    depth -= leaf in ("[]", "{}")  # the innermost level is the leaf itself
+    text = opener * depth + leaf + closer * depth
+    depth += leaf in ("[]", "{}")
     try:
         parse_json(text, "x.json")
         assert depth <= MAX_DEPTH
     except DocumentError as error:
         assert depth > MAX_DEPTH
         assert "nested too deeply" in error.findings[0].message
+
+
+def _container_depth(value: Any) -> int:
+    if isinstance(value, (dict, list)):
+        return 1 + max(map(_container_depth, value.values() if isinstance(value, dict) else value), default=0)
+    return 0
+
+
+@FAST
+@given(JSON, st.integers(0, 6))
+def test_the_depth_check_agrees_with_a_plain_count(value: Any, limit: int) -> None:
+    assert _deeper_than(value, limit) is (_container_depth(value) > limit)
 
 
 # --- scale-set models ----------------------------------------------------------------------

@@ -351,9 +351,20 @@ def _deeper_than(data: Any, limit: int) -> bool:
     """True if objects and arrays nest more than ``limit`` levels (one walk, level by level).
 
     gc.get_referents lists the values of all the dicts and the items of all the lists of
-    a level in one C call (what their tp_traverse visits: every value that could be in a
-    cycle, so every dict and list), twice as fast as chaining their values in Python."""
-    level = [data] if type(data) in _CONTAINERS else []
+    a level in one C call (what their tp_traverse visits). Scalars have no referents, so
+    they can stay in a level: the walk runs in C alone, and takes the container depth, or
+    one more when the deepest containers hold scalars. Only a count of exactly
+    ``limit + 1`` levels leaves the answer open; then containers are counted alone."""
+    if type(data) not in _CONTAINERS:
+        return False
+    level = [data]
+    levels = 0
+    while level and levels <= limit + 1:
+        levels += 1
+        level = gc.get_referents(*level)
+    if levels != limit + 1:
+        return levels > limit + 1
+    level = [data]
     depth = 0
     while level:
         depth += 1
