@@ -109,7 +109,7 @@ def validate_document(doc: Document, notes: bool = True) -> list[Finding]:
     # template without one is not searched for one, resource by resource.
     may_copy_properties = '"copy"' in doc.text or "\\u" in doc.text
     for source in sources:
-        model_shape = "template" if source.from_template else "model"
+        model_shape: validate.Shape = "template" if source.from_template else "model"
         if source.flattened:
             continue  # `az vmss show` output: no schema describes the SDK's flattened shape
         findings += validate.validate_scale_set(source.resource, source.api_version, pointer_prefix=source.pointer,
