@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from conftest import CORPUS, EXAMPLES
-from test_properties import keyed_pairs, model_pairs
+from test_properties import _containers, keyed_pairs, model_pairs
 from vmssplan import resolve
 from vmssplan.diff import diff, same_value
 from vmssplan.load import load_document
@@ -68,15 +68,6 @@ VALUES = st.one_of(
     st.dictionaries(st.sampled_from(["a", "b", "copy", "[concat('k', 'x')]"]), st.integers(0, 2), max_size=2),
 )
 KEYS = st.sampled_from(["new", "name", "copy", "[concat('k', 'y')]", "[[k]", "mode"])
-
-
-def _containers(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [path]
-    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for key, child in items:
-        if isinstance(child, (dict, list)):
-            found += _containers(child, path + (key,))
-    return found
 
 
 @st.composite

@@ -88,14 +88,7 @@ def identical(a: Any, b: Any) -> bool:
     string differently, so equal values of different origin would compare unequal. A value
     marshal cannot write (a secret or unknown marker) is left to :func:`equal`.
     """
-    if a is b:
-        return True
-    if a != b:
-        return False
-    try:
-        return marshal.dumps(a, _MARSHAL_VERSION) == marshal.dumps(b, _MARSHAL_VERSION)
-    except ValueError:
-        return False
+    return _marshalled_same(a, b) is True
 
 
 _MARSHAL_VERSION = 2
@@ -104,6 +97,12 @@ _MARSHAL_VERSION = 2
 def same_value(a: Any, b: Any) -> bool:
     """:func:`identical`, also for values that hold markers marshal cannot write (values
     known only after deployment, secrets): those are compared by a walk in Python."""
+    same = _marshalled_same(a, b)
+    return _strictly_equal(a, b) if same is None else same
+
+
+def _marshalled_same(a: Any, b: Any) -> bool | None:
+    """:func:`identical`'s answer; None when marshal cannot write ``a`` or ``b``."""
     if a is b:
         return True
     if a != b:
@@ -111,7 +110,7 @@ def same_value(a: Any, b: Any) -> bool:
     try:
         return marshal.dumps(a, _MARSHAL_VERSION) == marshal.dumps(b, _MARSHAL_VERSION)
     except ValueError:
-        return _strictly_equal(a, b)
+        return None
 
 
 def _strictly_equal(a: Any, b: Any) -> bool:

@@ -17,7 +17,7 @@ from .classify import Context, RuleSet, classify, load_rules, parse_pointer
 from .diff import diff, drop_unreturned_secrets, same_value
 from .load import Document, detect_kind, load_document, scale_sets_of, template_scale_sets
 from .model import (Change, DeploymentScope, DocumentError, DocumentKind, Effect, Finding, Plan, ScaleSet,
-                    ScaleSetPlan, ScaleSetSource, Severity, UsageError)
+                    ScaleSetPlan, ScaleSetSource, Severity, UsageError, string_leaves)
 from .normalize import SourcePointers, normalize
 from .plan import plan_scale_set, resource_group
 
@@ -67,7 +67,6 @@ class Result:
     #: Every document read (templates, parameter files, linked templates), by display name,
     #: so findings can be located in the file they are about.
     documents: dict[str, Document] = field(default_factory=dict)
-    #: Scale-set leaves of evaluated templates: known values vs known only after deployment.
     #: The change rules the plan was classified with (renderers describe them, e.g. SARIF).
     rules: RuleSet | None = None
     #: Per template: resources that could not be evaluated (a copy count known only after
@@ -179,16 +178,9 @@ def secrets_in(value: Any) -> set[str]:
         for node in level:
             if type(node) is dict and not shape.SECRET_KEYS.isdisjoint(node):
                 for key in shape.SECRET_KEYS.intersection(node):
-                    found |= _strings(node[key])
+                    found.update(s for s in string_leaves(node[key]) if len(s) >= 4)
         level = [v for v in gc.get_referents(*level) if type(v) in (dict, list)]
     return found
-
-
-def _strings(value: Any) -> set[str]:
-    if isinstance(value, str):
-        return {value} if len(value) >= 4 else set()
-    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
-    return set().union(*map(_strings, items))
 
 
 def _may_hold_secrets(text: str) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 #: Shown instead of any secret value (adminPassword, customData, protectedSettings,
 #: securestring parameters). Renderers never see the real value.
@@ -68,6 +68,19 @@ def too_deep(value: Any, limit: int = MAX_VALUE_NESTING) -> bool:
                 return True
             stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
     return False
+
+
+def string_leaves(value: Any) -> Iterator[str]:
+    """Every string value in ``value`` (not object keys), iteratively."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            yield node
+        elif isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
 
 
 def has_lone_surrogate(value: Any) -> bool:

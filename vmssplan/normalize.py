@@ -220,21 +220,14 @@ def _canonical_like(value: dict[str, Any], read_only: tuple[shape.ReadOnlyTree, 
             if None in nodes:
                 continue
             below = tuple(n for n in nodes if n)
-        if key in twin:
-            twin_item = twin[key]
-            if same_value(item, twin_item):
-                item = twin_model.get(member)
-                if item is None:
-                    continue  # dropped from the twin's model, so from this one
-            elif type(item) is dict and type(twin_item) is dict and type(twin_model.get(member)) is dict:
-                item = _canonical_like(item, below, clashes, twin_item, twin_model[member])
-                if not item:
-                    continue
-            elif isinstance(item, (dict, list)):
-                item = _canonical(item, member, below, clashes)
-                if not item:
-                    continue
-            elif item is None:
+        twin_item = twin.get(key, _ABSENT)
+        if twin_item is not _ABSENT and same_value(item, twin_item):
+            item = twin_model.get(member)
+            if item is None:
+                continue  # dropped from the twin's model, so from this one
+        elif type(item) is dict and type(twin_item) is dict and type(twin_model.get(member)) is dict:
+            item = _canonical_like(item, below, clashes, twin_item, twin_model[member])
+            if not item:
                 continue
         elif isinstance(item, (dict, list)):
             item = _canonical(item, member, below, clashes)
@@ -246,6 +239,10 @@ def _canonical_like(value: dict[str, Any], read_only: tuple[shape.ReadOnlyTree, 
             clashes.append(member)
         out[member] = item
     return out
+
+
+#: A member the twin object does not have.
+_ABSENT = object()
 
 
 def _envelope(item: dict[str, Any], array_name: str) -> dict[str, Any]:

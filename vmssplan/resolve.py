@@ -18,12 +18,12 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from . import expressions as ex
 from .diff import same_value
 from .model import (DeploymentScope, DocumentError, Finding, ScaleSetSource, SensitiveValue, Severity,
-                    has_lone_surrogate, too_deep)
+                    has_lone_surrogate, string_leaves, too_deep)
 
 VMSS_TYPE = "microsoft.compute/virtualmachinescalesets"
 DEPLOYMENT_TYPE = "microsoft.resources/deployments"
@@ -143,18 +143,6 @@ def parameters_from_assignments(assignments: list[str], origin: str = "--paramet
 
 def _escape(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
-
-
-def _string_leaves(value: Any) -> Iterator[str]:
-    stack = [value]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, str):
-            yield node
-        elif isinstance(node, dict):
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
 
 
 class TemplateResolver:
@@ -299,7 +287,7 @@ class TemplateResolver:
                 continue
             self._check_parameter(name, value, definition, where)
             if name in secure:
-                self.result.secrets.update(s for s in _string_leaves(value) if len(s) >= 4)
+                self.result.secrets.update(s for s in string_leaves(value) if len(s) >= 4)
         return ctx
 
     def _convert_raw(self, name: str, text: str, definition: Any, origin: str) -> Any:
