@@ -102,8 +102,6 @@ def test_names_that_differ_only_in_case_are_a_located_warning() -> None:
 
 
 def test_an_unchanged_scale_set_reuses_the_current_model_and_a_changed_one_does_not() -> None:
-    from vmssplan.engine import _normalize_proposed
-
     web = {"name": "web", "properties": {"overprovision": False, "upgradePolicy": {"mode": "Manual"}}}
     api = {"name": "api", "properties": {"overprovision": True}}
     clash = {"name": "odd", "properties": {"upgradePolicy": {"mode": "Manual"},
@@ -113,7 +111,7 @@ def test_an_unchanged_scale_set_reuses_the_current_model_and_a_changed_one_does_
     changed_api = {"name": "api", "properties": {"overprovision": False}}
     sources = [ScaleSetSource(r["name"], json.loads(json.dumps(r)), "proposed.json", pointer=f"/{i}")
                for i, r in enumerate((web, changed_api, clash))]
-    proposed = _normalize_proposed(sources, DocumentKind.MODEL_LIST, current)
+    proposed = [normalize(source, DocumentKind.MODEL_LIST, like=before) for source, before in zip(sources, current)]
     assert proposed[0].model is current[0].model and proposed[0].source is sources[0]
     assert proposed[1].model == {"name": "api", "properties": {"overprovision": False}}
     # A clash is reported against the proposed file: that scale set is normalized afresh.

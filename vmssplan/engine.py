@@ -74,13 +74,20 @@ class Result:
     unexpanded: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, findings: Iterable[Finding]) -> None:
-        for finding in findings:
-            doc = self.documents.get(finding.file)
-            self.findings.append(doc.locate(finding) if doc is not None and finding.line is None else finding)
+        self.findings += located(findings, self.documents)
 
     @property
     def has_errors(self) -> bool:
         return any(f.severity is Severity.ERROR for f in self.findings)
+
+
+def located(findings: Iterable[Finding], documents: dict[str, Document]) -> list[Finding]:
+    """``findings`` with line and column filled in from their documents where missing."""
+    out = []
+    for finding in findings:
+        doc = documents.get(finding.file)
+        out.append(doc.locate(finding) if doc is not None and finding.line is None else finding)
+    return out
 
 
 # --- validate --------------------------------------------------------------------------
@@ -118,14 +125,19 @@ def validate_document(doc: Document, notes: bool = True) -> list[Finding]:
 
 def _lint(scale_sets: list[ScaleSet], result: Result) -> None:
     """Cross-field lint (vmssplan/lint.py), located in the user's file."""
+    for scale_set in scale_sets:
+        result.add(_lint_findings(scale_set))
+
+
+def _lint_findings(scale_set: ScaleSet) -> list[Finding]:
+    """Findings of normalizing and linting one scale set, as pointers into its source."""
     from .lint import lint_scale_set
 
-    for scale_set in scale_sets:
-        result.add(scale_set.findings)  # from normalizing: already pointers into the source
-        findings = lint_scale_set(scale_set)
-        if findings:
-            source = SourcePointers(scale_set)
-            result.add(replace(f, pointer=source.find(f.pointer)) for f in findings)
+    findings = lint_scale_set(scale_set)
+    if not findings:
+        return scale_set.findings  # from normalizing: already pointers into the source
+    source = SourcePointers(scale_set)
+    return scale_set.findings + [replace(f, pointer=source.find(f.pointer)) for f in findings]
 
 
 def validate_files(paths: Iterable[str], options: TemplateOptions | None = None,
@@ -297,7 +309,10 @@ def _is_expression(name: str) -> bool:
     return name.startswith("[") and name.endswith("]") and not name.startswith("[[")
 
 
-def pair_scale_sets(current: list[ScaleSet], proposed: list[ScaleSet]) -> list[tuple[ScaleSet | None, ScaleSet | None]]:
+SourcePair = tuple[ScaleSetSource | None, ScaleSetSource | None]
+
+
+def pair_scale_sets(current: list[ScaleSetSource], proposed: list[ScaleSetSource]) -> list[SourcePair]:
     """Match scale sets by name (case-insensitive, as ARM names are).
 
     When each side holds exactly one scale set and either name is an unevaluated
@@ -308,10 +323,10 @@ def pair_scale_sets(current: list[ScaleSet], proposed: list[ScaleSet]) -> list[t
         return [(current[0], proposed[0])]
     # Names may repeat (copy loops, one name per nested deployment): the i-th scale set of
     # a name on one side pairs with the i-th of that name on the other.
-    remaining: dict[str, list[ScaleSet]] = {}
+    remaining: dict[str, list[ScaleSetSource]] = {}
     for before in current:
         remaining.setdefault(before.name.lower(), []).append(before)
-    pairs: list[tuple[ScaleSet | None, ScaleSet | None]] = []
+    pairs: list[SourcePair] = []
     for after in proposed:
         candidates = remaining.get(after.name.lower())
         pairs.append((candidates.pop(0) if candidates else None, after))
@@ -320,10 +335,10 @@ def pair_scale_sets(current: list[ScaleSet], proposed: list[ScaleSet]) -> list[t
 
 
 
-def _pair_key(pair: tuple[ScaleSet | None, ScaleSet | None]) -> tuple[str, str]:
+def _pair_key(pair: SourcePair) -> tuple[str, str]:
     subject = pair[1] or pair[0]
     assert subject is not None
-    return (subject.name.lower(), subject.source.pointer)
+    return (subject.name.lower(), subject.pointer)
 
 
 def _edited_side(current: Document | None, options: PlanOptions,
@@ -390,17 +405,20 @@ def plan_files(current_path: str | None, proposed_path: str | None, options: Pla
     rule_dirs = tuple(options.rule_dirs) + (options.config.rules_dirs if options.config else ())
     rules = load_rules(rule_dirs, validate=bool(rule_dirs))
     result.rules = rules
-    current = [normalize(s, current_doc.kind) for s in current_sources]
-    proposed = _normalize_proposed(proposed_sources, proposed_doc.kind, current)
-    _lint(proposed, result)  # like schema validation: the proposed side is what gets deployed
     plan = Plan(current_file=current_doc.path, proposed_file=proposed_doc.path)
     result.plan = plan
-    incomplete = (current_doc.path in result.unexpanded, proposed_doc.path in result.unexpanded)
-    _plan_pairs(current, proposed, rules, options, result, incomplete)
+    pairs = pair_scale_sets(current_sources, proposed_sources)
+    planner = _PairPlanner(current_doc.kind, proposed_doc.kind, rules, options.locate_changes, result.documents,
+                           incomplete=(current_doc.path in result.unexpanded, proposed_doc.path in result.unexpanded),
+                           instance_docs=_instance_docs(options, pairs, result))
+    for findings, scale_set_plan in map(planner.plan, pairs):
+        result.findings += findings
+        if scale_set_plan is not None:
+            plan.scale_sets.append(scale_set_plan)
     if options.config is not None:
         from .config import apply_to_findings, apply_to_plan, ignored_by_metadata
 
-        apply_to_plan(plan, options.config, {s.name: ignored_by_metadata(s.source.resource) for s in proposed})
+        apply_to_plan(plan, options.config, {s.name: ignored_by_metadata(s.resource) for s in proposed_sources})
         result.findings = apply_to_findings(result.findings, options.config)
     # Planning a file against itself (or two sides sharing a parameters file) reports each
     # finding once.
@@ -408,68 +426,81 @@ def plan_files(current_path: str | None, proposed_path: str | None, options: Pla
     return result
 
 
-def _normalize_proposed(sources: list[ScaleSetSource], kind: DocumentKind, current: list[ScaleSet]) -> list[ScaleSet]:
-    """Normalize the proposed side like the current side's scale set of the same name:
-    what is unchanged (usually most of it) is reused, and the differ skips it at once."""
-    earlier: dict[str, list[ScaleSet]] = {}
-    for scale_set in current:
-        earlier.setdefault(scale_set.name.lower(), []).append(scale_set)
-    out = []
-    for source in sources:
-        candidates = earlier.get(source.name.lower())
-        out.append(normalize(source, kind, like=candidates.pop(0) if candidates else None))
-    return out
-
-
-def _plan_pairs(current: list[ScaleSet], proposed: list[ScaleSet], rules: RuleSet, options: PlanOptions,
-                result: Result, incomplete: tuple[bool, bool] = (False, False)) -> None:
-    """Plan every pair. ``incomplete``: whether the (current, proposed) side holds resources
-    that could not be evaluated; a scale set missing from such a side is not planned as
-    created or deleted, since it may be among them."""
-    plan = result.plan
-    assert plan is not None
-    pairs = pair_scale_sets(current, proposed)
-    updated = [pair for pair in pairs if pair[0] is not None and pair[1] is not None]
-    instance_docs = []
+def _instance_docs(options: PlanOptions, pairs: list[SourcePair], result: Result) -> list[Document]:
+    """The instance lists given, read; none unless the plan has one scale set to use them on."""
+    docs = []
     for path in options.instances:
         try:
-            instance_docs.append(_read(path, result))
+            docs.append(_read(path, result))
         except DocumentError as exc:
             result.add(exc.findings)
-    if instance_docs and len(updated) != 1:
+    updated = sum(1 for before, after in pairs if before is not None and after is not None)
+    if docs and updated != 1:
         result.findings.append(Finding("VAL052", f"--instances lists the VMs of one scale set, but the plan has "
-                                       f"{len(updated)} scale sets present on both sides; the lists are not used",
-                                       Severity.WARNING, file=instance_docs[0].path, line=1, column=1))
-        instance_docs = []
-    for before, after in pairs:
+                                       f"{updated} scale sets present on both sides; the lists are not used",
+                                       Severity.WARNING, file=docs[0].path, line=1, column=1))
+        return []
+    return docs
+
+
+@dataclass
+class _PairPlanner:
+    """Plans one pair of scale sets (current, proposed) at a time: normalizes both, lints
+    the proposed one, diffs, classifies and locates. Pairs are independent of each other."""
+
+    current_kind: DocumentKind
+    proposed_kind: DocumentKind
+    rules: RuleSet
+    locate_changes: bool
+    documents: dict[str, Document]
+    #: Whether the (current, proposed) side holds resources that could not be evaluated;
+    #: a scale set missing from such a side is not planned as created or deleted, since it
+    #: may be among them.
+    incomplete: tuple[bool, bool] = (False, False)
+    instance_docs: list[Document] = field(default_factory=list)
+
+    def plan(self, pair: SourcePair) -> tuple[list[Finding], ScaleSetPlan | None]:
+        """(located findings, plan of the pair or None when it cannot be planned)."""
+        before_source, after_source = pair
+        before = normalize(before_source, self.current_kind) if before_source is not None else None
+        after = None
+        findings: list[Finding] = []
+        if after_source is not None:
+            # Normalized like the current one of its name: what is unchanged (usually most
+            # of it) is reused, and the differ skips it at once.
+            like = before if before is not None and before.name.lower() == after_source.name.lower() else None
+            after = normalize(after_source, self.proposed_kind, like=like)
+            # Like schema validation: the proposed side is what gets deployed.
+            findings = located(_lint_findings(after), self.documents)
         missing_side = 1 if after is None else 0 if before is None else None
-        if missing_side is not None and incomplete[missing_side]:
+        if missing_side is not None and self.incomplete[missing_side]:
             present = before or after
             assert present is not None
             side = ("current", "proposed")[missing_side]
-            result.add([Finding("VAL044", f"{present.name} is missing from the {side} side as evaluated, but "
-                                "resources there could not be expanded (a copy count refused, or known only "
-                                f"at deployment): whether it is {'deleted' if missing_side else 'new'} cannot "
-                                "be told; not planned", Severity.WARNING, file=present.source.file,
-                                pointer=present.source.pointer)])
-            continue
+            findings += located([Finding(
+                "VAL044", f"{present.name} is missing from the {side} side as evaluated, but resources there could "
+                "not be expanded (a copy count refused, or known only at deployment): whether it is "
+                f"{'deleted' if missing_side else 'new'} cannot be told; not planned", Severity.WARNING,
+                file=present.source.file, pointer=present.source.pointer)], self.documents)
+            return findings, None
         notes: list[str] = []
-        changes = []
+        changes: list[Change] = []
         if before is not None and after is not None:
             ops = diff(before.model, after.model)
             ops, notes = drop_unreturned_secrets(ops, before.from_get, after.from_get)
             ctx = Context(before.model, after.model, after.source.api_version)
-            changes = classify(ops, rules, ctx)
-            if options.locate_changes:
-                _locate_changes(changes, after, result)
-            if instance_docs:
+            changes = classify(ops, self.rules, ctx)
+            if self.locate_changes:
+                _locate_changes(changes, after, self.documents)
+            if self.instance_docs:
+                instance_findings: list[Finding] = []
                 try:
-                    plan.scale_sets.append(_plan_with_instances(before, after, changes, notes, instance_docs,
-                                                                result))
-                    continue
+                    scale_set_plan = _plan_with_instances(before, after, changes, notes, self.instance_docs,
+                                                          instance_findings)
+                    return findings + located(instance_findings, self.documents), scale_set_plan
                 except DocumentError as exc:  # not an instance list: say where, plan without it
-                    result.add(exc.findings)
-        plan.scale_sets.append(plan_scale_set(before, after, changes, notes))
+                    findings += located(instance_findings + exc.findings, self.documents)
+        return findings, plan_scale_set(before, after, changes, notes)
 
 
 def plan_against_revision(revision: str, paths: tuple[str, ...], options: PlanOptions | None = None) -> Result:
@@ -523,9 +554,9 @@ def _plannable(path: str) -> str | None:
     return path if doc.kind in (DocumentKind.REST_MODEL, DocumentKind.AZ_MODEL, DocumentKind.MODEL_LIST) else None
 
 
-def _locate_changes(changes: list[Change], scale_set: ScaleSet, result: Result) -> None:
+def _locate_changes(changes: list[Change], scale_set: ScaleSet, documents: dict[str, Document]) -> None:
     """Fill in where each change sits in the user's file (for SARIF and annotations)."""
-    doc = result.documents.get(scale_set.source.file)
+    doc = documents.get(scale_set.source.file)
     if doc is None:
         return
     source = SourcePointers(scale_set)
@@ -536,8 +567,9 @@ def _locate_changes(changes: list[Change], scale_set: ScaleSet, result: Result) 
 
 
 def _plan_with_instances(before: ScaleSet, after: ScaleSet, changes: list[Change], notes: list[str],
-                         docs: list[Document], result: Result) -> ScaleSetPlan:
-    """The plan of one scale set, VM by VM, from its instance lists."""
+                         docs: list[Document], found: list[Finding]) -> ScaleSetPlan:
+    """The plan of one scale set, VM by VM, from its instance lists; their findings are
+    added to ``found``."""
     from . import instances as inst
 
     groups = []
@@ -545,7 +577,7 @@ def _plan_with_instances(before: ScaleSet, after: ScaleSet, changes: list[Change
     for doc in docs:
         groups.append(inst.load_instances(doc.data, doc.path, orchestration_mode=after.orchestration_mode,
                                           findings=findings))
-    result.add(findings)
+    found += findings
     vms = inst.merge_instances(*groups)
     plans, rollout = inst.plan_instances(vms, changes, after.upgrade_mode, after.orchestration_mode, after.model)
     commands = inst.commands_for(plans, rollout, resource_group(before), before.name)
