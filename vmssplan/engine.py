@@ -19,6 +19,7 @@ from .load import Document, detect_kind, load_document, scale_sets_of, template_
 from .model import (Change, DeploymentScope, DocumentError, DocumentKind, Effect, Finding, Plan, ScaleSet,
                     ScaleSetPlan, ScaleSetSource, Severity, UsageError, string_leaves)
 from .normalize import SourcePointers, normalize
+from .parallel import available_cpus, map_in_processes
 from .plan import plan_scale_set, resource_group
 
 if TYPE_CHECKING:
@@ -55,6 +56,9 @@ class PlanOptions:
     config: Config | None = None
     #: Find each change's line and column in the proposed file (for the formats that show it).
     locate_changes: bool = True
+    #: Processes to plan scale sets in (this one included); 0: as many as there are CPUs
+    #: for large inputs (see _processes), else one.
+    jobs: int = 0
 
 
 @dataclass
@@ -411,7 +415,8 @@ def plan_files(current_path: str | None, proposed_path: str | None, options: Pla
     planner = _PairPlanner(current_doc.kind, proposed_doc.kind, rules, options.locate_changes, result.documents,
                            incomplete=(current_doc.path in result.unexpanded, proposed_doc.path in result.unexpanded),
                            instance_docs=_instance_docs(options, pairs, result))
-    for findings, scale_set_plan in map(planner.plan, pairs):
+    processes = _processes(options.jobs, pairs, (current_doc, proposed_doc), planner.instance_docs)
+    for findings, scale_set_plan in map_in_processes(planner.plan, pairs, processes):
         result.findings += findings
         if scale_set_plan is not None:
             plan.scale_sets.append(scale_set_plan)
@@ -424,6 +429,25 @@ def plan_files(current_path: str | None, proposed_path: str | None, options: Pla
     # finding once.
     result.findings = sorted(set(result.findings), key=Finding.sort_key)
     return result
+
+
+#: Inputs (characters of both documents) from which a plan uses every CPU by default. A
+#: forked worker costs a few milliseconds and its results take time to pass back: below a
+#: few megabytes, one process is as fast.
+PARALLEL_OVER = 4 << 20
+#: Most processes used by default: beyond this, more memory for less and less time.
+DEFAULT_MAX_PROCESSES = 4
+
+
+def _processes(jobs: int, pairs: list[SourcePair], docs: tuple[Document, Document],
+               instance_docs: list[Document]) -> int:
+    """How many processes plan the pairs: ``jobs`` if given, else all CPUs (up to
+    DEFAULT_MAX_PROCESSES) for large inputs of many scale sets."""
+    if jobs > 0:
+        return jobs
+    if instance_docs or len(pairs) < 2 or sum(len(doc.text) for doc in docs) < PARALLEL_OVER:
+        return 1
+    return min(available_cpus(), DEFAULT_MAX_PROCESSES)
 
 
 def _instance_docs(options: PlanOptions, pairs: list[SourcePair], result: Result) -> list[Document]:

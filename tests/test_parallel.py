@@ -1,0 +1,161 @@
+"""Plans in forked worker processes are the plans of one process: same bytes, same errors."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from clihelp import run_cli
+from conftest import EXAMPLES
+from vmssplan import engine, parallel
+from vmssplan.engine import PlanOptions, plan_files
+from vmssplan.render import PLAN_FORMATS, get_renderer
+
+pytestmark = pytest.mark.skipif(not parallel.can_fork(), reason="workers are forked on Linux only")
+
+PARENT = os.getpid()
+
+
+def _square(n: int) -> int:
+    return n * n
+
+
+def _in_worker() -> bool:
+    return os.getpid() != PARENT
+
+
+def test_results_are_those_of_one_process_in_order() -> None:
+    items = list(range(23))
+    for processes in (1, 2, 3, 4, 23, 40):
+        assert parallel.map_in_processes(_square, items, processes) == [n * n for n in items]
+    assert parallel.map_in_processes(_square, [], 3) == []
+
+
+def _fails_in_workers(n: int) -> tuple[int, int]:
+    if _in_worker():
+        raise RuntimeError("in a worker")
+    return n, os.getpid()
+
+
+def _dies_in_workers(n: int) -> tuple[int, int]:
+    if _in_worker():
+        os._exit(3)
+    return n, os.getpid()
+
+
+def _unpicklable_in_workers(n: int) -> Any:
+    return (lambda: n) if _in_worker() else n
+
+
+@pytest.mark.parametrize("function", [_fails_in_workers, _dies_in_workers])
+def test_a_worker_that_fails_or_dies_has_its_chunk_done_by_the_parent(function: Any,
+                                                                      capfd: pytest.CaptureFixture[str]) -> None:
+    assert parallel.map_in_processes(function, list(range(9)), 3) == [(n, PARENT) for n in range(9)]
+    out, err = capfd.readouterr()
+    assert out == err == ""  # a worker says nothing: errors are the parent's to report
+
+
+def test_a_result_that_cannot_come_back_is_made_by_the_parent() -> None:
+    assert parallel.map_in_processes(_unpicklable_in_workers, list(range(6)), 2) == list(range(6))
+
+
+def _fails_on_seven(n: int) -> int:
+    if n == 7:
+        raise ValueError("seven")
+    return n
+
+
+def test_an_error_is_raised_as_without_workers_and_no_worker_is_left(capfd: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(ValueError, match="seven"):
+        parallel.map_in_processes(_fails_on_seven, list(range(10)), 2)  # 7 is in the worker's chunk
+    with pytest.raises(ValueError, match="seven"):
+        parallel.map_in_processes(_fails_on_seven, list(range(10)), 1)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # every worker was waited for
+    assert capfd.readouterr() == ("", "")
+
+
+# --- plans --------------------------------------------------------------------------------
+
+MODEL_EXAMPLES = ["custom-image", "extension-force-update", "fault-domain-count", "load-balancer-to-app-gateway",
+                  "no-op", "os-image-version", "single-placement-group-off", "single-placement-group-on",
+                  "ssh-key-rotation", "vm-size"]
+SENTINEL = "S3ntinel-Parallel-Password"
+
+
+def _model_lists(folder: Path) -> tuple[Path, Path]:
+    """Lists of scale sets from the examples: updates, one deleted, one created, one
+    with a lint finding, secrets changed; each example twice under other names."""
+    current, proposed = [], []
+    for copy in range(2):
+        for name in MODEL_EXAMPLES:
+            for side, out in (("current", current), ("proposed", proposed)):
+                model = json.loads((EXAMPLES / name / f"{side}.json").read_text(encoding="utf-8"))
+                model["name"] = f"{name}-{copy}"
+                model["id"] = model.get("id", "").rsplit("/", 1)[0] + f"/{name}-{copy}"
+                os_profile = model["properties"]["virtualMachineProfile"].get("osProfile")
+                if os_profile is not None and name != "no-op":
+                    os_profile["adminPassword"] = f"{SENTINEL}-{side}"
+                out.append(model)
+    current.append(dict(current[0], name="deleted"))
+    created = json.loads(json.dumps(proposed[MODEL_EXAMPLES.index("vm-size")]))
+    created["name"] = "created"
+    profile = created["properties"]["virtualMachineProfile"]
+    profile.pop("extensionProfile", None)
+    profile["networkProfile"].pop("healthProbe", None)
+    created["properties"]["upgradePolicy"] = {"mode": "Rolling"}  # with no health source: LINT001
+    proposed.append(created)
+    paths = folder / "current.json", folder / "proposed.json"
+    for path, models in zip(paths, (current, proposed)):
+        path.write_text(json.dumps(models, indent=2), encoding="utf-8")
+    return paths
+
+
+def test_a_plan_in_workers_is_the_plan_of_one_process_in_every_format(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    current, proposed = map(str, _model_lists(tmp_path))
+    started = []
+    start = parallel._start
+    monkeypatch.setattr(parallel, "_start", lambda *args: started.append(1) or start(*args))
+    serial = plan_files(current, proposed, PlanOptions(jobs=1))
+    assert not started
+    in_workers = plan_files(current, proposed, PlanOptions(jobs=3))
+    assert len(started) == 2
+    assert len(serial.plan.scale_sets) == 2 * len(MODEL_EXAMPLES) + 2
+    assert {s.action for s in serial.plan.scale_sets} >= {"create", "delete", "update", "rejected", "no-op"}
+    assert serial.findings and all(f.line for f in serial.findings)
+    assert serial.findings == in_workers.findings
+    for fmt in sorted(PLAN_FORMATS):
+        assert get_renderer(PLAN_FORMATS, fmt)(in_workers) == get_renderer(PLAN_FORMATS, fmt)(serial), fmt
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github"])
+def test_the_cli_plans_in_workers_with_the_same_bytes_and_no_secret(tmp_path: Path, fmt: str) -> None:
+    _model_lists(tmp_path)
+    runs = [run_cli("plan", "current.json", "proposed.json", "-o", fmt, "--jobs", jobs, cwd=tmp_path)
+            for jobs in ("1", "2", "0")]
+    assert len({(r.code, r.out, r.err) for r in runs}) == 1
+    assert runs[0].code == 1 and runs[0].out  # the plan has rejected changes
+    for run in runs:
+        assert SENTINEL not in run.out and SENTINEL not in run.err
+
+
+class _Doc:
+    def __init__(self, size: int) -> None:
+        self.text = " " * size
+
+
+def test_workers_are_used_by_default_only_for_large_inputs_of_many_scale_sets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine, "available_cpus", lambda: 8)
+    big = (_Doc(engine.PARALLEL_OVER), _Doc(1))
+    small = (_Doc(engine.PARALLEL_OVER // 2), _Doc(1000))
+    pairs: list[Any] = [(None, None)] * 5
+    assert engine._processes(0, pairs, big, []) == engine.DEFAULT_MAX_PROCESSES
+    assert engine._processes(0, pairs, small, []) == 1
+    assert engine._processes(0, pairs[:1], big, []) == 1
+    assert engine._processes(0, pairs, big, [object()]) == 1  # --instances: one scale set
+    assert engine._processes(3, pairs[:1], small, []) == 3  # asked for

@@ -1,0 +1,113 @@
+"""Map a function over a list in forked worker processes; results in order.
+
+A plan of a large file spends most of its time on pairs of scale sets that do not depend
+on each other (normalize, lint, diff, classify, locate). Forked workers share the parsed
+documents with the parent without copying or pickling them; only their results come
+back, pickled through a pipe. The parent works on the first chunk itself meanwhile.
+
+Forking is used on Linux only (on macOS, system libraries are not safe across a fork) and
+only while this process has one thread. Whatever goes wrong in a worker (an exception, a
+killed process, a result that does not unpickle) makes the parent do that chunk itself,
+so the result is always the serial one: an error is raised, and said, by the parent as
+it would be without workers. Workers write nothing but their results.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+import threading
+from typing import Callable, Sequence, TypeVar
+
+Item = TypeVar("Item")
+Output = TypeVar("Output")
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    return sys.platform == "linux" and hasattr(os, "fork") and threading.active_count() == 1
+
+
+def map_in_processes(function: Callable[[Item], Output], items: Sequence[Item], processes: int) -> list[Output]:
+    """``[function(item) for item in items]``, in up to ``processes`` processes (this one
+    included), each on a contiguous chunk of ``items``."""
+    processes = min(processes, len(items))
+    if processes <= 1 or not can_fork():
+        return [function(item) for item in items]
+    bounds = [len(items) * k // processes for k in range(processes + 1)]
+    chunks = [items[start:end] for start, end in zip(bounds, bounds[1:])]
+    # The objects made so far (the documents) go to the collector's permanent generation:
+    # collections in the workers then leave them alone instead of writing to each (which
+    # would copy their memory pages), and the parent's own collections are shorter too.
+    gc.freeze()
+    workers: list[tuple[int, int]] = []
+    try:
+        for chunk in chunks[1:]:
+            workers.append(_start(function, chunk))
+        results = [function(item) for item in chunks[0]]
+        for chunk in chunks[1:]:
+            results += _finish(workers.pop(0), function, chunk)
+        return results
+    finally:
+        for pid, pipe in workers:  # the parent failed or was interrupted: stop the rest
+            os.close(pipe)
+            _stop(pid)
+        gc.unfreeze()
+
+
+def _start(function: Callable[[Item], Output], chunk: Sequence[Item]) -> tuple[int, int]:
+    """Fork a worker for ``chunk``; (its pid, the read end of its results pipe)."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker: results, pickled, to the pipe; nothing else, anywhere
+        status = 1
+        try:
+            os.close(read_end)
+            import pickle
+
+            data = pickle.dumps([function(item) for item in chunk], protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(data)
+            status = 0
+        except BaseException:  # noqa: BLE001 - the parent redoes the chunk and reports any error
+            pass
+        finally:
+            os._exit(status)  # no atexit handlers, no flush of the parent's buffered output
+    os.close(write_end)
+    return pid, read_end
+
+
+def _finish(worker: tuple[int, int], function: Callable[[Item], Output], chunk: Sequence[Item]) -> list[Output]:
+    """The worker's results, or the chunk done here if the worker did not deliver them."""
+    pid, pipe = worker
+    with os.fdopen(pipe, "rb") as stream:
+        data = stream.read()
+    _, status = os.waitpid(pid, 0)
+    if status == 0 and data:
+        import pickle
+
+        try:
+            results = pickle.loads(data)
+            if isinstance(results, list) and len(results) == len(chunk):
+                return results
+        except Exception:  # noqa: BLE001 - a truncated or damaged result: do the chunk here
+            pass
+    return [function(item) for item in chunk]
+
+
+def _stop(pid: int) -> None:
+    import signal
+
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except OSError:
+        pass
