@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -299,3 +301,44 @@ def test_broken_user_rule_files_are_exit_2_with_file_and_line(tmp_path: Path) ->
     change = json.loads(run.out)["scale_sets"][0]["changes"][0]
     assert run.code == 1 and (change["rule"], change["effect"]) == ("TEAM001", "rejected")
     assert "TEAM001" in run_cli("rules", "--rules-dir", str(tmp_path)).out
+
+
+def _command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "vmssplan", *args]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_output_that_cannot_be_written_is_a_clear_error_not_a_bug() -> None:
+    folder = EXAMPLES / "vm-size"
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        proc = subprocess.run(_command("plan", "current.json", "proposed.json", "-o", "json"), cwd=folder,
+                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=60, check=False)
+    assert (proc.returncode, proc.stderr) == (2, "vmssplan: error: cannot write the output: No space left on device\n")
+
+
+def test_a_reader_that_goes_away_ends_the_run_quietly(tmp_path: Path) -> None:
+    # Output larger than a pipe's buffer, so the write meets the closed pipe.
+    models = [json.loads((EXAMPLES / "vm-size" / side).read_text(encoding="utf-8")) for side in
+              ("current.json", "proposed.json")]
+    for side, model in zip(("current", "proposed"), models):
+        (tmp_path / f"{side}.json").write_text(json.dumps([dict(model, name=f"s{i}") for i in range(300)]),
+                                               encoding="utf-8")
+    proc = subprocess.Popen(_command("plan", "current.json", "proposed.json", "-o", "json", "--jobs", "1"),
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stdout.read(10) == b'{\n  "forma'
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=60)
+    # Quiet: no traceback, no "internal error". The code is the plan's (0), or 1 where the
+    # write fails outright and click's handling of a broken pipe takes over.
+    assert err == b"" and proc.returncode in (0, 1)
+
+
+def test_the_whole_output_is_written_before_the_quick_exit(tmp_path: Path) -> None:
+    folder = EXAMPLES / "vm-size"
+    piped = run_cli("plan", "current.json", "proposed.json", "-o", "json", cwd=folder)
+    proc = subprocess.run(_command("plan", "current.json", "proposed.json", "-o", "json"), cwd=folder,
+                          stdout=(tmp_path / "plan.json").open("w"), stderr=subprocess.PIPE, text=True, timeout=60,
+                          check=False)
+    assert proc.returncode == piped.code == 0 and proc.stderr == ""
+    assert (tmp_path / "plan.json").read_text(encoding="utf-8") == piped.out
+    assert json.loads(piped.out)["scale_sets"]

@@ -5,11 +5,12 @@ Kept thin on purpose (flake8's model): no pipeline logic lives here.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import sys
 from enum import Enum
-from typing import TYPE_CHECKING, List, Optional
+from typing import TYPE_CHECKING, List, NoReturn, Optional
 
 import typer
 
@@ -123,7 +124,13 @@ def _emit(text: str, secrets: set[str], output_file: Optional[str]) -> None:
     """Scrub, then write to standard output or to --output-file."""
     text = _scrub(text, secrets)
     if output_file is None or output_file == "-":
-        sys.stdout.write(text)
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise  # the reader went away (`| head`): click exits quietly
+        except OSError as exc:  # `> /dev/full`, a full disk under a redirection
+            raise UsageError(f"cannot write the output: {exc.strerror or exc}") from None
         return
     try:
         with open(output_file, "w", encoding="utf-8", newline="") as handle:
@@ -317,8 +324,29 @@ def rules_command(
     sys.stdout.write(rule_markdown(rule))
 
 
+def run() -> NoReturn:
+    """The ``vmssplan`` command: :func:`main`, its output flushed, then an immediate exit.
+
+    At a normal exit the interpreter frees every object left: for a plan of two 24 MB
+    templates a full collection over the documents and models, 0.6 s of a 3.2 s run, for
+    nothing the user sees. Nothing of vmssplan needs the teardown (no atexit handler, no
+    temporary file, every file written is closed); only the buffered output does.
+    """
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader went away (`| head`): as click treats it
+        code = code or 1
+    except OSError as exc:  # a full disk under a redirection, say: say so
+        with contextlib.suppress(OSError):
+            os.write(2, f"vmssplan: error: cannot write the output: {exc.strerror or exc}\n".encode())
+        code = code or 2
+    os._exit(code)
+
+
 def main() -> int:
-    """Console-script entry point: errors become messages and exit codes, never tracebacks."""
+    """Run the CLI on ``sys.argv``; errors become messages and exit codes, never tracebacks."""
     from .edit import extract_edit_tokens
 
     # A run builds a few large, long-lived trees (the documents, their models) and few
