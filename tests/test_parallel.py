@@ -12,7 +12,7 @@ import pytest
 from clihelp import run_cli
 from conftest import EXAMPLES
 from vmssplan import engine, parallel
-from vmssplan.engine import PlanOptions, plan_files
+from vmssplan.engine import PlanOptions, plan_files, validate_files
 from vmssplan.render import PLAN_FORMATS, get_renderer
 
 pytestmark = pytest.mark.skipif(not parallel.can_fork(), reason="workers are forked on Linux only")
@@ -131,6 +131,10 @@ def test_a_plan_in_workers_is_the_plan_of_one_process_in_every_format(tmp_path: 
     assert serial.findings == in_workers.findings
     for fmt in sorted(PLAN_FORMATS):
         assert get_renderer(PLAN_FORMATS, fmt)(in_workers) == get_renderer(PLAN_FORMATS, fmt)(serial), fmt
+    started.clear()
+    linted = validate_files([proposed], jobs=1)
+    assert not started and any(f.rule == "LINT001" for f in linted.findings)
+    assert validate_files([proposed], jobs=2).findings == linted.findings and len(started) == 1
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github"])
@@ -144,18 +148,20 @@ def test_the_cli_plans_in_workers_with_the_same_bytes_and_no_secret(tmp_path: Pa
         assert SENTINEL not in run.out and SENTINEL not in run.err
 
 
-class _Doc:
-    def __init__(self, size: int) -> None:
-        self.text = " " * size
-
-
 def test_workers_are_used_by_default_only_for_large_inputs_of_many_scale_sets(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(engine, "available_cpus", lambda: 8)
-    big = (_Doc(engine.PARALLEL_OVER), _Doc(1))
-    small = (_Doc(engine.PARALLEL_OVER // 2), _Doc(1000))
-    pairs: list[Any] = [(None, None)] * 5
-    assert engine._processes(0, pairs, big, []) == engine.DEFAULT_MAX_PROCESSES
-    assert engine._processes(0, pairs, small, []) == 1
-    assert engine._processes(0, pairs[:1], big, []) == 1
-    assert engine._processes(0, pairs, big, [object()]) == 1  # --instances: one scale set
-    assert engine._processes(3, pairs[:1], small, []) == 3  # asked for
+    assert engine._processes(0, 5, engine.PARALLEL_OVER) == engine.DEFAULT_MAX_PROCESSES
+    assert engine._processes(0, 5, engine.PARALLEL_OVER - 1) == 1
+    assert engine._processes(0, 1, engine.PARALLEL_OVER) == 1
+    assert engine._processes(3, 1, 10) == 3  # asked for
+    monkeypatch.setattr(engine, "available_cpus", lambda: 2)
+    assert engine._processes(0, 5, engine.PARALLEL_OVER) == 2
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
+def test_validate_lints_in_workers_with_the_same_bytes(tmp_path: Path, fmt: str) -> None:
+    _model_lists(tmp_path)
+    runs = [run_cli("validate", "proposed.json", "current.json", "-o", fmt, "--jobs", jobs, cwd=tmp_path)
+            for jobs in ("1", "3")]
+    assert runs[0] == runs[1]
+    assert "LINT001" in runs[0].out and SENTINEL not in runs[0].out + runs[0].err

@@ -171,6 +171,10 @@ def _root(
     pass
 
 
+JOBS_HELP = ("Work on scale sets in N processes (Linux). 0: one per CPU, up to 4, for inputs over 4 MB of "
+             "several scale sets; one otherwise. The output is the same whatever N.")
+
+
 @app.command(epilog=EXIT_CODES_HELP)
 def validate(
     files: List[str] = typer.Argument(..., help="ARM templates, parameter files or scale-set model JSON; "
@@ -180,6 +184,7 @@ def validate(
     output_file: Optional[str] = typer.Option(None, "--output-file", metavar="FILE", help=OUTPUT_FILE_HELP),
     query: Optional[str] = typer.Option(None, "--query", metavar="JMESPATH", help=QUERY_HELP),
     color: ColorMode = typer.Option(ColorMode.auto, "--color", help="Colour the text output."),
+    jobs: int = typer.Option(0, "--jobs", "-j", min=0, metavar="N", help=JOBS_HELP, show_default=False),
 ) -> None:
     """Check JSON syntax, the template envelope and each scale set against the schema of its apiVersion."""
     fmt = _output_format(output, query)
@@ -187,7 +192,7 @@ def validate(
     from .engine import validate_files
     from .render import FINDINGS_FORMATS
 
-    result = validate_files(files, config=_config(config_file))
+    result = validate_files(files, config=_config(config_file), jobs=jobs)
     text = _render(FINDINGS_FORMATS, fmt, result, compiled, _use_color(color, output_file))
     _emit(text, result.secrets, output_file)
     raise typer.Exit(1 if result.has_errors else 0)
@@ -256,10 +261,7 @@ def plan(
         None, "--deployment-name", help="deployment().name for template expressions."),
     tenant_id: Optional[str] = typer.Option(None, "--tenant-id", help="tenant() for template expressions."),
     color: ColorMode = typer.Option(ColorMode.auto, "--color", help="Colour the text output."),
-    jobs: int = typer.Option(
-        0, "--jobs", "-j", min=0, metavar="N",
-        help="Plan scale sets in N processes (Linux). 0: one per CPU, up to 4, for inputs over 4 MB of "
-             "many scale sets; one otherwise. The plan is the same whatever N.", show_default=False),
+    jobs: int = typer.Option(0, "--jobs", "-j", min=0, metavar="N", help=JOBS_HELP, show_default=False),
 ) -> None:
     """Plan the change from CURRENT to PROPOSED: what Azure does with it, and what each VM needs."""
     config = _config(config_file)

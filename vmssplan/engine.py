@@ -127,10 +127,15 @@ def validate_document(doc: Document, notes: bool = True) -> list[Finding]:
     return [doc.locate(f) for f in findings if notes or f.severity is not Severity.INFO]
 
 
-def _lint(scale_sets: list[ScaleSet], result: Result) -> None:
-    """Cross-field lint (vmssplan/lint.py), located in the user's file."""
-    for scale_set in scale_sets:
-        result.add(_lint_findings(scale_set))
+@dataclass
+class _Linter:
+    """Normalizes and lints one scale set of a document at a time (for `validate`)."""
+
+    kind: DocumentKind
+    documents: dict[str, Document]
+
+    def lint(self, source: ScaleSetSource) -> list[Finding]:
+        return located(_lint_findings(normalize(source, self.kind)), self.documents)
 
 
 def _lint_findings(scale_set: ScaleSet) -> list[Finding]:
@@ -145,9 +150,10 @@ def _lint_findings(scale_set: ScaleSet) -> list[Finding]:
 
 
 def validate_files(paths: Iterable[str], options: TemplateOptions | None = None,
-                   config: Config | None = None) -> Result:
+                   config: Config | None = None, jobs: int = 0) -> Result:
     """Findings of every document; templates are also evaluated (with their parameters
-    file, if there is one), so expression and parameter errors show up too."""
+    file, if there is one), so expression and parameter errors show up too. ``jobs``:
+    processes to lint scale sets in, as for a plan (PlanOptions.jobs)."""
     options = options or TemplateOptions()
     result = Result()
     for path in paths:
@@ -161,7 +167,9 @@ def validate_files(paths: Iterable[str], options: TemplateOptions | None = None,
                 sources = []
             else:
                 sources = scale_sets_of(doc)
-            _lint([normalize(s, doc.kind) for s in sources], result)
+            linter = _Linter(doc.kind, result.documents)
+            for findings in map_in_processes(linter.lint, sources, _processes(jobs, len(sources), len(doc.text))):
+                result.findings += findings
         except DocumentError as exc:
             result.add(exc.findings)
     if not options.parameters:
@@ -415,7 +423,9 @@ def plan_files(current_path: str | None, proposed_path: str | None, options: Pla
     planner = _PairPlanner(current_doc.kind, proposed_doc.kind, rules, options.locate_changes, result.documents,
                            incomplete=(current_doc.path in result.unexpanded, proposed_doc.path in result.unexpanded),
                            instance_docs=_instance_docs(options, pairs, result))
-    processes = _processes(options.jobs, pairs, (current_doc, proposed_doc), planner.instance_docs)
+    # With instance lists there is one scale set to plan: nothing to share out.
+    processes = 1 if planner.instance_docs else _processes(options.jobs, len(pairs),
+                                                           len(current_doc.text) + len(proposed_doc.text))
     for findings, scale_set_plan in map_in_processes(planner.plan, pairs, processes):
         result.findings += findings
         if scale_set_plan is not None:
@@ -439,13 +449,13 @@ PARALLEL_OVER = 4 << 20
 DEFAULT_MAX_PROCESSES = 4
 
 
-def _processes(jobs: int, pairs: list[SourcePair], docs: tuple[Document, Document],
-               instance_docs: list[Document]) -> int:
-    """How many processes plan the pairs: ``jobs`` if given, else all CPUs (up to
-    DEFAULT_MAX_PROCESSES) for large inputs of many scale sets."""
+def _processes(jobs: int, scale_sets: int, size: int) -> int:
+    """How many processes work on ``scale_sets`` (pairs, or scale sets to lint) read from
+    ``size`` characters: ``jobs`` if given, else all CPUs (up to DEFAULT_MAX_PROCESSES) for
+    large inputs of many scale sets."""
     if jobs > 0:
         return jobs
-    if instance_docs or len(pairs) < 2 or sum(len(doc.text) for doc in docs) < PARALLEL_OVER:
+    if scale_sets < 2 or size < PARALLEL_OVER:
         return 1
     return min(available_cpus(), DEFAULT_MAX_PROCESSES)
 
