@@ -165,3 +165,19 @@ def test_validate_lints_in_workers_with_the_same_bytes(tmp_path: Path, fmt: str)
             for jobs in ("1", "3")]
     assert runs[0] == runs[1]
     assert "LINT001" in runs[0].out and SENTINEL not in runs[0].out + runs[0].err
+
+
+def test_the_number_of_processes_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from vmssplan import cli
+
+    assert cli.MAX_JOBS == parallel.MAX_PROCESSES
+    started = []
+    start = parallel._start
+    monkeypatch.setattr(parallel, "_start", lambda *args: started.append(1) or start(*args))
+    monkeypatch.setattr(parallel, "MAX_PROCESSES", 3)
+    assert parallel.map_in_processes(_square, list(range(50)), 10_000) == [n * n for n in range(50)]
+    assert len(started) == 2
+    folder = EXAMPLES / "vm-size"
+    for jobs in ("33", "-1", "many"):
+        run = run_cli("plan", "current.json", "proposed.json", "--jobs", jobs, cwd=folder)
+        assert run.code == 2 and "--jobs" in run.err and "Traceback" not in run.err, jobs

@@ -152,7 +152,7 @@ def _scrub(text: str, secrets: set[str]) -> str:
     return scrub_text(text, secrets)
 
 
-def _fail(message: str, code: int) -> None:
+def _fail(message: str, code: int) -> NoReturn:
     typer.echo(f"vmssplan: error: {message}", err=True)
     raise typer.Exit(code)
 
@@ -171,8 +171,9 @@ def _root(
     pass
 
 
-JOBS_HELP = ("Work on scale sets in N processes (Linux). 0: one per CPU, up to 4, for inputs over 4 MB of "
-             "several scale sets; one otherwise. The output is the same whatever N.")
+MAX_JOBS = 32  # vmssplan.parallel.MAX_PROCESSES, without importing it for every command
+JOBS_HELP = ("Work on scale sets in N processes (Linux; at most 32). 0: one per CPU, up to 4, for inputs over "
+             "4 MB of several scale sets; one otherwise. The output is the same whatever N.")
 
 
 @app.command(epilog=EXIT_CODES_HELP)
@@ -184,7 +185,8 @@ def validate(
     output_file: Optional[str] = typer.Option(None, "--output-file", metavar="FILE", help=OUTPUT_FILE_HELP),
     query: Optional[str] = typer.Option(None, "--query", metavar="JMESPATH", help=QUERY_HELP),
     color: ColorMode = typer.Option(ColorMode.auto, "--color", help="Colour the text output."),
-    jobs: int = typer.Option(0, "--jobs", "-j", min=0, metavar="N", help=JOBS_HELP, show_default=False),
+    jobs: int = typer.Option(0, "--jobs", "-j", min=0, max=MAX_JOBS, metavar="N", help=JOBS_HELP,
+                              show_default=False),
 ) -> None:
     """Check JSON syntax, the template envelope and each scale set against the schema of its apiVersion."""
     fmt = _output_format(output, query)
@@ -261,7 +263,8 @@ def plan(
         None, "--deployment-name", help="deployment().name for template expressions."),
     tenant_id: Optional[str] = typer.Option(None, "--tenant-id", help="tenant() for template expressions."),
     color: ColorMode = typer.Option(ColorMode.auto, "--color", help="Colour the text output."),
-    jobs: int = typer.Option(0, "--jobs", "-j", min=0, metavar="N", help=JOBS_HELP, show_default=False),
+    jobs: int = typer.Option(0, "--jobs", "-j", min=0, max=MAX_JOBS, metavar="N", help=JOBS_HELP,
+                              show_default=False),
 ) -> None:
     """Plan the change from CURRENT to PROPOSED: what Azure does with it, and what each VM needs."""
     config = _config(config_file)

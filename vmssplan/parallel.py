@@ -24,6 +24,11 @@ Item = TypeVar("Item")
 Output = TypeVar("Output")
 
 
+#: Most processes a map uses, whatever is asked: the work is CPU-bound, and each process
+#: holds its share of the results.
+MAX_PROCESSES = 32
+
+
 def available_cpus() -> int:
     """CPUs this process may run on."""
     try:
@@ -38,8 +43,8 @@ def can_fork() -> bool:
 
 def map_in_processes(function: Callable[[Item], Output], items: Sequence[Item], processes: int) -> list[Output]:
     """``[function(item) for item in items]``, in up to ``processes`` processes (this one
-    included), each on a contiguous chunk of ``items``."""
-    processes = min(processes, len(items))
+    included, at most MAX_PROCESSES), each on a contiguous chunk of ``items``."""
+    processes = min(processes, len(items), MAX_PROCESSES)
     if processes <= 1 or not can_fork():
         return [function(item) for item in items]
     bounds = [len(items) * k // processes for k in range(processes + 1)]
