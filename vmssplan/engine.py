@@ -8,6 +8,7 @@ data in :mod:`vmssplan.shape`.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
@@ -207,6 +208,36 @@ def secrets_in(value: Any) -> set[str]:
     return found
 
 
+_SECRET_MEMBER = re.compile('"(?:' + "|".join(map(re.escape, sorted(shape.SECRET_KEYS))) + r')"\s*:\s*')
+
+
+def secrets_of(doc: Document) -> set[str]:
+    """:func:`secrets_in` of a document; found in its text for plain JSON (no comment, no
+    repeated key) without ``\\u`` escapes, where a secret key can only be written as it is.
+
+    A match is a member name unless its opening quote is escaped (a name that ends with
+    ``\\"adminPassword``): a quote that closed a string could not be followed by a name.
+    Its value is decoded where it starts, in C; the walk of every value of a 24 MB
+    template took 0.1 s.
+    """
+    text = doc.text
+    if not doc._plain or "\\u" in text:
+        return secrets_in(doc.data)
+    found: set[str] = set()
+    for match in _SECRET_MEMBER.finditer(text):
+        before = match.start() - 1
+        while before >= 0 and text[before] == "\\":
+            before -= 1
+        if (match.start() - 1 - before) % 2:
+            continue  # an escaped quote: inside a string
+        value = _RAW_DECODE(text, match.end())[0]
+        found.update(s for s in string_leaves(value) if len(s) >= 4)
+    return found
+
+
+_RAW_DECODE = json.JSONDecoder().raw_decode
+
+
 def _may_hold_secrets(text: str) -> bool:
     """False when no secret key can be in ``text``: none is spelled out and no ``\\u``
     escape could spell one. Saves a walk over every value of a large document."""
@@ -217,7 +248,7 @@ def _read(path: str, result: Result) -> Document:
     doc = load_document(path)
     result.documents[doc.path] = doc
     if _may_hold_secrets(doc.text):
-        result.secrets |= secrets_in(doc.data)
+        result.secrets |= secrets_of(doc)
     return doc
 
 
