@@ -172,7 +172,7 @@ def _root(
 
 MAX_JOBS = 32  # vmssplan.parallel.MAX_PROCESSES, without importing it for every command
 JOBS_HELP = ("Work on scale sets in N processes (Linux; at most 32). 0: one per CPU, up to 4, for inputs over "
-             "4 MB of several scale sets; one otherwise. The output is the same whatever N.")
+             "1 MB of several scale sets; one otherwise. The output is the same whatever N.")
 
 
 @app.command(epilog=EXIT_CODES_HELP)
