@@ -181,3 +181,52 @@ def test_the_number_of_processes_is_bounded(monkeypatch: pytest.MonkeyPatch) -> 
     for jobs in ("33", "-1", "many"):
         run = run_cli("plan", "current.json", "proposed.json", "--jobs", jobs, cwd=folder)
         assert run.code == 2 and "--jobs" in run.err and "Traceback" not in run.err, jobs
+
+
+def _slow_in_workers_fails_in_parent(n: int) -> int:
+    if _in_worker():
+        import time
+
+        time.sleep(0.5)
+        return n
+    raise KeyboardInterrupt  # as Ctrl-C in the parent's own chunk
+
+
+def test_an_interrupted_parent_stops_its_workers_at_once() -> None:
+    import time
+
+    start = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        parallel.map_in_processes(_slow_in_workers_fails_in_parent, list(range(20)), 2)
+    assert time.monotonic() - start < 2  # the worker (10 items of 0.5 s) was not waited for
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+
+
+def _slow_in_workers(n: int) -> int:
+    if _in_worker():
+        import time
+
+        time.sleep(5)
+    return n
+
+
+def test_a_parent_interrupted_while_waiting_for_a_worker_stops_it() -> None:
+    import signal
+    import time
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    start = time.monotonic()
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.3)  # fires while the parent waits for the worker
+        with pytest.raises(KeyboardInterrupt):
+            parallel.map_in_processes(_slow_in_workers, list(range(4)), 2)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert time.monotonic() - start < 3
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)

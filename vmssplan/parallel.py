@@ -93,9 +93,13 @@ def _start(function: Callable[[Item], Output], chunk: Sequence[Item]) -> tuple[i
 def _finish(worker: tuple[int, int], function: Callable[[Item], Output], chunk: Sequence[Item]) -> list[Output]:
     """The worker's results, or the chunk done here if the worker did not deliver them."""
     pid, pipe = worker
-    with os.fdopen(pipe, "rb") as stream:
-        data = stream.read()
-    _, status = os.waitpid(pid, 0)
+    try:
+        with os.fdopen(pipe, "rb") as stream:
+            data = stream.read()
+        _, status = os.waitpid(pid, 0)
+    except BaseException:  # interrupted while waiting: stop the worker too
+        _stop(pid)
+        raise
     if status == 0 and data:
         import pickle
 
