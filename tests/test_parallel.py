@@ -230,3 +230,30 @@ def test_a_parent_interrupted_while_waiting_for_a_worker_stops_it() -> None:
     assert time.monotonic() - start < 3
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)
+
+
+@pytest.mark.parametrize("files, quota", [
+    ({"cpu.max": "max 100000\n"}, None),
+    ({"cpu.max": "150000 100000\n"}, 1.5),
+    ({"cpu.max": "50000 100000\n"}, 0.5),
+    ({"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"}, None),
+    ({"cpu/cpu.cfs_quota_us": "200000\n", "cpu/cpu.cfs_period_us": "100000\n"}, 2.0),
+    ({"cpu.max": "garbage"}, None),
+    ({}, None),
+])
+def test_a_container_cpu_quota_is_read_from_its_cgroup(tmp_path: Path, files: dict[str, str],
+                                                       quota: float | None) -> None:
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="ascii")
+    assert parallel.cpu_quota(tmp_path) == quota
+
+
+def test_a_cpu_quota_caps_the_processes_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(16)))
+    monkeypatch.setattr(parallel, "cpu_quota", lambda: 1.5)
+    assert parallel.available_cpus() == 2
+    monkeypatch.setattr(parallel, "cpu_quota", lambda: 0.25)
+    assert parallel.available_cpus() == 1
+    monkeypatch.setattr(parallel, "cpu_quota", lambda: None)
+    assert parallel.available_cpus() == 16

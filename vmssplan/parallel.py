@@ -15,9 +15,11 @@ it would be without workers. Workers write nothing but their results.
 from __future__ import annotations
 
 import gc
+import math
 import os
 import sys
 import threading
+from pathlib import Path
 from typing import Callable, Sequence, TypeVar
 
 Item = TypeVar("Item")
@@ -30,11 +32,30 @@ MAX_PROCESSES = 32
 
 
 def available_cpus() -> int:
-    """CPUs this process may run on."""
+    """CPUs this process may run on: those it is pinned to, fewer under a container's CPU
+    quota (``docker --cpus 1`` still shows every CPU of the host)."""
     try:
-        return len(os.sched_getaffinity(0))
+        cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
-        return os.cpu_count() or 1
+        cpus = os.cpu_count() or 1
+    quota = cpu_quota()
+    return max(1, min(cpus, math.ceil(quota))) if quota is not None else cpus
+
+
+def cpu_quota(cgroup: Path = Path("/sys/fs/cgroup")) -> float | None:
+    """CPUs' worth of time a cgroup quota allows this process (as a container sees its own
+    cgroup, at the root of the mount), or None when there is none."""
+    try:  # cgroup v2: "max 100000", or "150000 100000" for 1.5 CPUs
+        quota, period = (cgroup / "cpu.max").read_text(encoding="ascii").split()[:2]
+        return None if quota == "max" else int(quota) / int(period)
+    except (OSError, ValueError):
+        pass
+    try:  # cgroup v1: a quota of -1 is none
+        quota_us = int((cgroup / "cpu" / "cpu.cfs_quota_us").read_text(encoding="ascii"))
+        period_us = int((cgroup / "cpu" / "cpu.cfs_period_us").read_text(encoding="ascii"))
+        return quota_us / period_us if quota_us > 0 and period_us > 0 else None
+    except (OSError, ValueError):
+        return None
 
 
 def can_fork() -> bool:
