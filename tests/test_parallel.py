@@ -257,3 +257,15 @@ def test_a_cpu_quota_caps_the_processes_used(monkeypatch: pytest.MonkeyPatch) ->
     assert parallel.available_cpus() == 1
     monkeypatch.setattr(parallel, "cpu_quota", lambda: None)
     assert parallel.available_cpus() == 16
+
+
+def test_when_no_process_can_be_forked_the_parent_does_it_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    def refuse() -> int:
+        raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refuse)
+    assert parallel.map_in_processes(_square, list(range(12)), 3) == [n * n for n in range(12)]
+    monkeypatch.setattr(os, "pipe", refuse)
+    assert parallel.map_in_processes(_square, list(range(12)), 3) == [n * n for n in range(12)]

@@ -74,25 +74,36 @@ def map_in_processes(function: Callable[[Item], Output], items: Sequence[Item], 
     # collections in the workers then leave them alone instead of writing to each (which
     # would copy their memory pages), and the parent's own collections are shorter too.
     gc.freeze()
-    workers: list[tuple[int, int]] = []
+    workers: list[tuple[int, int] | None] = []
     try:
         for chunk in chunks[1:]:
             workers.append(_start(function, chunk))
         results = [function(item) for item in chunks[0]]
         for chunk in chunks[1:]:
-            results += _finish(workers.pop(0), function, chunk)
+            worker = workers.pop(0)
+            results += _finish(worker, function, chunk) if worker else [function(item) for item in chunk]
         return results
     finally:
-        for pid, pipe in workers:  # the parent failed or was interrupted: stop the rest
-            os.close(pipe)
-            _stop(pid)
+        for worker in workers:  # the parent failed or was interrupted: stop the rest
+            if worker:
+                os.close(worker[1])
+                _stop(worker[0])
         gc.unfreeze()
 
 
-def _start(function: Callable[[Item], Output], chunk: Sequence[Item]) -> tuple[int, int]:
-    """Fork a worker for ``chunk``; (its pid, the read end of its results pipe)."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
+def _start(function: Callable[[Item], Output], chunk: Sequence[Item]) -> tuple[int, int] | None:
+    """Fork a worker for ``chunk``; (its pid, the read end of its results pipe), or None
+    when no process can be made now (the parent then does the chunk)."""
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:  # EMFILE: no file descriptor left
+        return None
+    try:
+        pid = os.fork()
+    except OSError:  # EAGAIN (a process limit), ENOMEM
+        os.close(read_end)
+        os.close(write_end)
+        return None
     if pid == 0:  # the worker: results, pickled, to the pipe; nothing else, anywhere
         status = 1
         try:
