@@ -8,14 +8,13 @@ data in :mod:`vmssplan.shape`.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 from . import shape
-from .classify import Context, RuleSet, classify, load_rules, parse_pointer
-from .diff import diff, drop_unreturned_secrets, same_value
+from .classify import Context, RuleSet, classify, load_rules
+from .diff import diff, drop_unreturned_secrets
 from .load import Document, detect_kind, load_document, scale_sets_of, template_scale_sets
 from .model import (Change, DeploymentScope, DocumentError, DocumentKind, Effect, Finding, Plan, ScaleSet,
                     ScaleSetPlan, ScaleSetSource, Severity, UsageError, string_leaves)
@@ -208,34 +207,14 @@ def secrets_in(value: Any) -> set[str]:
     return found
 
 
-_SECRET_MEMBER = re.compile('"(?:' + "|".join(map(re.escape, sorted(shape.SECRET_KEYS))) + r')"\s*:\s*')
-
-
 def secrets_of(doc: Document) -> set[str]:
-    """:func:`secrets_in` of a document; found in its text for plain JSON (no comment, no
-    repeated key) without ``\\u`` escapes, where a secret key can only be written as it is.
-
-    A match is a member name unless its opening quote is escaped (a name that ends with
-    ``\\"adminPassword``): a quote that closed a string could not be followed by a name.
-    Its value is decoded where it starts, in C; the walk of every value of a 24 MB
-    template took 0.1 s.
-    """
-    text = doc.text
-    if not doc._plain or "\\u" in text:
+    """:func:`secrets_in` of a document, read off its text where that can be done
+    (:meth:`Document.member_values`): the walk over every value of a 24 MB template took
+    0.1 s."""
+    values = doc.member_values(shape.SECRET_KEYS)
+    if values is None:
         return secrets_in(doc.data)
-    found: set[str] = set()
-    for match in _SECRET_MEMBER.finditer(text):
-        before = match.start() - 1
-        while before >= 0 and text[before] == "\\":
-            before -= 1
-        if (match.start() - 1 - before) % 2:
-            continue  # an escaped quote: inside a string
-        value = _RAW_DECODE(text, match.end())[0]
-        found.update(s for s in string_leaves(value) if len(s) >= 4)
-    return found
-
-
-_RAW_DECODE = json.JSONDecoder().raw_decode
+    return {s for value in values for s in string_leaves(value) if len(s) >= 4}
 
 
 def _may_hold_secrets(text: str) -> bool:

@@ -129,6 +129,25 @@ def _escape(token: Any) -> str:
     return str(token).replace("~", "~0").replace("/", "~1")
 
 
+def _sorted_keys(value: dict[Any, Any]) -> list[Any]:
+    """The member names of ``value`` in order: so the model, and every output built from
+    it, is independent of the input's key order."""
+    try:
+        return sorted(value)
+    except TypeError:
+        return sorted(value, key=str)
+
+
+def _read_only_below(read_only: tuple[shape.ReadOnlyTree, ...],
+                     member: str) -> tuple[shape.ReadOnlyTree, ...] | None:
+    """The read-only tree nodes that apply below ``member``; None when the member itself
+    is read-only (server-set)."""
+    nodes = [node[k] for node in read_only for k in (member, "*") if k in node]
+    if None in nodes:
+        return None
+    return tuple(n for n in nodes if n) if nodes else ()
+
+
 def _canonical(value: Any, name: str, read_only: tuple[shape.ReadOnlyTree, ...], clashes: list[str]) -> Any:
     """``value`` (the member ``name`` of its parent) with read-only keys, nulls and empty
     containers dropped, names respelled and keyed arrays ordered.
@@ -140,12 +159,7 @@ def _canonical(value: Any, name: str, read_only: tuple[shape.ReadOnlyTree, ...],
     """
     if isinstance(value, dict):
         out: dict[str, Any] = {}
-        try:
-            # Sorted so that the model, and every output built from it, is independent of
-            # the input's key order.
-            keys = sorted(value)
-        except TypeError:
-            keys = sorted(value, key=str)
+        keys = _sorted_keys(value)
         spelled = _REST_NAME_SEEN
         if not read_only:  # most objects: no read-only key below them (the same loop, lighter)
             for key in keys:
@@ -165,10 +179,9 @@ def _canonical(value: Any, name: str, read_only: tuple[shape.ReadOnlyTree, ...],
         for key in keys:
             item = value[key]
             member = spelled.get(key) or rest_name(key)
-            nodes = [node[k] for node in read_only for k in (member, "*") if k in node]
-            if None in nodes:
+            below = _read_only_below(read_only, member)
+            if below is None:
                 continue  # server-set: never a change a person made
-            below = tuple(n for n in nodes if n) if nodes else ()
             kind = type(item)
             if kind is dict or kind is list:
                 item = _canonical(item, member, below, clashes)
@@ -206,20 +219,13 @@ def _canonical_like(value: dict[str, Any], read_only: tuple[shape.ReadOnlyTree, 
     JSON value as the twin's takes the twin's canonical member (absent there: dropped
     here too); an object member is followed the same way; the rest is built afresh."""
     out: dict[str, Any] = {}
-    try:
-        keys = sorted(value)
-    except TypeError:
-        keys = sorted(value, key=str)
     spelled = _REST_NAME_SEEN
-    for key in keys:
+    for key in _sorted_keys(value):
         item = value[key]
         member = spelled.get(key) or rest_name(key)
-        below: tuple[shape.ReadOnlyTree, ...] = ()
-        if read_only:
-            nodes = [node[k] for node in read_only for k in (member, "*") if k in node]
-            if None in nodes:
-                continue
-            below = tuple(n for n in nodes if n)
+        below = _read_only_below(read_only, member) if read_only else ()
+        if below is None:
+            continue
         twin_item = twin.get(key, _ABSENT)
         if twin_item is not _ABSENT and same_value(item, twin_item):
             item = twin_model.get(member)
@@ -327,7 +333,7 @@ class SourcePointers:
                 break
             canon, raw, previous, source_token = step
             if source_token is not None:
-                self._out.append("/" + source_token.replace("~", "~0").replace("/", "~1"))
+                self._out.append("/" + _escape(source_token))
             self._tokens.append(token)
             self._states.append((canon, raw, previous, len(self._out)))
         return self.prefix + "".join(self._out)
