@@ -14,6 +14,7 @@ from conftest import EXAMPLES
 from vmssplan import engine, parallel
 from vmssplan.engine import PlanOptions, plan_files, validate_files
 from vmssplan.render import PLAN_FORMATS, get_renderer
+from vmssplan.view import build_view
 
 pytestmark = pytest.mark.skipif(not parallel.can_fork(), reason="workers are forked on Linux only")
 
@@ -130,7 +131,9 @@ def test_a_plan_in_workers_is_the_plan_of_one_process_in_every_format(tmp_path: 
     assert serial.findings and all(f.line for f in serial.findings)
     assert serial.findings == in_workers.findings
     for fmt in sorted(PLAN_FORMATS):
-        assert get_renderer(PLAN_FORMATS, fmt)(in_workers) == get_renderer(PLAN_FORMATS, fmt)(serial), fmt
+        render = get_renderer(PLAN_FORMATS, fmt)
+        assert render(build_view(in_workers, plan=True), color=False) == render(build_view(serial, plan=True),
+                                                                                color=False), fmt
     started.clear()
     linted = validate_files([proposed], jobs=1)
     assert not started and any(f.rule == "LINT001" for f in linted.findings)

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, List, NoReturn, Optional
 import typer
 
 from . import __version__
-from .model import Effect, UsageError, VmssplanError, scrub_text
+from .model import Effect, UsageError, VmssplanError
 
 if TYPE_CHECKING:
     from .config import Config
-    from .engine import Result
+    from .model import Result
 
 EXIT_CODES_HELP = """
 Exit codes: 0 done, nothing at or above the failure threshold; 1 findings (a change at or
@@ -108,20 +108,21 @@ def _output_format(output: Optional[Enum], query: Optional[str]) -> str:
 
 
 def _render(table: dict[str, str], fmt: str, result: Result, query: object, color: bool) -> str:
-    """The renderer's text, or with a compiled --query its result on the same JSON document
-    as -o json (the plan, or for `validate` the findings)."""
+    """The renderer's text from the run's view (secrets scrubbed there, once), or with a
+    compiled --query its result on the same JSON document as -o json."""
     from .render import FINDINGS_FORMATS, get_renderer
+    from .view import build_view
 
+    view = build_view(result, plan=table is not FINDINGS_FORMATS)
     if query is not None:
-        from .render import query as jmes
+        from .render.query import render
 
-        return (jmes.render_findings if table is FINDINGS_FORMATS else jmes.render_plan)(result, query)
-    return get_renderer(table, fmt)(result, color=color)
+        return render(view, query)
+    return get_renderer(table, fmt)(view, color=color)
 
 
-def _emit(text: str, secrets: set[str], output_file: Optional[str]) -> None:
-    """Scrub, then write to standard output or to --output-file."""
-    text = _scrub(text, secrets)
+def _emit(text: str, output_file: Optional[str]) -> None:
+    """Write to standard output or to --output-file."""
     if output_file is None or output_file == "-":
         try:
             sys.stdout.write(text)
@@ -144,11 +145,6 @@ def _compile_query(query: Optional[str]) -> object:
     from .render.query import compile_query
 
     return compile_query(query)
-
-
-def _scrub(text: str, secrets: set[str]) -> str:
-    """Last line of defence: no secret value seen in the inputs reaches any output."""
-    return scrub_text(text, secrets)
 
 
 def _fail(message: str, code: int) -> NoReturn:
@@ -195,7 +191,7 @@ def validate(
 
     result = validate_files(files, config=_config(config_file), jobs=jobs)
     text = _render(FINDINGS_FORMATS, fmt, result, compiled, _use_color(color, output_file))
-    _emit(text, result.secrets, output_file)
+    _emit(text, output_file)
     raise typer.Exit(1 if result.has_errors else 0)
 
 
@@ -303,7 +299,7 @@ def plan(
             _fail("missing PROPOSED (or --set/--add/--remove/--patch to build it from CURRENT)", 2)
         result = plan_files(paths[0], paths[1] if len(paths) == 2 else None, options)
     text = _render(PLAN_FORMATS, fmt, result, compiled, _use_color(color, output_file))
-    _emit(text, result.secrets, output_file)
+    _emit(text, output_file)
     raise typer.Exit(exit_code(result, threshold))
 
 

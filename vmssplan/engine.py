@@ -12,11 +12,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
-from . import shape
+from . import model, shape
 from .classify import Context, RuleSet, classify, load_rules
 from .diff import diff, drop_unreturned_secrets
 from .load import Document, detect_kind, load_document, scale_sets_of, template_scale_sets
-from .model import (Change, DeploymentScope, DocumentError, DocumentKind, Effect, Finding, Plan, ScaleSet,
+from .model import (RuleDescription, Change, DeploymentScope, DocumentError, DocumentKind, Effect, Finding, Plan, ScaleSet,
                     ScaleSetPlan, ScaleSetSource, Severity, UsageError, string_leaves)
 from .normalize import SourcePointers, normalize
 from .parallel import available_cpus, map_in_processes
@@ -62,27 +62,18 @@ class PlanOptions:
 
 
 @dataclass
-class Result:
-    """What a command produced, plus every secret value seen, for the last scrub."""
+class Result(model.Result):
+    """The run's result, plus what the engine keeps while it runs."""
 
-    plan: Plan | None = None
-    findings: list[Finding] = field(default_factory=list)
-    secrets: set[str] = field(default_factory=set)
     #: Every document read (templates, parameter files, linked templates), by display name,
     #: so findings can be located in the file they are about.
     documents: dict[str, Document] = field(default_factory=dict)
-    #: The change rules the plan was classified with (renderers describe them, e.g. SARIF).
-    rules: RuleSet | None = None
     #: Per template: resources that could not be evaluated (a copy count known only after
     #: deployment...). A scale set missing from such a side may still be there.
     unexpanded: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, findings: Iterable[Finding]) -> None:
         self.findings += located(findings, self.documents)
-
-    @property
-    def has_errors(self) -> bool:
-        return any(f.severity is Severity.ERROR for f in self.findings)
 
 
 def located(findings: Iterable[Finding], documents: dict[str, Document]) -> list[Finding]:
@@ -178,9 +169,9 @@ def validate_files(paths: Iterable[str], options: TemplateOptions | None = None,
         result.findings = [f for f in result.findings
                            if f.rule != "VAL031" or _sibling_parameters(f.file) is not None]
     if config is not None:
-        from .config import apply_to_findings
+        from .decide import decide_findings
 
-        result.findings = apply_to_findings(result.findings, config)
+        result.findings = decide_findings(result.findings, config)
     result.findings = sorted(set(result.findings), key=Finding.sort_key)
     return result
 
@@ -426,13 +417,14 @@ def plan_files(current_path: str | None, proposed_path: str | None, options: Pla
         result.findings += validate_document(proposed_doc, notes=False)
     rule_dirs = tuple(options.rule_dirs) + (options.config.rules_dirs if options.config else ())
     rules = load_rules(rule_dirs, validate=bool(rule_dirs))
-    result.rules = rules
+    result.rules = {rule.id: RuleDescription(rule.id, rule.title, rule.description, rule.message, rule.effect,
+                                             rule.confidence, rule.evidence_link) for rule in rules.rules}
     plan = Plan(current_file=current_doc.path, proposed_file=proposed_doc.path)
     result.plan = plan
     pairs = pair_scale_sets(current_sources, proposed_sources)
     planner = _PairPlanner(current_doc.kind, proposed_doc.kind, rules, options.locate_changes, result.documents,
                            incomplete=(current_doc.path in result.unexpanded, proposed_doc.path in result.unexpanded),
-                           instance_docs=_instance_docs(options, pairs, result))
+                           instance_docs=_instance_docs(options, pairs, result), config=options.config)
     # With instance lists there is one scale set to plan: nothing to share out.
     processes = 1 if planner.instance_docs else _processes(options.jobs, len(pairs),
                                                            len(current_doc.text) + len(proposed_doc.text))
@@ -441,10 +433,9 @@ def plan_files(current_path: str | None, proposed_path: str | None, options: Pla
         if scale_set_plan is not None:
             plan.scale_sets.append(scale_set_plan)
     if options.config is not None:
-        from .config import apply_to_findings, apply_to_plan, ignored_by_metadata
+        from .decide import decide_findings
 
-        apply_to_plan(plan, options.config, {s.name: ignored_by_metadata(s.resource) for s in proposed_sources})
-        result.findings = apply_to_findings(result.findings, options.config)
+        result.findings = decide_findings(result.findings, options.config)
     # Planning a file against itself (or two sides sharing a parameters file) reports each
     # finding once.
     result.findings = sorted(set(result.findings), key=Finding.sort_key)
@@ -503,6 +494,7 @@ class _PairPlanner:
     #: may be among them.
     incomplete: tuple[bool, bool] = (False, False)
     instance_docs: list[Document] = field(default_factory=list)
+    config: Config | None = None
 
     def plan(self, pair: SourcePair) -> tuple[list[Finding], ScaleSetPlan | None]:
         """(located findings, plan of the pair or None when it cannot be planned)."""
@@ -535,6 +527,11 @@ class _PairPlanner:
             ops, notes = drop_unreturned_secrets(ops, before.from_get, after.from_get)
             ctx = Context(before.model, after.model, after.source.api_version)
             changes = classify(ops, self.rules, ctx)
+            if self.config is not None:  # decide, then plan: the action follows the decided effects
+                from .decide import decide_changes, ignored_by_metadata
+
+                decide_changes(changes, self.config, after.name, after.source.file,
+                               ignored_by_metadata(after.source.resource))
             if self.locate_changes:
                 _locate_changes(changes, after, self.documents)
             if self.instance_docs:
@@ -572,7 +569,7 @@ def plan_against_revision(revision: str, paths: tuple[str, ...], options: PlanOp
         merged.findings += part.findings
         merged.secrets |= part.secrets
         merged.documents.update(part.documents)
-        merged.rules = part.rules or merged.rules
+        merged.rules.update(part.rules)
         if part.plan is not None:
             merged.plan.scale_sets += part.plan.scale_sets  # type: ignore[union-attr]
     merged.findings = sorted(set(merged.findings), key=Finding.sort_key)
