@@ -13,9 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from .model import SENSITIVE, string_leaves
-
-#: Keys whose values are secret wherever they stand. Matched on the last key of a path.
-SECRET_KEYS = frozenset({"adminPassword", "customData", "protectedSettings"})
+from .shape import SECRET_KEYS
 
 #: Secrets shorter than this are not collected: "1234" is no secret worth blanking out of
 #: every message.
