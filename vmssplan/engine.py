@@ -19,7 +19,6 @@ from .load import Document, detect_kind, load_document, scale_sets_of, template_
 from .model import (Change, DeploymentScope, DocumentError, DocumentKind, Effect, Finding, Plan, ScaleSet,
                     ScaleSetPlan, ScaleSetSource, Severity, UsageError, string_leaves)
 from .normalize import SourcePointers, normalize
-from .parallel import available_cpus, map_in_processes
 from .plan import plan_scale_set, resource_group
 
 if TYPE_CHECKING:
@@ -56,9 +55,6 @@ class PlanOptions:
     config: Config | None = None
     #: Find each change's line and column in the proposed file (for the formats that show it).
     locate_changes: bool = True
-    #: Processes to plan scale sets in (this one included); 0: as many as there are CPUs
-    #: for large inputs (see _processes), else one.
-    jobs: int = 0
 
 
 @dataclass
@@ -127,17 +123,6 @@ def validate_document(doc: Document, notes: bool = True) -> list[Finding]:
     return [doc.locate(f) for f in findings if notes or f.severity is not Severity.INFO]
 
 
-@dataclass
-class _Linter:
-    """Normalizes and lints one scale set of a document at a time (for `validate`)."""
-
-    kind: DocumentKind
-    documents: dict[str, Document]
-
-    def lint(self, source: ScaleSetSource) -> list[Finding]:
-        return located(_lint_findings(normalize(source, self.kind)), self.documents)
-
-
 def _lint_findings(scale_set: ScaleSet) -> list[Finding]:
     """Findings of normalizing and linting one scale set, as pointers into its source."""
     from .lint import lint_scale_set
@@ -150,10 +135,9 @@ def _lint_findings(scale_set: ScaleSet) -> list[Finding]:
 
 
 def validate_files(paths: Iterable[str], options: TemplateOptions | None = None,
-                   config: Config | None = None, jobs: int = 0) -> Result:
+                   config: Config | None = None) -> Result:
     """Findings of every document; templates are also evaluated (with their parameters
-    file, if there is one), so expression and parameter errors show up too. ``jobs``:
-    processes to lint scale sets in, as for a plan (PlanOptions.jobs)."""
+    file, if there is one), so expression and parameter errors show up too."""
     options = options or TemplateOptions()
     result = Result()
     for path in paths:
@@ -167,9 +151,8 @@ def validate_files(paths: Iterable[str], options: TemplateOptions | None = None,
                 sources = []
             else:
                 sources = scale_sets_of(doc)
-            linter = _Linter(doc.kind, result.documents)
-            for findings in map_in_processes(linter.lint, sources, _processes(jobs, len(sources), len(doc.text))):
-                result.findings += findings
+            for source in sources:
+                result.findings += located(_lint_findings(normalize(source, doc.kind)), result.documents)
         except DocumentError as exc:
             result.add(exc.findings)
     if not options.parameters:
@@ -433,10 +416,8 @@ def plan_files(current_path: str | None, proposed_path: str | None, options: Pla
     planner = _PairPlanner(current_doc.kind, proposed_doc.kind, rules, options.locate_changes, result.documents,
                            incomplete=(current_doc.path in result.unexpanded, proposed_doc.path in result.unexpanded),
                            instance_docs=_instance_docs(options, pairs, result))
-    # With instance lists there is one scale set to plan: nothing to share out.
-    processes = 1 if planner.instance_docs else _processes(options.jobs, len(pairs),
-                                                           len(current_doc.text) + len(proposed_doc.text))
-    for findings, scale_set_plan in map_in_processes(planner.plan, pairs, processes):
+    for pair in pairs:
+        findings, scale_set_plan = planner.plan(pair)
         result.findings += findings
         if scale_set_plan is not None:
             plan.scale_sets.append(scale_set_plan)
@@ -449,26 +430,6 @@ def plan_files(current_path: str | None, proposed_path: str | None, options: Pla
     # finding once.
     result.findings = sorted(set(result.findings), key=Finding.sort_key)
     return result
-
-
-#: Inputs (characters of both documents) from which a plan uses every CPU by default. A
-#: forked worker costs a few milliseconds and its results take time to pass back: measured
-#: on two CPUs, two processes were as fast as one for 0.5 MB of templates and 9-11% faster
-#: for 1 MB of templates or models (19-24% at 4.4 MB).
-PARALLEL_OVER = 1 << 20
-#: Most processes used by default: beyond this, more memory for less and less time.
-DEFAULT_MAX_PROCESSES = 4
-
-
-def _processes(jobs: int, scale_sets: int, size: int) -> int:
-    """How many processes work on ``scale_sets`` (pairs, or scale sets to lint) read from
-    ``size`` characters: ``jobs`` if given, else all CPUs (up to DEFAULT_MAX_PROCESSES) for
-    large inputs of many scale sets."""
-    if jobs > 0:
-        return jobs
-    if scale_sets < 2 or size < PARALLEL_OVER:
-        return 1
-    return min(available_cpus(), DEFAULT_MAX_PROCESSES)
 
 
 def _instance_docs(options: PlanOptions, pairs: list[SourcePair], result: Result) -> list[Document]:
