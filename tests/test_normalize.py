@@ -101,25 +101,6 @@ def test_names_that_differ_only_in_case_are_a_located_warning() -> None:
     assert normalize(ScaleSetSource("web", {"name": "web", "properties": {"upgradePolicy": {}}}, "w.json")).findings == []
 
 
-def test_an_unchanged_scale_set_reuses_the_current_model_and_a_changed_one_does_not() -> None:
-    web = {"name": "web", "properties": {"overprovision": False, "upgradePolicy": {"mode": "Manual"}}}
-    api = {"name": "api", "properties": {"overprovision": True}}
-    clash = {"name": "odd", "properties": {"upgradePolicy": {"mode": "Manual"},
-                                           "UpgradePolicy": {"mode": "Rolling"}}}
-    current = [normalize(ScaleSetSource(r["name"], r, "current.json"), DocumentKind.MODEL_LIST)
-               for r in (web, api, clash)]
-    changed_api = {"name": "api", "properties": {"overprovision": False}}
-    sources = [ScaleSetSource(r["name"], json.loads(json.dumps(r)), "proposed.json", pointer=f"/{i}")
-               for i, r in enumerate((web, changed_api, clash))]
-    proposed = [normalize(source, DocumentKind.MODEL_LIST, like=before) for source, before in zip(sources, current)]
-    assert proposed[0].model is current[0].model and proposed[0].source is sources[0]
-    assert proposed[1].model == {"name": "api", "properties": {"overprovision": False}}
-    # A clash is reported against the proposed file: that scale set is normalized afresh.
-    assert proposed[2].model is not current[2].model
-    assert [(f.rule, f.file, f.pointer) for f in proposed[2].findings] == [("VAL023", "proposed.json",
-                                                                            "/2/properties/UpgradePolicy")]
-
-
 def _pointers(value: object, prefix: str = "") -> list[str]:
     found = [prefix]
     items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()

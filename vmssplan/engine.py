@@ -23,7 +23,7 @@ from .plan import plan_scale_set, resource_group
 
 if TYPE_CHECKING:
     from .config import Config
-    from .resolve import Evaluations, ParameterValues, ResolvedTemplate
+    from .resolve import ParameterValues, ResolvedTemplate
 
 
 @dataclass
@@ -264,10 +264,9 @@ def _parameter_sources(doc: Document, args: tuple[str, ...], options: TemplateOp
     return sources
 
 
-def _template_scale_sets(doc: Document, args: tuple[str, ...], options: TemplateOptions, result: Result,
-                         reuse: Evaluations | None = None) -> ResolvedTemplate:
-    """Evaluate a template (the resolve stage) into its scale sets; ``reuse``: the other
-    side's evaluations (see :class:`~vmssplan.resolve.Evaluations`)."""
+def _template_scale_sets(doc: Document, args: tuple[str, ...], options: TemplateOptions,
+                         result: Result) -> ResolvedTemplate:
+    """Evaluate a template (the resolve stage) into its scale sets."""
     scale_sets_of(doc)  # a template with no scale-set resource at all is a finding (VAL003)
     from .resolve import resolve_template
 
@@ -287,7 +286,7 @@ def _template_scale_sets(doc: Document, args: tuple[str, ...], options: Template
     else:
         base_dir = Path(doc.path).parent
     resolved = resolve_template(doc.data, doc.path, parameters, options.scope, base_dir=base_dir,
-                                read_linked=read_linked, reuse=reuse)
+                                read_linked=read_linked)
     result.add(resolved.findings)
     result.secrets |= resolved.secrets
     if resolved.unexpanded:
@@ -295,19 +294,17 @@ def _template_scale_sets(doc: Document, args: tuple[str, ...], options: Template
     return resolved
 
 
-def _load_side(path: str, args: tuple[str, ...], options: TemplateOptions, result: Result,
-               reuse: Evaluations | None = None) -> tuple[Document | None, list[ScaleSetSource], Evaluations | None]:
-    """The document at ``path`` and its scale sets; for a template, also its evaluations,
-    which the other side of a plan may reuse (``reuse``: those of the other side)."""
+def _load_side(path: str, args: tuple[str, ...], options: TemplateOptions,
+               result: Result) -> tuple[Document | None, list[ScaleSetSource]]:
+    """The document at ``path`` and its scale sets (a template's, evaluated)."""
     try:
         doc = _read(path, result)
         if doc.kind is DocumentKind.ARM_TEMPLATE:
-            resolved = _template_scale_sets(doc, args, options, result, reuse)
-            return doc, resolved.scale_sets, resolved.evaluations
-        return doc, scale_sets_of(doc), None
+            return doc, _template_scale_sets(doc, args, options, result).scale_sets
+        return doc, scale_sets_of(doc)
     except DocumentError as exc:
         result.add(exc.findings)
-        return None, [], None
+        return None, []
 
 
 def _is_expression(name: str) -> bool:
@@ -387,20 +384,16 @@ def plan_files(current_path: str | None, proposed_path: str | None, options: Pla
     if current_path is None:
         current_doc: Document | None = Document("(none)", "", None, DocumentKind.UNKNOWN)
         current_sources: list[ScaleSetSource] = []
-        evaluations: Evaluations | None = None
     else:
-        current_doc, current_sources, evaluations = _load_side(
+        current_doc, current_sources = _load_side(
             current_path, templates.parameters + templates.current_parameters, templates, result)
     if options.patch or options.edits:
         proposed_doc, proposed_sources = _edited_side(current_doc, options, result)
     else:
         if proposed_path is None:
             raise UsageError("give PROPOSED, or build it from CURRENT with --set/--add/--remove/--patch")
-        # The proposed template takes from the current one's evaluation what is written the
-        # same: a change usually touches a few values of a large template.
-        proposed_doc, proposed_sources, _ = _load_side(
-            proposed_path, templates.parameters + templates.proposed_parameters, templates, result, evaluations)
-        evaluations = None  # let the current side's index go before the next stages
+        proposed_doc, proposed_sources = _load_side(
+            proposed_path, templates.parameters + templates.proposed_parameters, templates, result)
     if current_doc is None or proposed_doc is None:
         result.findings = sorted(set(result.findings), key=Finding.sort_key)
         return result
@@ -472,10 +465,7 @@ class _PairPlanner:
         after = None
         findings: list[Finding] = []
         if after_source is not None:
-            # Normalized like the current one of its name: what is unchanged (usually most
-            # of it) is reused, and the differ skips it at once.
-            like = before if before is not None and before.name.lower() == after_source.name.lower() else None
-            after = normalize(after_source, self.proposed_kind, like=like)
+            after = normalize(after_source, self.proposed_kind)
             # Like schema validation: the proposed side is what gets deployed.
             findings = located(_lint_findings(after), self.documents)
         missing_side = 1 if after is None else 0 if before is None else None

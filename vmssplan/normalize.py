@@ -19,7 +19,6 @@ from functools import lru_cache
 from typing import Any
 
 from . import shape
-from .diff import same_value
 from .data import schema_text
 from .model import DocumentKind, Finding, ScaleSet, ScaleSetSource, Severity
 
@@ -49,28 +48,13 @@ def rest_name(key: str) -> str:
     return name
 
 
-def normalize(source: ScaleSetSource, kind: DocumentKind | None = None, *, like: ScaleSet | None = None) -> ScaleSet:
-    """The canonical model of one scale set.
-
-    ``like``: a scale set normalized before, of the same shape, that is likely another
-    version of this one (the current side of a plan). The parts of its model whose source
-    is the same JSON value as here are reused, not rebuilt; the whole model when all is.
-    Reuse also lets the differ skip those parts at once: they are the same objects.
-    """
+def normalize(source: ScaleSetSource, kind: DocumentKind | None = None) -> ScaleSet:
+    """The canonical model of one scale set."""
     resource = source.resource
     from_get = kind in (DocumentKind.REST_MODEL, DocumentKind.AZ_MODEL, DocumentKind.MODEL_LIST,
                         DocumentKind.API_EXAMPLE) and "id" in resource
-    if like is not None and (like.findings or like.source.flattened != source.flattened):
-        like = None  # a model built from clashing names does not follow its source key by key
-    if like is not None and same_value(like.source.resource, resource):
-        return ScaleSet(name=source.name, model=like.model, source=source, from_get=from_get)
-    top = _top_level(resource, source.flattened)
     clashes: list[str] = []
-    if like is not None:
-        model = _canonical_like(top, (shape.READ_ONLY_TREE,), clashes,
-                                _top_level(like.source.resource, like.source.flattened), like.model)
-    else:
-        model = _canonical(top, "", (shape.READ_ONLY_TREE,), clashes)
+    model = _canonical(_top_level(resource, source.flattened), "", (shape.READ_ONLY_TREE,), clashes)
     findings = _case_clash_findings(source) if clashes else []
     return ScaleSet(name=source.name, model=model if isinstance(model, dict) else {}, source=source,
                     from_get=from_get, findings=findings)
@@ -210,45 +194,6 @@ def _canonical(value: Any, name: str, read_only: tuple[shape.ReadOnlyTree, ...],
             items.append(item)
         return _order(name, items)
     return value
-
-
-def _canonical_like(value: dict[str, Any], read_only: tuple[shape.ReadOnlyTree, ...], clashes: list[str],
-                    twin: dict[str, Any], twin_model: dict[str, Any]) -> dict[str, Any]:
-    """:func:`_canonical` of the object ``value``, given an object ``twin`` whose canonical
-    form is ``twin_model`` (built without name clashes): a member whose value is the same
-    JSON value as the twin's takes the twin's canonical member (absent there: dropped
-    here too); an object member is followed the same way; the rest is built afresh."""
-    out: dict[str, Any] = {}
-    spelled = _REST_NAME_SEEN
-    for key in _sorted_keys(value):
-        item = value[key]
-        member = spelled.get(key) or rest_name(key)
-        below = _read_only_below(read_only, member) if read_only else ()
-        if below is None:
-            continue
-        twin_item = twin.get(key, _ABSENT)
-        if twin_item is not _ABSENT and same_value(item, twin_item):
-            item = twin_model.get(member)
-            if item is None:
-                continue  # dropped from the twin's model, so from this one
-        elif type(item) is dict and type(twin_item) is dict and type(twin_model.get(member)) is dict:
-            item = _canonical_like(item, below, clashes, twin_item, twin_model[member])
-            if not item:
-                continue
-        elif isinstance(item, (dict, list)):
-            item = _canonical(item, member, below, clashes)
-            if not item:
-                continue
-        elif item is None:
-            continue
-        if member in out:
-            clashes.append(member)
-        out[member] = item
-    return out
-
-
-#: A member the twin object does not have.
-_ABSENT = object()
 
 
 def _envelope(item: dict[str, Any], array_name: str) -> dict[str, Any]:
