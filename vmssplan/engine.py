@@ -18,7 +18,7 @@ from .diff import diff, drop_unreturned_secrets
 from .load import Document, detect_kind, load_document, scale_sets_of, template_scale_sets
 from .model import (Change, DeploymentScope, DocumentError, DocumentKind, Effect, Finding, Plan, ScaleSet,
                     ScaleSetPlan, ScaleSetSource, Severity, UsageError, string_leaves)
-from .normalize import SourcePointers, normalize
+from .normalize import normalize, source_pointer
 from .plan import plan_scale_set, resource_group
 
 if TYPE_CHECKING:
@@ -130,8 +130,7 @@ def _lint_findings(scale_set: ScaleSet) -> list[Finding]:
     findings = lint_scale_set(scale_set)
     if not findings:
         return scale_set.findings  # from normalizing: already pointers into the source
-    source = SourcePointers(scale_set)
-    return scale_set.findings + [replace(f, pointer=source.find(f.pointer)) for f in findings]
+    return scale_set.findings + [replace(f, pointer=source_pointer(scale_set, f.pointer)) for f in findings]
 
 
 def validate_files(paths: Iterable[str], options: TemplateOptions | None = None,
@@ -555,9 +554,8 @@ def _locate_changes(changes: list[Change], scale_set: ScaleSet, documents: dict[
     doc = documents.get(scale_set.source.file)
     if doc is None:
         return
-    source = SourcePointers(scale_set)
     for change in changes:
-        pointer = source.find(change.path)
+        pointer = source_pointer(scale_set, change.path)
         change.file = doc.path
         change.line, change.column = doc.position(pointer)
 
