@@ -323,7 +323,7 @@ def test_a_reader_that_goes_away_ends_the_run_quietly(tmp_path: Path) -> None:
     for side, model in zip(("current", "proposed"), models):
         (tmp_path / f"{side}.json").write_text(json.dumps([dict(model, name=f"s{i}") for i in range(300)]),
                                                encoding="utf-8")
-    proc = subprocess.Popen(_command("plan", "current.json", "proposed.json", "-o", "json", "--jobs", "1"),
+    proc = subprocess.Popen(_command("plan", "current.json", "proposed.json", "-o", "json"),
                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdout is not None and proc.stdout.read(10) == b'{\n  "forma'
     proc.stdout.close()

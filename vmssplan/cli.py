@@ -166,11 +166,6 @@ def _root(
     pass
 
 
-MAX_JOBS = 32  # vmssplan.parallel.MAX_PROCESSES, without importing it for every command
-JOBS_HELP = ("Work on scale sets in N processes (Linux; at most 32). 0: one per CPU, up to 4, for inputs over "
-             "1 MB of several scale sets; one otherwise. The output is the same whatever N.")
-
-
 @app.command(epilog=EXIT_CODES_HELP)
 def validate(
     files: List[str] = typer.Argument(..., help="ARM templates, parameter files or scale-set model JSON; "
@@ -180,8 +175,6 @@ def validate(
     output_file: Optional[str] = typer.Option(None, "--output-file", metavar="FILE", help=OUTPUT_FILE_HELP),
     query: Optional[str] = typer.Option(None, "--query", metavar="JMESPATH", help=QUERY_HELP),
     color: ColorMode = typer.Option(ColorMode.auto, "--color", help="Colour the text output."),
-    jobs: int = typer.Option(0, "--jobs", "-j", min=0, max=MAX_JOBS, metavar="N", help=JOBS_HELP,
-                              show_default=False),
 ) -> None:
     """Check JSON syntax, the template envelope and each scale set against the schema of its apiVersion."""
     fmt = _output_format(output, query)
@@ -189,7 +182,7 @@ def validate(
     from .engine import validate_files
     from .render import FINDINGS_FORMATS
 
-    result = validate_files(files, config=_config(config_file), jobs=jobs)
+    result = validate_files(files, config=_config(config_file))
     text = _render(FINDINGS_FORMATS, fmt, result, compiled, _use_color(color, output_file))
     _emit(text, output_file)
     raise typer.Exit(1 if result.has_errors else 0)
@@ -258,8 +251,6 @@ def plan(
         None, "--deployment-name", help="deployment().name for template expressions."),
     tenant_id: Optional[str] = typer.Option(None, "--tenant-id", help="tenant() for template expressions."),
     color: ColorMode = typer.Option(ColorMode.auto, "--color", help="Colour the text output."),
-    jobs: int = typer.Option(0, "--jobs", "-j", min=0, max=MAX_JOBS, metavar="N", help=JOBS_HELP,
-                              show_default=False),
 ) -> None:
     """Plan the change from CURRENT to PROPOSED: what Azure does with it, and what each VM needs."""
     config = _config(config_file)
@@ -280,7 +271,7 @@ def plan(
                                 proposed_parameters=tuple(proposed_parameters or ()), scope=scope)
     options = PlanOptions(rule_dirs=tuple(rules_dir or ()), templates=templates, instances=tuple(instances or ()),
                           patch=patch, edits=tuple(_EDIT_TOKENS), config=config,
-                          locate_changes=fmt in LOCATING_FORMATS, jobs=jobs)
+                          locate_changes=fmt in LOCATING_FORMATS)
     paths = list(files or ())
     edits = bool(patch or _EDIT_TOKENS)
     if base_ref is not None:

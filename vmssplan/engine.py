@@ -18,13 +18,12 @@ from .diff import diff, drop_unreturned_secrets
 from .load import Document, detect_kind, load_document, scale_sets_of, template_scale_sets
 from .model import (RuleDescription, Change, DeploymentScope, DocumentError, DocumentKind, Effect, Finding, Plan, ScaleSet,
                     ScaleSetPlan, ScaleSetSource, Severity, UsageError, string_leaves)
-from .normalize import SourcePointers, normalize
-from .parallel import available_cpus, map_in_processes
+from .normalize import normalize, source_pointer
 from .plan import plan_scale_set, resource_group
 
 if TYPE_CHECKING:
     from .config import Config
-    from .resolve import Evaluations, ParameterValues, ResolvedTemplate
+    from .resolve import ParameterValues, ResolvedTemplate
 
 
 @dataclass
@@ -56,9 +55,6 @@ class PlanOptions:
     config: Config | None = None
     #: Find each change's line and column in the proposed file (for the formats that show it).
     locate_changes: bool = True
-    #: Processes to plan scale sets in (this one included); 0: as many as there are CPUs
-    #: for large inputs (see _processes), else one.
-    jobs: int = 0
 
 
 @dataclass
@@ -118,17 +114,6 @@ def validate_document(doc: Document, notes: bool = True) -> list[Finding]:
     return [doc.locate(f) for f in findings if notes or f.severity is not Severity.INFO]
 
 
-@dataclass
-class _Linter:
-    """Normalizes and lints one scale set of a document at a time (for `validate`)."""
-
-    kind: DocumentKind
-    documents: dict[str, Document]
-
-    def lint(self, source: ScaleSetSource) -> list[Finding]:
-        return located(_lint_findings(normalize(source, self.kind)), self.documents)
-
-
 def _lint_findings(scale_set: ScaleSet) -> list[Finding]:
     """Findings of normalizing and linting one scale set, as pointers into its source."""
     from .lint import lint_scale_set
@@ -136,15 +121,13 @@ def _lint_findings(scale_set: ScaleSet) -> list[Finding]:
     findings = lint_scale_set(scale_set)
     if not findings:
         return scale_set.findings  # from normalizing: already pointers into the source
-    source = SourcePointers(scale_set)
-    return scale_set.findings + [replace(f, pointer=source.find(f.pointer)) for f in findings]
+    return scale_set.findings + [replace(f, pointer=source_pointer(scale_set, f.pointer)) for f in findings]
 
 
 def validate_files(paths: Iterable[str], options: TemplateOptions | None = None,
-                   config: Config | None = None, jobs: int = 0) -> Result:
+                   config: Config | None = None) -> Result:
     """Findings of every document; templates are also evaluated (with their parameters
-    file, if there is one), so expression and parameter errors show up too. ``jobs``:
-    processes to lint scale sets in, as for a plan (PlanOptions.jobs)."""
+    file, if there is one), so expression and parameter errors show up too."""
     options = options or TemplateOptions()
     result = Result()
     for path in paths:
@@ -158,9 +141,8 @@ def validate_files(paths: Iterable[str], options: TemplateOptions | None = None,
                 sources = []
             else:
                 sources = scale_sets_of(doc)
-            linter = _Linter(doc.kind, result.documents)
-            for findings in map_in_processes(linter.lint, sources, _processes(jobs, len(sources), len(doc.text))):
-                result.findings += findings
+            for source in sources:
+                result.findings += located(_lint_findings(normalize(source, doc.kind)), result.documents)
         except DocumentError as exc:
             result.add(exc.findings)
     if not options.parameters:
@@ -272,10 +254,9 @@ def _parameter_sources(doc: Document, args: tuple[str, ...], options: TemplateOp
     return sources
 
 
-def _template_scale_sets(doc: Document, args: tuple[str, ...], options: TemplateOptions, result: Result,
-                         reuse: Evaluations | None = None) -> ResolvedTemplate:
-    """Evaluate a template (the resolve stage) into its scale sets; ``reuse``: the other
-    side's evaluations (see :class:`~vmssplan.resolve.Evaluations`)."""
+def _template_scale_sets(doc: Document, args: tuple[str, ...], options: TemplateOptions,
+                         result: Result) -> ResolvedTemplate:
+    """Evaluate a template (the resolve stage) into its scale sets."""
     scale_sets_of(doc)  # a template with no scale-set resource at all is a finding (VAL003)
     from .resolve import resolve_template
 
@@ -295,7 +276,7 @@ def _template_scale_sets(doc: Document, args: tuple[str, ...], options: Template
     else:
         base_dir = Path(doc.path).parent
     resolved = resolve_template(doc.data, doc.path, parameters, options.scope, base_dir=base_dir,
-                                read_linked=read_linked, reuse=reuse)
+                                read_linked=read_linked)
     result.add(resolved.findings)
     result.secrets |= resolved.secrets
     if resolved.unexpanded:
@@ -303,19 +284,17 @@ def _template_scale_sets(doc: Document, args: tuple[str, ...], options: Template
     return resolved
 
 
-def _load_side(path: str, args: tuple[str, ...], options: TemplateOptions, result: Result,
-               reuse: Evaluations | None = None) -> tuple[Document | None, list[ScaleSetSource], Evaluations | None]:
-    """The document at ``path`` and its scale sets; for a template, also its evaluations,
-    which the other side of a plan may reuse (``reuse``: those of the other side)."""
+def _load_side(path: str, args: tuple[str, ...], options: TemplateOptions,
+               result: Result) -> tuple[Document | None, list[ScaleSetSource]]:
+    """The document at ``path`` and its scale sets (a template's, evaluated)."""
     try:
         doc = _read(path, result)
         if doc.kind is DocumentKind.ARM_TEMPLATE:
-            resolved = _template_scale_sets(doc, args, options, result, reuse)
-            return doc, resolved.scale_sets, resolved.evaluations
-        return doc, scale_sets_of(doc), None
+            return doc, _template_scale_sets(doc, args, options, result).scale_sets
+        return doc, scale_sets_of(doc)
     except DocumentError as exc:
         result.add(exc.findings)
-        return None, [], None
+        return None, []
 
 
 def _is_expression(name: str) -> bool:
@@ -395,20 +374,16 @@ def plan_files(current_path: str | None, proposed_path: str | None, options: Pla
     if current_path is None:
         current_doc: Document | None = Document("(none)", "", None, DocumentKind.UNKNOWN)
         current_sources: list[ScaleSetSource] = []
-        evaluations: Evaluations | None = None
     else:
-        current_doc, current_sources, evaluations = _load_side(
+        current_doc, current_sources = _load_side(
             current_path, templates.parameters + templates.current_parameters, templates, result)
     if options.patch or options.edits:
         proposed_doc, proposed_sources = _edited_side(current_doc, options, result)
     else:
         if proposed_path is None:
             raise UsageError("give PROPOSED, or build it from CURRENT with --set/--add/--remove/--patch")
-        # The proposed template takes from the current one's evaluation what is written the
-        # same: a change usually touches a few values of a large template.
-        proposed_doc, proposed_sources, _ = _load_side(
-            proposed_path, templates.parameters + templates.proposed_parameters, templates, result, evaluations)
-        evaluations = None  # let the current side's index go before the next stages
+        proposed_doc, proposed_sources = _load_side(
+            proposed_path, templates.parameters + templates.proposed_parameters, templates, result)
     if current_doc is None or proposed_doc is None:
         result.findings = sorted(set(result.findings), key=Finding.sort_key)
         return result
@@ -425,10 +400,8 @@ def plan_files(current_path: str | None, proposed_path: str | None, options: Pla
     planner = _PairPlanner(current_doc.kind, proposed_doc.kind, rules, options.locate_changes, result.documents,
                            incomplete=(current_doc.path in result.unexpanded, proposed_doc.path in result.unexpanded),
                            instance_docs=_instance_docs(options, pairs, result), config=options.config)
-    # With instance lists there is one scale set to plan: nothing to share out.
-    processes = 1 if planner.instance_docs else _processes(options.jobs, len(pairs),
-                                                           len(current_doc.text) + len(proposed_doc.text))
-    for findings, scale_set_plan in map_in_processes(planner.plan, pairs, processes):
+    for pair in pairs:
+        findings, scale_set_plan = planner.plan(pair)
         result.findings += findings
         if scale_set_plan is not None:
             plan.scale_sets.append(scale_set_plan)
@@ -440,26 +413,6 @@ def plan_files(current_path: str | None, proposed_path: str | None, options: Pla
     # finding once.
     result.findings = sorted(set(result.findings), key=Finding.sort_key)
     return result
-
-
-#: Inputs (characters of both documents) from which a plan uses every CPU by default. A
-#: forked worker costs a few milliseconds and its results take time to pass back: measured
-#: on two CPUs, two processes were as fast as one for 0.5 MB of templates and 9-11% faster
-#: for 1 MB of templates or models (19-24% at 4.4 MB).
-PARALLEL_OVER = 1 << 20
-#: Most processes used by default: beyond this, more memory for less and less time.
-DEFAULT_MAX_PROCESSES = 4
-
-
-def _processes(jobs: int, scale_sets: int, size: int) -> int:
-    """How many processes work on ``scale_sets`` (pairs, or scale sets to lint) read from
-    ``size`` characters: ``jobs`` if given, else all CPUs (up to DEFAULT_MAX_PROCESSES) for
-    large inputs of many scale sets."""
-    if jobs > 0:
-        return jobs
-    if scale_sets < 2 or size < PARALLEL_OVER:
-        return 1
-    return min(available_cpus(), DEFAULT_MAX_PROCESSES)
 
 
 def _instance_docs(options: PlanOptions, pairs: list[SourcePair], result: Result) -> list[Document]:
@@ -503,10 +456,7 @@ class _PairPlanner:
         after = None
         findings: list[Finding] = []
         if after_source is not None:
-            # Normalized like the current one of its name: what is unchanged (usually most
-            # of it) is reused, and the differ skips it at once.
-            like = before if before is not None and before.name.lower() == after_source.name.lower() else None
-            after = normalize(after_source, self.proposed_kind, like=like)
+            after = normalize(after_source, self.proposed_kind)
             # Like schema validation: the proposed side is what gets deployed.
             findings = located(_lint_findings(after), self.documents)
         missing_side = 1 if after is None else 0 if before is None else None
@@ -601,9 +551,8 @@ def _locate_changes(changes: list[Change], scale_set: ScaleSet, documents: dict[
     doc = documents.get(scale_set.source.file)
     if doc is None:
         return
-    source = SourcePointers(scale_set)
     for change in changes:
-        pointer = source.find(change.path)
+        pointer = source_pointer(scale_set, change.path)
         change.file = doc.path
         change.line, change.column = doc.position(pointer)
 
