@@ -85,33 +85,43 @@ def located(findings: Iterable[Finding], documents: dict[str, Document]) -> list
 
 
 def validate_document(doc: Document, notes: bool = True) -> list[Finding]:
-    """Schema and structure findings of one loaded document, located in its file;
-    ``notes=False`` leaves out those of severity info (a plan does not show them)."""
+    """Findings of the document itself, located in its file: the parameters-file or
+    template envelope, or for a model each scale set against its schema. A template's
+    scale sets are checked once evaluated (:func:`validate_evaluated`): what is deployed
+    is what is checked. ``notes=False`` leaves out findings of severity info."""
     from . import validate
 
     findings: list[Finding] = []
     if doc.kind is DocumentKind.ARM_PARAMETERS:
         findings += validate.validate_parameters_file(doc.data)
-        return [doc.locate(f) for f in findings if notes or f.severity is not Severity.INFO]
-    sources: list[ScaleSetSource]
-    if doc.kind is DocumentKind.ARM_TEMPLATE:
+    elif doc.kind is DocumentKind.ARM_TEMPLATE:
         findings += validate.validate_template_envelope(doc.data)
-        sources = list(template_scale_sets(doc.data, doc.path))
-        if not sources:  # a template of other resources: fine for `validate` (pre-commit passes them all)
+        if not list(template_scale_sets(doc.data, doc.path)):  # fine for `validate`: pre-commit passes them all
             findings.append(Finding("VAL003", "no Microsoft.Compute/virtualMachineScaleSets resource; only the "
                                     "template envelope was checked", Severity.INFO, pointer="/resources"))
     else:
-        sources = scale_sets_of(doc)
-    # A property copy loop needs a "copy" key, spelled out or with a \u escape: a large
-    # template without one is not searched for one, resource by resource.
-    may_copy_properties = '"copy"' in doc.text or "\\u" in doc.text
-    for source in sources:
-        model_shape: validate.Shape = "template" if source.from_template else "model"
-        if source.flattened:
-            continue  # `az vmss show` output: no schema describes the SDK's flattened shape
-        findings += validate.validate_scale_set(source.resource, source.api_version, pointer_prefix=source.pointer,
-                                                shape=model_shape, may_copy_properties=may_copy_properties)
+        for source in scale_sets_of(doc):
+            if source.flattened:
+                continue  # `az vmss show` output: no schema describes the SDK's flattened shape
+            findings += validate.validate_scale_set(source.resource, source.api_version,
+                                                    pointer_prefix=source.pointer, shape="model")
     return [doc.locate(f) for f in findings if notes or f.severity is not Severity.INFO]
+
+
+def validate_evaluated(sources: Iterable[ScaleSetSource], documents: dict[str, Document],
+                       notes: bool = True) -> list[Finding]:
+    """Schema findings of a template's evaluated scale sets, each located at the template
+    text its value came from: a value set through a parameter, a variable or a copy loop is
+    checked like a literal one; one known only after deployment is taken as ARM takes an
+    expression there."""
+    from . import validate
+
+    findings: list[Finding] = []
+    for source in sources:
+        findings += [replace(f, file=source.file) for f in validate.validate_evaluated_scale_set(
+            source.resource, source.api_version, pointer_prefix=source.pointer)
+            if notes or f.severity is not Severity.INFO]
+    return located(findings, documents)
 
 
 def _lint_findings(scale_set: ScaleSet) -> list[Finding]:
@@ -137,6 +147,7 @@ def validate_files(paths: Iterable[str], options: TemplateOptions | None = None,
             if doc.kind is DocumentKind.ARM_TEMPLATE:
                 sources = (_template_scale_sets(doc, options.parameters, options, result).scale_sets
                            if list(template_scale_sets(doc.data, doc.path)) else [])
+                result.findings += validate_evaluated(sources, result.documents)
             elif doc.kind is DocumentKind.ARM_PARAMETERS:
                 sources = []
             else:
@@ -390,6 +401,8 @@ def plan_files(current_path: str | None, proposed_path: str | None, options: Pla
     if options.validate_proposed:
         # Notes (severity info, e.g. "nearest schema used") belong to `validate`, not to a plan.
         result.findings += validate_document(proposed_doc, notes=False)
+        if proposed_doc.kind is DocumentKind.ARM_TEMPLATE:
+            result.findings += validate_evaluated(proposed_sources, result.documents, notes=False)
     rule_dirs = tuple(options.rule_dirs) + (options.config.rules_dirs if options.config else ())
     rules = load_rules(rule_dirs, validate=bool(rule_dirs))
     result.rules = {rule.id: RuleDescription(rule.id, rule.title, rule.description, rule.message, rule.effect,
