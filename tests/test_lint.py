@@ -370,34 +370,3 @@ def test_corpus_template_lints_clean(corpus: Path, name: str) -> None:
 
 def test_genuine_errors_name_corpus_files(corpus: Path) -> None:
     assert set(GENUINE_ERRORS) <= set(_corpus_files("rest-example")) | set(_corpus_files("arm-template"))
-
-
-# --- the compiled rules say what the interpreter says ----------------------------------
-
-
-def _interpreted(model: Any) -> list[Finding]:
-    """lint_model as it reads without compilation: ``holds`` over every rule, the reference."""
-    from vmssplan.lint import _applies, _finding_pointer, _items, _Scope, holds
-
-    findings = []
-    for rule in RULES:
-        if _applies(rule, _Scope(model)) is not True:
-            continue
-        for item in _items(rule, model):
-            scope = _Scope(model, item)
-            if holds(rule.check, scope) is True:
-                findings.append(Finding(rule.id, rule.message, rule.severity,
-                                        pointer=_finding_pointer(rule, scope)))
-    return sorted(set(findings), key=lambda f: (f.pointer, f.rule, f.message))
-
-
-@pytest.mark.parametrize("rule_id,index,case", CASES, ids=lambda v: str(v) if not isinstance(v, dict) else "")
-def test_compiled_rules_agree_with_the_interpreter(rule_id: str, index: int, case: dict) -> None:
-    """Every case model, and each with one value replaced (unknown, secret, absent, samples)."""
-    base = canonical(case["model"]).model
-    variants = [base]
-    for path in _paths(base):
-        for value in (Unknown("parameters('x')", "a test says so"), SensitiveValue("d"), _ABSENT, *SAMPLES[::7]):
-            variants.append(_replace(base, path, copy.deepcopy(value)))
-    for model in variants:
-        assert lint_model(model, RULES) == _interpreted(model)

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
 from . import shape
 from .data import data_dir, rule_files, schema_text
-from .diff import PatchOp, display, equal, to_pointer
+from .diff import PatchOp, equal
 from .model import KNOWN_AFTER_DEPLOYMENT, SENSITIVE, Change, SensitiveValue, Effect, UsageError, is_unknown, unknown_reason
 
 EXPRESSION_RULE = "VMSS003"
@@ -57,7 +57,7 @@ class Rule:
     #: the built-in ones (a team knows its own scale sets).
     builtin: bool = True
 
-    @cached_property  # read for every change; a rule never changes once loaded
+    @property
     def evidence_link(self) -> str:
         for item in self.evidence:
             if item.get("url"):
@@ -68,70 +68,12 @@ class Rule:
 Pattern = tuple[str, ...]
 
 
-class _PatternTrie:
-    """Rule patterns by segment, so a change finds its rules in time of its path's length
-    rather than of the number of rules (a plan of 10,000 scale sets classifies ~70,000
-    changes against ~200 patterns)."""
-
-    __slots__ = ("children", "ending")
-
-    def __init__(self) -> None:
-        self.children: dict[str, _PatternTrie] = {}
-        #: (rule, pattern) of every pattern that ends at this node.
-        self.ending: list[tuple[Rule, Pattern]] = []
-
-    def add(self, rule: Rule, pattern: Pattern) -> None:
-        node = self
-        for segment in pattern:
-            node = node.children.setdefault(segment, _PatternTrie())
-        node.ending.append((rule, pattern))
-
-    def below(self) -> Iterable[tuple[Rule, Pattern]]:
-        stack = list(self.children.values())
-        while stack:
-            node = stack.pop()
-            yield from node.ending
-            stack.extend(node.children.values())
-
-    def match(self, path: Pattern) -> tuple[list[tuple[Rule, Pattern]], list[tuple[Rule, Pattern]]]:
-        """(patterns that equal ``path`` or an ancestor of it, patterns below ``path``);
-        a ``*`` segment of a pattern matches any one segment of the path."""
-        covering: list[tuple[Rule, Pattern]] = list(self.ending)
-        frontier = [self]
-        for segment in path:
-            frontier = [child for node in frontier
-                        for child in (node.children.get(segment), node.children.get("*") if segment != "*" else None)
-                        if child is not None]
-            if not frontier:
-                return covering, []
-            for node in frontier:
-                covering.extend(node.ending)
-        return covering, [item for node in frontier for item in node.below()]
-
-
 @dataclass
 class RuleSet:
     rules: list[Rule] = field(default_factory=list)
-    _trie: _PatternTrie | None = field(default=None, init=False, repr=False, compare=False)
-    _by_id: dict[str, Rule] | None = field(default=None, init=False, repr=False, compare=False)
-    _candidates: dict[Pattern, _Candidates] = field(default_factory=dict, init=False, repr=False,
-                                                     compare=False)
 
     def by_id(self, rule_id: str) -> Rule | None:
-        if self._by_id is None:
-            self._by_id = {}
-            for rule in self.rules:
-                self._by_id.setdefault(rule.id, rule)
-        return self._by_id.get(rule_id)
-
-    def matching(self, path: Pattern) -> tuple[list[tuple[Rule, Pattern]], list[tuple[Rule, Pattern]]]:
-        """See :meth:`_PatternTrie.match`."""
-        if self._trie is None:
-            self._trie = _PatternTrie()
-            for rule in self.rules:
-                for pattern in rule.patterns:
-                    self._trie.add(rule, pattern)
-        return self._trie.match(path)
+        return next((rule for rule in self.rules if rule.id == rule_id), None)
 
 
 def parse_pointer(pointer: str) -> tuple[str, ...]:
@@ -338,47 +280,24 @@ def _verdict(rule: Rule, op: PatchOp, before: Any, after: Any, ctx: Context) -> 
     return Verdict(rule, rule.effect, rule.conditional, rule.message)
 
 
-@dataclass(frozen=True)
-class _Candidates:
-    """The rules that may judge a change at one path."""
-
-    #: The most specific rule whose pattern equals the path or an ancestor of it.
-    covering: Rule | None
-    #: Whether that pattern is as long as the path (then rules below are not consulted).
-    exact: bool
-    #: (rule, pattern relative to the path) of rules below the path, in rule-file order.
-    below: tuple[tuple[Rule, Pattern], ...]
-    #: The covering rule's verdict when it has no ``when`` clauses (it does not depend on
-    #: the values, so it is made once, not once per change).
-    fixed_verdict: Verdict | None
-
-
-def _candidates(rules: RuleSet, path: Pattern) -> _Candidates:
-    """Memoized per rule set: the changes of many scale sets share a few dozen paths."""
-    cached = rules._candidates.get(path)
-    if cached is not None:
-        return cached
-    covering_patterns, below_patterns = rules.matching(path)
-    covering = max(covering_patterns, key=lambda item: _specificity(*item), default=None)
-    below = tuple((rule, pattern[len(path):]) for rule, pattern in
-                  sorted(below_patterns, key=lambda item: (item[0].id, item[0].patterns.index(item[1]))))
-    covering_rule = covering[0] if covering else None
-    fixed_verdict = (Verdict(covering_rule, covering_rule.effect, covering_rule.conditional, covering_rule.message)
-                     if covering_rule is not None and not covering_rule.clauses else None)
-    found = _Candidates(covering_rule, covering is not None and len(covering[1]) == len(path), below,
-                        fixed_verdict)
-    if len(rules._candidates) < 10_000:
-        rules._candidates[path] = found
-    return found
+def _candidates(rules: RuleSet, path: Pattern) -> tuple[tuple[Rule, Pattern] | None, list[tuple[Rule, Pattern]]]:
+    """(the most specific rule whose pattern equals ``path`` or an ancestor of it, with that
+    pattern; the rules below ``path`` with their patterns relative to it, in rule-id order)."""
+    covering: list[tuple[Rule, Pattern]] = []
+    below: list[tuple[Rule, Pattern]] = []
+    for rule in sorted(rules.rules, key=lambda r: r.id):
+        for pattern in rule.patterns:
+            if len(pattern) <= len(path) and shape.matches(path[:len(pattern)], pattern):
+                covering.append((rule, pattern))
+            elif len(pattern) > len(path) and shape.matches(path, pattern[:len(path)]):
+                below.append((rule, pattern[len(path):]))
+    return max(covering, key=lambda item: _specificity(*item), default=None), below
 
 
 def classify_op(op: PatchOp, rules: RuleSet, ctx: Context) -> Verdict:
-    candidates = _candidates(rules, op.path)
-    best = candidates.fixed_verdict
-    if best is None and candidates.covering is not None:
-        best = _verdict(candidates.covering, op, op.before, op.after, ctx)
-    below, exact = candidates.below, candidates.exact
-    if below and not exact:
+    covering, below = _candidates(rules, op.path)
+    best = _verdict(covering[0], op, op.before, op.after, ctx) if covering else None
+    if not (covering and len(covering[1]) == len(op.path)):  # an exact rule alone judges its path
         for rule, rest in below:
             for sub_path, a, b in _sub_values(op, rest):
                 if (a is None and b is None) or (a is not None and b is not None and equal(sub_path, a, b)):
@@ -399,46 +318,22 @@ def classify(ops: list[PatchOp], rules: RuleSet, ctx: Context) -> list[Change]:
     expression_rule = rules.by_id(EXPRESSION_RULE)
     for op in ops:
         verdict = classify_op(op, rules, ctx)
-        secret_path = _is_secret_path(op.path)
-        before, after = op.before, op.after
-        if type(before) in _JSON_SCALARS and type(after) in _JSON_SCALARS:
-            # Most changes set one scalar: nothing inside to look for.
-            unknown, holds_secret = None, False
-            if secret_path:
-                before, after = _masked_whole(before), _masked_whole(after)
-        else:
-            scan = _Scan()
-            before, after = scan.masked(before, secret_path), scan.masked(after, secret_path)
-            unknown, holds_secret = scan.unknown, scan.holds_secret
+        secret_path = shape.is_secret(op.path)
+        scan = _Scan()
+        before, after = scan.masked(op.before, secret_path), scan.masked(op.after, secret_path)
+        unknown, holds_secret = scan.unknown, scan.holds_secret
         unknown_value = unknown is not None
         if unknown_value and not (verdict.effect is Effect.NONE and not verdict.rule.clauses):
             base = expression_rule.message if expression_rule else "The value is known only after deployment."
             message = f"{base} Why: {unknown_reason(unknown)}." if unknown_reason(unknown) else base
             verdict = Verdict(expression_rule or verdict.rule, Effect.UNKNOWN, False, message)
         changes.append(Change(
-            op=op.op, path=_pointer(op.path), display_path=_display_path(op.labels), before=before, after=after,
+            op=op.op, path=op.pointer, display_path=op.display_path, before=before, after=after,
             effect=verdict.effect, rule=verdict.rule.id, title=verdict.rule.title, message=verdict.message,
             conditional=verdict.conditional, sensitive=secret_path or holds_secret,
             unknown_value=unknown_value, evidence=verdict.rule.evidence_link,
         ))
     return changes
-
-
-# The changes of thousands of scale sets share a few dozen paths: their texts are made once.
-# (PatchOp.pointer and .display_path, memoized; pure functions of immutable tuples.)
-@lru_cache(maxsize=4096)
-def _pointer(path: tuple[str, ...]) -> str:
-    return to_pointer(path)
-
-
-@lru_cache(maxsize=4096)
-def _is_secret_path(path: tuple[str, ...]) -> bool:
-    return shape.is_secret(path)
-
-
-@lru_cache(maxsize=4096)
-def _display_path(labels: tuple[str, ...]) -> str:
-    return display(labels)
 
 
 #: Types of JSON scalars: such a value holds no secret and no unknown, so it needs no walk.
@@ -487,8 +382,6 @@ class _Scan:
                     self.holds_secret = True
                     self._note_unknown(item)
                     masked[key] = _masked_whole(item)
-                elif type(item) in _JSON_SCALARS:  # most leaves: spare the call
-                    masked[key] = item
                 else:
                     masked[key] = self._masked(item)
             return masked

@@ -42,11 +42,10 @@ from __future__ import annotations
 
 import json
 import re
-import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Iterator
 
 from .data import data_dir, rule_files, schema_text
 from .model import Finding, ScaleSet, SensitiveValue, Severity, UsageError, is_unknown
@@ -263,79 +262,6 @@ def walk(model: Any, pattern: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...]
     yield from go(model, pattern, ())
 
 
-_MISSING = object()
-_ABSENT_VALUE: tuple[str, Any] = (_ABSENT, None)
-
-
-def _lookup(model: Any, tokens: tuple[str, ...]) -> tuple[str, Any]:
-    """:func:`lookup`, with a fast path through plain dicts and lists (a canonical model
-    is made of them); anything else (an unknown, a secret) goes to :func:`lookup`."""
-    node = model
-    for token in tokens:
-        kind = type(node)
-        if kind is dict:
-            node = node.get(token, _MISSING)
-            if node is _MISSING:
-                return _ABSENT_VALUE
-        elif kind is list:
-            if token.isdigit() and int(token) < len(node):
-                node = node[int(token)]
-            else:
-                return _ABSENT_VALUE
-        elif kind in _PLAIN_TYPES:  # None or a scalar: nothing below it
-            return _ABSENT_VALUE
-        else:  # an unknown or a secret on the way
-            return lookup(model, tokens)
-    if node is None:
-        return _ABSENT_VALUE
-    if type(node) in _PLAIN_TYPES or not is_unknown(node):
-        return _PRESENT, node
-    return _UNKNOWN, node
-
-
-def _walk(model: Any, pattern: tuple[str, ...]) -> list[tuple[tuple[str, ...], bool, Any]]:
-    """:func:`walk` as a list, with a fast path through plain dicts and lists; from any
-    other value on (an unknown, a secret) it is :func:`walk` itself."""
-    matches: list[tuple[tuple[str, ...], bool, Any]] = []
-    _walk_into(model, pattern, 0, (), matches)
-    return matches
-
-
-def _walk_into(node: Any, pattern: tuple[str, ...], depth: int, here: tuple[str, ...],
-               matches: list[tuple[tuple[str, ...], bool, Any]]) -> None:
-    end = len(pattern)
-    while depth < end:  # down a key or an index in a loop; a call for each "*" match
-        kind = type(node)
-        head = pattern[depth]
-        depth += 1
-        if kind is dict:
-            if head == "*":
-                for key, value in node.items():
-                    _walk_into(value, pattern, depth, here + (key,), matches)
-                return
-            node = node.get(head, _MISSING)
-            if node is _MISSING:
-                return
-            here += (head,)
-        elif kind is list:
-            if head == "*":
-                for i, value in enumerate(node):
-                    _walk_into(value, pattern, depth, here + (str(i),), matches)
-                return
-            if not (head.isdigit() and int(head) < len(node)):
-                return
-            node = node[int(head)]
-            here += (str(int(head)),)
-        elif kind in _PLAIN_TYPES:  # None or a scalar: nothing below it
-            return
-        else:
-            matches.extend((here + tokens, complete, value)
-                           for tokens, complete, value in walk(node, pattern[depth - 1:]))
-            return
-    if node is not None:
-        matches.append((here, True, node))
-
-
 def _same(value: Any, candidate: Any) -> bool:
     if isinstance(candidate, str):
         return isinstance(value, str) and value.casefold() == candidate.casefold()
@@ -391,7 +317,7 @@ def _any(values: Iterator[bool | None]) -> bool | None:
 
 
 def _text_is(model: Any, tokens: tuple[str, ...], accepted: frozenset[str]) -> bool | None:
-    state, value = _lookup(model, tokens)
+    state, value = lookup(model, tokens)
     if state == _UNKNOWN or isinstance(value, SensitiveValue):
         return None
     if state == _ABSENT:
@@ -401,7 +327,7 @@ def _text_is(model: Any, tokens: tuple[str, ...], accepted: frozenset[str]) -> b
 
 def _app_health_extensions(model: Any) -> tuple[int, int | None]:
     lo, hi = 0, 0
-    for tokens, complete, item in _walk(model, EXTENSIONS):
+    for tokens, complete, item in walk(model, EXTENSIONS):
         if not complete:
             return lo, None
         if _opaque(item):
@@ -411,7 +337,7 @@ def _app_health_extensions(model: Any) -> tuple[int, int | None]:
             continue
         is_type = _text_is(item, ("properties", "type"), APP_HEALTH_TYPES)
         # Without a publisher the extension is not a valid one: undecided, not "no".
-        state, _ = _lookup(item, ("properties", "publisher"))
+        state, _ = lookup(item, ("properties", "publisher"))
         is_publisher = None if state == _ABSENT else _text_is(item, ("properties", "publisher"),
                                                                 frozenset({APP_HEALTH_PUBLISHER}))
         verdict = _all(iter((is_type, is_publisher)))
@@ -423,7 +349,7 @@ def _app_health_extensions(model: Any) -> tuple[int, int | None]:
 
 
 def _health_probes(model: Any) -> tuple[int, int]:
-    state, _ = _lookup(model, HEALTH_PROBE_ID)
+    state, _ = lookup(model, HEALTH_PROBE_ID)
     if state == _UNKNOWN:
         return 0, 1
     return (1, 1) if state == _PRESENT else (0, 0)
@@ -438,7 +364,7 @@ def _health_sources(model: Any) -> tuple[int, int | None]:
 def _load_balancers(model: Any) -> tuple[int, int | None]:
     known: set[str] = set()
     unknown = 0
-    for tokens, complete, value in _walk(model, BACKEND_POOL_IDS):
+    for tokens, complete, value in walk(model, BACKEND_POOL_IDS):
         if not complete:
             return len(known), None
         if not isinstance(value, str):
@@ -457,15 +383,6 @@ _PREDICATE_FUNCTIONS = {
 
 
 # --- evaluation ------------------------------------------------------------------------
-#
-# ``holds`` below is the reference interpreter: it reads a condition as written. Linting
-# uses the same logic compiled once per rule (``_compile_rule``): pointers parsed, regexes
-# compiled and the ``applies_to`` conditions built at the first use of a rule, not for every
-# model; and within one ``lint_model`` call the values at pointers, the verdicts of
-# conditions that do not depend on a ``for_each`` item, the named predicates and the
-# ``for_each`` matches are each worked out once (many rules read the same properties).
-# Whatever the compiler does not recognise is left to ``holds``, so a malformed rule fails
-# the same way, at the same moment, as it would under the interpreter.
 
 
 @dataclass
@@ -599,370 +516,18 @@ def _for_each_items(for_each: str | None, model: Any) -> Iterator[tuple[str, ...
             yield tokens
 
 
-# --- compiled evaluation ---------------------------------------------------------------
-
-#: The types of JSON scalars: the values that ``_compile_equals`` compares without ``_same``
-#: and that make up a condition ``_json_key`` accepts.
-_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
-
-
-class _Context:
-    """What one ``lint_model`` call has worked out about its model, shared by the rules."""
-
-    __slots__ = ("model", "values", "verdicts", "counts", "matches")
-
-    def __init__(self, model: Any) -> None:
-        self.model = model
-        self.values: dict[str, tuple[str, Any]] = {}  # absolute pointer -> _lookup()
-        self.verdicts: dict[str, Any] = {}  # condition (as JSON) -> true, false or None (undecided)
-        self.counts: dict[str, tuple[int, int | None]] = {}  # predicate name -> (lo, hi)
-        self.matches: dict[str, list[tuple[str, ...]]] = {}  # for_each -> complete matches
-
-
-#: A compiled condition: (context, for_each item) -> true, false or undecided.
-_Test = Callable[[_Context, tuple[str, ...]], "bool | None"]
-_Getter = Callable[[_Context, tuple[str, ...]], tuple[str, Any]]
-_Items = Callable[[_Context], Iterable[tuple[str, ...]]]
-
-
-def _interpreted(cond: Any) -> _Test:
-    """The condition left to the interpreter (one the compiler does not recognise)."""
-    return lambda ctx, item: holds(cond, _Scope(ctx.model, item))
-
-
-def _json_key(cond: Any) -> str | None:
-    """A key that is the same for two conditions only if they mean the same: their JSON,
-    for a condition made only of JSON values (else None: such a condition is not shared)."""
-    def plain(value: Any) -> bool:
-        if isinstance(value, dict):
-            return all(type(k) is str and plain(v) for k, v in value.items())
-        if isinstance(value, list):
-            return all(plain(v) for v in value)
-        return type(value) in _JSON_SCALARS
-
-    if not plain(cond):
-        return None
-    try:
-        return json.dumps(cond, sort_keys=True)
-    except ValueError:
-        return None
-
-
-def _getter(pointer: str) -> tuple[_Getter, bool]:
-    """(how to read the value at ``pointer``, whether it depends on the for_each item)."""
-    if pointer == "@":
-        return (lambda ctx, item: _lookup(ctx.model, item)), True
-    if pointer.startswith("@/"):
-        relative = parse_pointer(pointer[1:])
-        return (lambda ctx, item: _lookup(ctx.model, item + relative)), True
-    tokens = parse_pointer(pointer)
-
-    def absolute(ctx: _Context, item: tuple[str, ...]) -> tuple[str, Any]:
-        # Read once a model: many rules read the same properties.
-        values = ctx.values
-        found = values.get(pointer)
-        if found is None:
-            found = values[pointer] = _lookup(ctx.model, tokens)
-        return found
-
-    return absolute, False
-
-
-def _compile(cond: Any) -> tuple[_Test, bool]:
-    """(test, whether it depends on the for_each item); the same verdicts as ``holds``."""
-    test, per_item, key = _compile_part(cond)
-    if key is None:
-        return test, per_item
-
-    def memo(ctx: _Context, item: tuple[str, ...]) -> bool | None:
-        # The same condition in several rules (and in applies_to) is decided once a model.
-        verdicts = ctx.verdicts
-        verdict = verdicts.get(key, _MISSING)
-        if verdict is _MISSING:
-            verdict = verdicts[key] = test(ctx, item)
-        return verdict
-
-    return memo, False
-
-
-def _compile_part(cond: Any) -> tuple[_Test, bool, str | None]:
-    """(test, whether it depends on the for_each item, memo key): a leaf that does not
-    depend on the item has a key in ``_Context.verdicts``, so that the same condition in
-    several rules (and in ``applies_to``) is decided once a model; ``test`` itself does
-    not look there."""
-    if not isinstance(cond, dict) or len(cond) != 1:
-        return _interpreted(cond), True, None
-    (name, arg), = cond.items()
-    if name in ("all", "any", "not"):
-        return (*_compile_logic(name, arg, cond), None)
-    try:
-        test, per_item = _compile_leaf(name, arg)
-    except (AttributeError, KeyError, TypeError, ValueError, re.error):
-        return _interpreted(cond), True, None
-    return test, per_item, None if per_item else _json_key(cond)
-
-
-def _compile_logic(name: str, arg: Any, cond: dict[str, Any]) -> tuple[_Test, bool]:
-    if name == "not":
-        inner, per_item = _compile(arg)
-
-        def negation(ctx: _Context, item: tuple[str, ...]) -> bool | None:
-            verdict = inner(ctx, item)
-            return None if verdict is None else not verdict
-
-        return negation, per_item
-    if not isinstance(arg, (list, tuple)):
-        return _interpreted(cond), True
-    compiled = [_compile_part(c) for c in arg]
-    parts = tuple((key, test) for test, _, key in compiled)
-    per_item = any(p for _, p, _ in compiled)
-    # "all" stops at the first false part, "any" at the first true one; an undecided part
-    # makes the result undecided unless a later part stops it.
-    stop, result_if_none_stops = (False, True) if name == "all" else (True, False)
-
-    def combination(ctx: _Context, item: tuple[str, ...]) -> bool | None:
-        verdicts = ctx.verdicts
-        result: bool | None = result_if_none_stops
-        for key, part in parts:
-            if key is None:
-                verdict = part(ctx, item)
-            else:  # the part's memo is read here, not in a wrapper: a call less a part
-                verdict = verdicts.get(key, _MISSING)
-                if verdict is _MISSING:
-                    verdict = verdicts[key] = part(ctx, item)
-            if verdict is stop:
-                return stop
-            if verdict is None:
-                result = None
-        return result
-
-    return combination, per_item
-
-
-def _compile_leaf(name: str, arg: Any) -> tuple[_Test, bool]:
-    """One leaf condition; raises (and the caller falls back to ``holds``) on one it does
-    not recognise. Branch by branch the same as ``holds``."""
-    if name == "predicate":
-        return _compile_predicate(arg), False
-    pointer = arg if name == "exists" else arg["pointer"]
-    if not isinstance(pointer, str):
-        raise TypeError("a pointer is a string")
-    get, per_item = _getter(pointer)
-    if name == "exists":
-        def exists(ctx: _Context, item: tuple[str, ...]) -> bool | None:
-            state = get(ctx, item)[0]
-            return None if state is _UNKNOWN else state is _PRESENT
-
-        return exists, per_item
-    if name == "count":
-        op, n = arg["op"], arg["value"]
-
-        def count(ctx: _Context, item: tuple[str, ...]) -> bool | None:
-            state, value = get(ctx, item)
-            if state is _UNKNOWN:
-                return None
-            if state is _ABSENT:
-                return _compare(0, 0, op, n)
-            if not isinstance(value, list):
-                return None  # a secret, or not an array: cannot be counted
-            return _compare(len(value), len(value), op, n)
-
-        return count, per_item
-    if name == "distinct":
-        key = arg.get("key")
-        if key is not None and not isinstance(key, str):
-            raise TypeError("a distinct key is a string")
-        key_tokens = _distinct_key(key)
-
-        def distinct(ctx: _Context, item: tuple[str, ...]) -> bool | None:
-            state, value = get(ctx, item)
-            if state is _UNKNOWN:
-                return None
-            return _distinct_by(value if state is _PRESENT else [], key_tokens)
-
-        return distinct, per_item
-    if name == "equals":
-        return _compile_equals(get, arg["values"]), per_item
-    if name == "number":
-        op, n = arg["op"], arg["value"]
-
-        def number(ctx: _Context, item: tuple[str, ...]) -> bool | None:
-            state, value = get(ctx, item)
-            if state is _UNKNOWN or isinstance(value, SensitiveValue):
-                return None
-            if state is _ABSENT:
-                return False
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                return None
-            return _compare(value, value, op, n)
-
-        return number, per_item
-    if name == "matches":
-        pattern = re.compile(arg["pattern"], re.IGNORECASE)  # what re.search would compile
-
-        def matches(ctx: _Context, item: tuple[str, ...]) -> bool | None:
-            state, value = get(ctx, item)
-            if state is _UNKNOWN or isinstance(value, SensitiveValue):
-                return None
-            if state is _ABSENT:
-                return False
-            return isinstance(value, str) and pattern.search(value) is not None
-
-        return matches, per_item
-    raise ValueError(f"unknown condition {name!r}")
-
-
-def _compile_equals(get: _Getter, values: Any) -> _Test:
-    if not isinstance(values, list):
-        raise TypeError("equals takes a list of values")
-    if_absent = None in values
-    candidates = tuple(c for c in values if c is not None)
-    # With JSON scalars only, _same reduces to: a string equals the strings ignoring case,
-    # a boolean is one of the booleans; other values (numbers...) still go through _same.
-    simple = all(type(c) in _JSON_SCALARS for c in values)
-    folded = frozenset(c.casefold() for c in candidates if isinstance(c, str))
-    booleans = tuple(c for c in candidates if type(c) is bool)
-
-    def equals(ctx: _Context, item: tuple[str, ...]) -> bool | None:
-        state, value = get(ctx, item)
-        if state is _UNKNOWN:
-            return None
-        if state is _ABSENT:
-            return if_absent
-        if simple:
-            kind = type(value)
-            if kind is str:
-                return value.casefold() in folded
-            if kind is bool:
-                return any(value is c for c in booleans)
-        if isinstance(value, SensitiveValue):
-            return None  # present, but its value cannot be read
-        return any(_same(value, c) for c in candidates)
-
-    return equals
-
-
-def _compile_predicate(arg: Any) -> _Test:
-    name, op, n = arg["name"], arg["op"], arg["value"]
-    function = _PREDICATE_FUNCTIONS[name]
-
-    def predicate(ctx: _Context, item: tuple[str, ...]) -> bool | None:
-        counts = ctx.counts.get(name)
-        if counts is None:
-            counts = ctx.counts[name] = function(ctx.model)
-        lo, hi = counts
-        return _compare(lo, hi, op, n)
-
-    return predicate
-
-
-@dataclass(frozen=True)
-class _CompiledRule:
-    """A rule's ``applies_to``, ``for_each`` and ``check``, compiled. It holds no reference
-    to its rule, so that ``_COMPILED`` does not keep rules alive."""
-
-    #: Whether the rule applies to the model; None without ``applies_to`` (it always does).
-    applies: _Test | None
-    #: The for_each items; None without ``for_each`` (the rule is checked on ``()``).
-    items: _Items | None
-    check: _Test
-
-
-#: A rule and its compiled parts, as ``lint_model`` unpacks them.
-_Step = tuple[LintRule, "_Test | None", "_Items | None", _Test]
-
-
-def _compile_rule(rule: LintRule) -> _CompiledRule:
-    """Never raises: what cannot be compiled is evaluated as before (``_applies``,
-    ``_items``, ``holds``), so a broken rule fails when, and as, it always did."""
-    applies_to, for_each, check = rule.applies_to, rule.for_each, rule.check
-    try:
-        return _CompiledRule(_compile_applies(applies_to), _compile_items(for_each), _compile(check)[0])
-    except Exception:  # noqa: BLE001 - e.g. a condition nested beyond the recursion limit
-        return _CompiledRule(_interpreted_applies(applies_to), lambda ctx: _for_each_items(for_each, ctx.model),
-                             _interpreted(check))
-
-
-def _interpreted_applies(applies_to: Any) -> _Test:
-    return lambda ctx, item: _all(holds(c, _Scope(ctx.model)) for c in _applies_conditions(applies_to))
-
-
-def _compile_applies(applies_to: Any) -> _Test | None:
-    try:
-        conditions = _applies_conditions(applies_to)
-    except Exception:  # noqa: BLE001 - a malformed applies_to fails when evaluated
-        return _interpreted_applies(applies_to)
-    if not conditions:
-        return None
-    if len(conditions) == 1:
-        return _compile(conditions[0])[0]  # "all" of one verdict is that verdict
-    return _compile({"all": conditions})[0]
-
-
-def _compile_items(for_each: Any) -> _Items | None:
-    if for_each is None:
-        return None
-    if not isinstance(for_each, str):
-        return lambda ctx: _for_each_items(for_each, ctx.model)
-    pattern = parse_pointer(for_each)
-
-    def items(ctx: _Context) -> list[tuple[str, ...]]:
-        found = ctx.matches.get(for_each)
-        if found is None:
-            # below an unknown array nothing can be said about its items
-            found = ctx.matches[for_each] = [tokens for tokens, complete, _ in _walk(ctx.model, pattern) if complete]
-        return found
-
-    return items
-
-
-#: Compiled rules by ``id(rule)``; an entry goes when its rule does (``weakref.finalize``).
-#: Rules are frozen: their conditions are not expected to change once linted with.
-_COMPILED: dict[int, _CompiledRule] = {}
-#: The last tuple of rules linted with and its steps (usually the built-in rules: the same
-#: tuple every time, ``load_lint_rules`` is cached).
-_LAST_PROGRAM: tuple[tuple[LintRule, ...], tuple[_Step, ...]] | None = None
-
-
-def _compiled(rule: LintRule) -> _CompiledRule:
-    found = _COMPILED.get(id(rule))
-    if found is None:
-        found = _compile_rule(rule)
-        try:
-            weakref.finalize(rule, _COMPILED.pop, id(rule), None)
-        except TypeError:  # not weakly referenceable: compiled again next time
-            return found
-        _COMPILED[id(rule)] = found
-    return found
-
-
-def _program(rules: Iterable[LintRule]) -> tuple[_Step, ...]:
-    global _LAST_PROGRAM
-    last = _LAST_PROGRAM
-    if last is not None and last[0] is rules:
-        return last[1]
-    steps = []
-    for rule in rules:
-        compiled = _compiled(rule)
-        steps.append((rule, compiled.applies, compiled.items, compiled.check))
-    program = tuple(steps)
-    if type(rules) is tuple:  # immutable: the same object is the same rules
-        _LAST_PROGRAM = (rules, program)
-    return program
-
-
 def lint_model(model: dict[str, Any], rules: tuple[LintRule, ...] | None = None, file: str = "") -> list[Finding]:
     """Findings of the lint rules on one canonical scale-set model."""
     rules = load_lint_rules() if rules is None else rules
-    ctx = _Context(model)
     findings: list[Finding] = []
-    for rule, applies, items, check in _program(rules):
-        if applies is not None and applies(ctx, ()) is not True:
+    for rule in rules:
+        if _applies(rule, _Scope(model)) is not True:
             continue
-        for item in ((),) if items is None else items(ctx):
-            if check(ctx, item) is True:
+        for item in _items(rule, model):
+            scope = _Scope(model, item)
+            if holds(rule.check, scope) is True:
                 findings.append(Finding(rule.id, rule.message, rule.severity, file=file,
-                                        pointer=_finding_pointer(rule, _Scope(model, item))))
+                                        pointer=_finding_pointer(rule, scope)))
     return sorted(set(findings), key=lambda f: (f.pointer, f.rule, f.message))
 
 
