@@ -20,9 +20,10 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from . import shape
+from .conditions import ChangeFacts, Subject, evaluate, first_unknown, parse_pointer
 from .data import data_dir, rule_files, schema_text
 from .diff import PatchOp, equal
 from .model import KNOWN_AFTER_DEPLOYMENT, SENSITIVE, Change, SensitiveValue, Effect, UsageError, is_unknown, unknown_reason
@@ -74,12 +75,6 @@ class RuleSet:
 
     def by_id(self, rule_id: str) -> Rule | None:
         return next((rule for rule in self.rules if rule.id == rule_id), None)
-
-
-def parse_pointer(pointer: str) -> tuple[str, ...]:
-    if not pointer:
-        return ()
-    return tuple(p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:])
 
 
 def rule_from_data(data: dict[str, Any], file: str = "", builtin: bool = True) -> Rule:
@@ -156,18 +151,6 @@ def _specificity(rule: Rule, pattern: tuple[str, ...]) -> tuple[int, int, int, s
     return (len(pattern), -pattern.count("*"), 0 if rule.builtin else 1, rule.id)
 
 
-def get_pointer(model: Any, path: Iterable[str]) -> tuple[bool, Any]:
-    node = model
-    for part in path:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return False, None
-    return True, node
-
-
 def _sub_values(op: PatchOp, rest: tuple[str, ...]) -> list[tuple[tuple[str, ...], Any, Any]]:
     """Values under ``op`` at the relative pattern ``rest`` (with wildcards), both sides."""
     results: list[tuple[tuple[str, ...], Any, Any]] = []
@@ -198,20 +181,6 @@ def _child(node: Any, key: str) -> Any:
     return None
 
 
-def first_unknown(value: Any) -> Any:
-    """The first value known only after deployment inside ``value``, or None."""
-    stack = [value]
-    while stack:
-        node = stack.pop()
-        if is_unknown(node):
-            return node
-        if isinstance(node, dict):
-            stack.extend(reversed(list(node.values())))
-        elif isinstance(node, list):
-            stack.extend(reversed(node))
-    return None
-
-
 @dataclass
 class Context:
     """What conditions may look at besides the change itself."""
@@ -222,46 +191,10 @@ class Context:
 
 
 def _holds(cond: dict[str, Any], op: PatchOp, before: Any, after: Any, ctx: Context) -> bool:
-    (name, arg), = cond.items()
-    if name == "all":
-        return all(_holds(c, op, before, after, ctx) for c in arg)
-    if name == "any":
-        return any(_holds(c, op, before, after, ctx) for c in arg)
-    if name == "not":
-        return not _holds(arg, op, before, after, ctx)
-    if name == "op":
-        return op.op in arg
-    if name == "transition":
-        ok = True
-        if "from" in arg:
-            ok = ok and _same(op.path, before, arg["from"])
-        if "to" in arg:
-            ok = ok and _same(op.path, after, arg["to"])
-        return ok
-    if name == "same_parent":
-        if not (isinstance(before, str) and isinstance(after, str)):
-            return False
-        marker = f"/{arg.lower()}/"
-        a, b = before.lower(), after.lower()
-        return marker in a and marker in b and a.rsplit(marker, 1)[0] == b.rsplit(marker, 1)[0]
-    if name == "exists":
-        sides = [arg["side"]] if "side" in arg else ["before", "after"]
-        path = parse_pointer(arg["pointer"])
-        return any(get_pointer(getattr(ctx, side), path)[0] for side in sides)
-    if name == "value":
-        side = arg.get("side", "after")
-        path = parse_pointer(arg["pointer"])
-        found, value = get_pointer(getattr(ctx, side), path)
-        return found and any(_same(path, value, candidate) for candidate in arg["in"])
-    if name == "api_version_below":
-        return ctx.api_version is not None and ctx.api_version[:10] < arg[:10]
-    raise ValueError(f"unknown condition {name!r}")  # the rule schema makes this unreachable
-
-
-def _same(path: tuple[str, ...], value: Any, expected: Any) -> bool:
-    if expected is None:
-        return value is None
-    return value is not None and equal(path, value, expected)
+    """Whether a ``when`` condition is true of a change (undecided is not true)."""
+    subject = Subject(ctx.before, ctx.after, change=ChangeFacts(op.op, op.path, before, after),
+                      api_version=ctx.api_version, equal=equal)
+    return evaluate(cond, subject) is True
 
 
 @dataclass(frozen=True)
