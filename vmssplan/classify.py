@@ -16,132 +16,47 @@ change ``unknown`` (rule VMSS003), unless the covering rule says ``none`` whatev
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from . import shape
-from .conditions import ChangeFacts, Subject, evaluate, first_unknown, parse_pointer
-from .data import data_dir, rule_files, schema_text
+from .conditions import ChangeFacts, Subject, evaluate, first_unknown
 from .diff import PatchOp, equal
 from .model import KNOWN_AFTER_DEPLOYMENT, SENSITIVE, Change, SensitiveValue, Effect, UsageError, is_unknown, unknown_reason
+from .registry import ChangeRule, Pattern
+from .registry import load as load_registry
 
 EXPRESSION_RULE = "VMSS003"
 
-
-@dataclass(frozen=True)
-class Clause:
-    condition: dict[str, Any]
-    effect: Effect
-    conditional: bool | None
-    message: str | None
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    title: str
-    effect: Effect
-    patterns: tuple[tuple[str, ...], ...]
-    message: str
-    conditional: bool = False
-    clauses: tuple[Clause, ...] = ()
-    confidence: str = "high"
-    error_code: str | None = None
-    evidence: tuple[dict[str, str], ...] = ()
-    description: str = ""
-    cases: tuple[dict[str, Any], ...] = ()
-    file: str = ""
-    #: False for rules from --rules-dir / rules-dirs: at equal specificity they win over
-    #: the built-in ones (a team knows its own scale sets).
-    builtin: bool = True
-
-    @property
-    def evidence_link(self) -> str:
-        for item in self.evidence:
-            if item.get("url"):
-                return item["url"]
-        return self.evidence[0]["source"] if self.evidence else ""
-
-
-Pattern = tuple[str, ...]
+#: A change rule (the registry's ``change`` family).
+Rule = ChangeRule
 
 
 @dataclass
 class RuleSet:
+    """The change rules a plan is classified with."""
+
     rules: list[Rule] = field(default_factory=list)
 
     def by_id(self, rule_id: str) -> Rule | None:
         return next((rule for rule in self.rules if rule.id == rule_id), None)
 
 
-def rule_from_data(data: dict[str, Any], file: str = "", builtin: bool = True) -> Rule:
-    clauses = tuple(
-        Clause(c["if"], Effect.parse(c["effect"]), c.get("conditional"), c.get("message"))
-        for c in data.get("when", ())
-    )
-    return Rule(
-        id=data["id"], title=data["title"], effect=Effect.parse(data["effect"]),
-        patterns=tuple(parse_pointer(p) for p in data["paths"]), message=data["message"],
-        conditional=bool(data.get("conditional", False)), clauses=clauses,
-        confidence=data.get("confidence", "high"), error_code=data.get("error_code"),
-        evidence=tuple(data.get("evidence", ())), description=data.get("description", ""),
-        cases=tuple(data.get("cases", ())), file=file, builtin=builtin,
-    )
-
-
-def builtin_rule_dir() -> Path:
-    return data_dir("rules")
-
-
 @lru_cache(maxsize=8)
 def load_rules(extra_dirs: tuple[str, ...] = (), validate: bool = False) -> RuleSet:
-    """Built-in rules plus rules from ``extra_dirs``.
+    """The change rules of the registry: the built-in ones plus those of ``extra_dirs``
+    (see :func:`vmssplan.registry.load`).
 
-    Built-in rules are checked against the rule schema by the test suite; user rules are
-    checked here (``validate=True``) so a broken file is a usage error with its name.
+    A lint rule in a user directory is refused: a plan lints with the built-in lint rules
+    only, and a rule that is silently not applied would be worse than an error.
     """
-    rules: list[Rule] = []
-    seen: dict[str, str] = {}
-    for path, check, builtin in rule_files(builtin_rule_dir(), extra_dirs, validate, "rule"):
-        data = _read_rule_file(path, check)
-        if data["id"] in seen:
-            raise UsageError(f"{path}: rule id {data['id']} is already defined in {seen[data['id']]}")
-        seen[data["id"]] = str(path)
-        rules.append(rule_from_data(data, str(path), builtin))
-    return RuleSet(rules)
-
-
-def _read_rule_file(path: Path, check: bool) -> dict[str, Any]:
-    from .load import PositionIndex, read_data_file
-
-    text, data = read_data_file(path, "rule file")
-    if check:
-        problems = rule_file_problems(data)
-        if problems:
-            pointer, message = problems[0]
-            line, column = PositionIndex(text).locate(pointer)
-            raise UsageError(f"{path}:{line}:{column}: invalid rule file: {message}")
-    elif not isinstance(data, dict) or not {"id", "effect", "paths", "message", "title"} <= data.keys():
-        raise UsageError(f"{path}: invalid rule file (missing id, title, effect, paths or message)")
-    return data
-
-
-def rule_file_problems(data: Any) -> list[tuple[str, str]]:
-    """Schema problems of one rule document: (RFC 6901 pointer, readable message), empty
-    when valid. Path patterns must also be usable: a pointer that is not one is a problem."""
-    import jsonschema
-
-    schema = json.loads(schema_text("rule.schema.json"))
-    validator = jsonschema.Draft202012Validator(schema)
-    problems = []
-    for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
-        pointer = "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in error.absolute_path)
-        where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
-        problems.append((pointer, f"{where}: {error.message}"))
-    return problems
+    registry = load_registry(extra_dirs, validate)
+    for rule in registry.lint:
+        if not rule.builtin:
+            raise UsageError(f"{rule.file}: {rule.id} is a cross-field (lint) rule: rule directories of a plan "
+                             "hold change rules (lint rules from a directory are not applied yet)")
+    return RuleSet(list(registry.changes))
 
 
 # --- matching --------------------------------------------------------------------------
