@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 
 from vmssplan import shape
 from vmssplan.classify import (
-    EXPRESSION_RULE,
     Context,
     Verdict,
     classify,
@@ -65,17 +64,22 @@ def reference_holds_secret(value: Any) -> bool:
 
 
 def reference_classify(ops: list[PatchOp], ctx: Context) -> list[Change]:
+    """VMSS003 as the classifier applied it when it was code (its data says the same), and
+    for a verdict that could not be decided."""
     changes = []
-    expression_rule = RULES.by_id(EXPRESSION_RULE)
+    expression_rule = RULES.by_id("VMSS003")
+    assert expression_rule is not None
     for op in ops:
         verdict = classify_op(op, RULES, ctx)
         unknown = first_unknown(op.before)
         if unknown is None:
             unknown = first_unknown(op.after)
-        if unknown is not None and not (verdict.effect is Effect.NONE and not verdict.rule.clauses):
-            base = expression_rule.message if expression_rule else "The value is known only after deployment."
-            message = f"{base} Why: {unknown_reason(unknown)}." if unknown_reason(unknown) else base
-            verdict = Verdict(expression_rule or verdict.rule, Effect.UNKNOWN, False, message)
+        if verdict.undecided or (unknown is not None and not (verdict.effect is Effect.NONE
+                                                              and not verdict.rule.clauses)):
+            why = unknown if unknown is not None else verdict.unknown
+            base = expression_rule.message
+            message = f"{base} Why: {unknown_reason(why)}." if why is not None and unknown_reason(why) else base
+            verdict = Verdict(expression_rule, Effect.UNKNOWN, False, message)
         sensitive = shape.is_secret(op.path) or reference_holds_secret(op.before) or reference_holds_secret(op.after)
         changes.append(Change(
             op=op.op, path=op.pointer, display_path=op.display_path,
@@ -141,3 +145,19 @@ def test_secrets_and_unknowns_anywhere() -> None:
     assert changes[4].after["protectedSettings"] == SENSITIVE
     # The unknown inside the masked protectedSettings comes first in the object: hidden, it still counts.
     assert changes[4].unknown_value and "Why: first." in changes[4].message
+
+
+def test_a_condition_that_reads_a_value_known_only_after_deployment_leaves_the_change_unknown() -> None:
+    """VMSS301 (sku.name) rejects instance mix without a skuProfile: with the proposed
+    skuProfile known only after deployment, which verdict applies cannot be told."""
+    hidden = Unknown("parameters('profile')", "parameter 'profile' has no value")
+    op = PatchOp("replace", ("sku", "name"), ("sku", "name"), "Standard_D2s_v5", "Mix")
+    ctx = Context({"sku": {"name": "Standard_D2s_v5"}}, {"sku": {"name": "Mix"}, "properties": {"skuProfile": hidden}})
+    verdict = classify_op(op, RULES, ctx)
+    assert (verdict.rule.id, verdict.effect, verdict.undecided, verdict.unknown) == ("VMSS301", Effect.UNKNOWN,
+                                                                                     True, hidden)
+    change, = assert_same([op], ctx)
+    assert (change.rule, change.effect, change.unknown_value) == ("VMSS003", Effect.UNKNOWN, False)
+    assert change.message.endswith("Why: parameter 'profile' has no value.")
+    known = Context(ctx.before, {**ctx.after, "properties": {"skuProfile": {"vmSizes": [{"name": "a"}]}}})
+    assert classify([op], RULES, known)[0].rule == "VMSS301"

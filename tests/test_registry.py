@@ -87,3 +87,20 @@ def test_plan_refuses_a_lint_rule_from_a_rule_directory_rather_than_ignore_it(tm
     run = run_cli("plan", str(folder / "current.json"), str(folder / "proposed.json"), "--rules-dir", str(tmp_path))
     assert run.code == 2 and f"{rule}: TEAM002 is a cross-field (lint) rule" in run.err, run.err
     assert "Traceback" not in run.err
+
+
+def test_the_schema_and_the_evaluator_know_the_same_conditions_and_predicates() -> None:
+    from vmssplan.conditions import CHANGE_LEAVES, LOGIC, MODEL_LEAVES, OVERRIDE_LEAVES, PREDICATES
+    from vmssplan.data import schema_text
+
+    condition = json.loads(schema_text("rule.schema.json"))["$defs"]["condition"]["properties"]
+    assert set(condition) == LOGIC | MODEL_LEAVES | CHANGE_LEAVES | OVERRIDE_LEAVES
+    assert condition["predicate"]["properties"]["name"]["enum"] == list(PREDICATES)
+    assert all(function.__doc__ for function in PREDICATES.values())
+
+
+def test_an_override_condition_alone_may_read_the_verdict() -> None:
+    when = [{"if": {"verdict": {"undecided": True}}, "effect": "unknown"}]
+    assert ("/when/0/if/verdict", "'verdict' reads the verdict of the path rules (override conditions only)") in (
+        rule_problems({**VM_SIZE_RULE, "when": when}))
+    assert rule_problems({**VM_SIZE_RULE, "override": {"verdict": {"undecided": True}}}) == []

@@ -10,8 +10,12 @@ Matching (see ``schemas/rule.schema.json``):
 - A rule's ``when`` clauses refine its effect from the values (one-way transitions, same
   virtual network, marketplace plan present...).
 
-Values known only after deployment (``reference()``, a parameter with no value...) make a
-change ``unknown`` (rule VMSS003), unless the covering rule says ``none`` whatever the value.
+- Conditions are three-valued (:mod:`vmssplan.conditions`): a clause that reads a value
+  known only after deployment is undecided, and so is the verdict (effect ``unknown``).
+- Then rules with an ``override`` condition judge every change, whatever its path: the
+  first that holds replaces the verdict. VMSS003 is one: a change whose value is known only
+  after deployment (``reference()``, a parameter with no value...) or whose verdict is
+  undecided is ``unknown``, unless the verdict is ``none`` whatever the values.
 """
 
 from __future__ import annotations
@@ -21,13 +25,11 @@ from functools import lru_cache
 from typing import Any
 
 from . import shape
-from .conditions import ChangeFacts, Subject, evaluate, first_unknown
+from .conditions import ChangeFacts, Subject, VerdictFacts, evaluate, first_unknown
 from .diff import PatchOp, equal
 from .model import KNOWN_AFTER_DEPLOYMENT, SENSITIVE, Change, SensitiveValue, Effect, UsageError, is_unknown, unknown_reason
 from .registry import ChangeRule, Pattern
 from .registry import load as load_registry
-
-EXPRESSION_RULE = "VMSS003"
 
 #: A change rule (the registry's ``change`` family).
 Rule = ChangeRule
@@ -105,11 +107,11 @@ class Context:
     api_version: str | None = None
 
 
-def _holds(cond: dict[str, Any], op: PatchOp, before: Any, after: Any, ctx: Context) -> bool:
-    """Whether a ``when`` condition is true of a change (undecided is not true)."""
-    subject = Subject(ctx.before, ctx.after, change=ChangeFacts(op.op, op.path, before, after),
-                      api_version=ctx.api_version, equal=equal)
-    return evaluate(cond, subject) is True
+def _subject(op: PatchOp, before: Any, after: Any, ctx: Context, verdict: VerdictFacts | None = None) -> Subject:
+    """What a change rule's condition reads: the change (``before``/``after``: its values,
+    or those below it that a rule on a deeper path judges), both models, the verdict so far."""
+    return Subject(ctx.before, ctx.after, change=ChangeFacts(op.op, op.path, before, after),
+                   api_version=ctx.api_version, verdict=verdict, equal=equal)
 
 
 @dataclass(frozen=True)
@@ -118,14 +120,41 @@ class Verdict:
     effect: Effect
     conditional: bool
     message: str
+    #: A ``when`` condition could not be decided (it read a value known only after
+    #: deployment) before one held: the verdict could be another one.
+    undecided: bool = False
+    #: That value, to say why.
+    unknown: Any = None
 
 
 def _verdict(rule: Rule, op: PatchOp, before: Any, after: Any, ctx: Context) -> Verdict:
+    """The verdict of the first ``when`` clause that holds, else the rule's own; undecided
+    (effect unknown) at a clause that cannot be decided, since it or a later one may hold."""
     for clause in rule.clauses:
-        if _holds(clause.condition, op, before, after, ctx):
+        subject = _subject(op, before, after, ctx)
+        truth = evaluate(clause.condition, subject)
+        if truth is True:
             conditional = rule.conditional if clause.conditional is None else clause.conditional
             return Verdict(rule, clause.effect, conditional, clause.message or rule.message)
+        if truth is None:
+            return Verdict(rule, Effect.UNKNOWN, False, rule.message, undecided=True, unknown=subject.unknown)
     return Verdict(rule, rule.effect, rule.conditional, rule.message)
+
+
+def _overridden(verdict: Verdict, op: PatchOp, overrides: list[Rule], ctx: Context, unknown: Any) -> Verdict:
+    """The verdict of the first rule (in id order) whose ``override`` condition holds, else
+    ``verdict``. Its message says why when a value known only after deployment is involved:
+    ``unknown`` (the first one in the change's values), else the one a condition read."""
+    facts = VerdictFacts(verdict.effect, value_independent=not verdict.rule.clauses, undecided=verdict.undecided)
+    for rule in overrides:
+        assert rule.override is not None
+        subject = _subject(op, op.before, op.after, ctx, facts)
+        if evaluate(rule.override, subject) is True:
+            why = next((u for u in (unknown, verdict.unknown, subject.unknown) if u is not None), None)
+            reason = unknown_reason(why) if why is not None else ""
+            message = f"{rule.message} Why: {reason}." if reason else rule.message
+            return Verdict(rule, rule.effect, rule.conditional, message)
+    return verdict
 
 
 def _candidates(rules: RuleSet, path: Pattern) -> tuple[tuple[Rule, Pattern] | None, list[tuple[Rule, Pattern]]]:
@@ -163,18 +192,14 @@ def classify_op(op: PatchOp, rules: RuleSet, ctx: Context) -> Verdict:
 def classify(ops: list[PatchOp], rules: RuleSet, ctx: Context) -> list[Change]:
     """One :class:`Change` per patch operation, with effect, rule and message."""
     changes = []
-    expression_rule = rules.by_id(EXPRESSION_RULE)
+    overrides = sorted((rule for rule in rules.rules if rule.override is not None), key=lambda r: r.id)
     for op in ops:
-        verdict = classify_op(op, rules, ctx)
         secret_path = shape.is_secret(op.path)
         scan = _Scan()
         before, after = scan.masked(op.before, secret_path), scan.masked(op.after, secret_path)
         unknown, holds_secret = scan.unknown, scan.holds_secret
         unknown_value = unknown is not None
-        if unknown_value and not (verdict.effect is Effect.NONE and not verdict.rule.clauses):
-            base = expression_rule.message if expression_rule else "The value is known only after deployment."
-            message = f"{base} Why: {unknown_reason(unknown)}." if unknown_reason(unknown) else base
-            verdict = Verdict(expression_rule or verdict.rule, Effect.UNKNOWN, False, message)
+        verdict = _overridden(classify_op(op, rules, ctx), op, overrides, ctx, unknown)
         changes.append(Change(
             op=op.op, path=op.pointer, display_path=op.display_path, before=before, after=after,
             effect=verdict.effect, rule=verdict.rule.id, title=verdict.rule.title, message=verdict.message,

@@ -28,7 +28,8 @@ RFC 6901 pointers into the canonical model; ``@`` and ``@/...`` are relative to 
 - ``{"predicate": {"name": NAME, "op": OP, "value": N}}``: a named count of
   :data:`PREDICATES` compared with N.
 
-Leaves that read a change (change rules only):
+Leaves that read a change (change rules only); they are undecided on a value known only
+after deployment, and take a secret for a value that equals none a rule names:
 
 - ``{"op": [...]}``: the change's RFC 6902 operation is one of these.
 - ``{"transition": {"from": A, "to": B}}``: the changed value goes from A to B (either may be
@@ -376,9 +377,9 @@ def _op(arg: Any, subject: Subject) -> Truth:
 
 
 def _arm_same(subject: Subject, path: tuple[str, ...], value: Any, expected: Any) -> Truth:
-    """``value`` equals ``expected`` as ARM compares (null: absent); undecided for an opaque
-    value."""
-    if opaque(value):
+    """``value`` equals ``expected`` as ARM compares (null: absent); undecided for a value
+    known only after deployment (a secret is a value: it equals no value a rule names)."""
+    if is_unknown(value):
         subject.note(value)
         return None
     if expected is None:
@@ -402,8 +403,8 @@ def _same_parent(arg: Any, subject: Subject) -> Truth:
     change = subject.change
     assert change is not None
     before, after = change.before, change.after
-    if opaque(before) or opaque(after):
-        subject.note(before if opaque(before) else after)
+    if is_unknown(before) or is_unknown(after):
+        subject.note(before if is_unknown(before) else after)
         return None
     if not (isinstance(before, str) and isinstance(after, str)):
         return False

@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .conditions import CHANGE, MODEL, condition_problems, parse_pointer
+from .conditions import CHANGE, MODEL, OVERRIDE, condition_problems, parse_pointer
 from .data import data_dir, rule_files, schema_text
 from .model import Effect, Severity, UsageError
 
@@ -78,6 +78,8 @@ class ChangeRule(Rule):
     message: str
     conditional: bool = False
     clauses: tuple[Clause, ...] = ()
+    #: The condition under which this rule replaces the verdict of the path rules.
+    override: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -185,8 +187,11 @@ def _condition_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
     kind = kind_of(data)
     if kind == LINT_KIND:
         return condition_problems(data["check"], MODEL, "/check")
-    return [p for i, clause in enumerate(data.get("when", ()))
-            for p in condition_problems(clause["if"], CHANGE, f"/when/{i}/if")]
+    problems = [p for i, clause in enumerate(data.get("when", ()))
+                for p in condition_problems(clause["if"], CHANGE, f"/when/{i}/if")]
+    if "override" in data:
+        problems += condition_problems(data["override"], OVERRIDE, "/override")
+    return problems
 
 
 @lru_cache(maxsize=1)
@@ -209,7 +214,8 @@ def rule_from_data(data: dict[str, Any], file: str = "", builtin: bool = True) -
                     for c in data.get("when", ()))
     return ChangeRule(**common, effect=Effect.parse(data["effect"]),
                       patterns=tuple(parse_pointer(p) for p in data["paths"]), message=data["message"],
-                      conditional=bool(data.get("conditional", False)), clauses=clauses)
+                      conditional=bool(data.get("conditional", False)), clauses=clauses,
+                      override=data.get("override"))
 
 
 def _severity(text: str) -> Severity:
