@@ -44,8 +44,8 @@ def test_wheel_contains_rules_and_schemas(installed: Path) -> None:
     repo_rules = len(list((REPO / "rules").glob("*.json")))
     assert int(out[0]) == repo_rules
     assert int(out[1]) >= 4
-    lint = subprocess.run([str(installed / "python"), "-c", "from vmssplan.lint import load_lint_rules; "
-                           "print(len(load_lint_rules()))"], capture_output=True, text=True, check=True, cwd="/")
+    lint = subprocess.run([str(installed / "python"), "-c", "from vmssplan.registry import load; "
+                           "print(len(load().lint))"], capture_output=True, text=True, check=True, cwd="/")
     assert int(lint.stdout) == len(list((REPO / "lint").glob("*.json")))
 
 

@@ -36,15 +36,15 @@ def schema_text(*parts: str) -> str:
     return data_dir("schemas").joinpath(*parts).read_text(encoding="utf-8")
 
 
-def rule_files(builtin: Path, extra_dirs: tuple[str, ...], check_builtin: bool,
+def rule_files(builtins: tuple[Path, ...], extra_dirs: tuple[str, ...], check_builtin: bool,
                what: str) -> Iterator[tuple[Path, bool, bool]]:
     """(path, whether to check it against its schema, whether it is built in) of every rule
-    file: the built-in directory first, then ``extra_dirs`` in order (user files are always
+    file: the built-in directories first, then ``extra_dirs`` in order (user files are always
     checked: a broken one is a usage error naming it); each directory in name order."""
     from .model import UsageError
 
-    for directory, check, is_builtin in [(builtin, check_builtin, True)] + [(Path(d), True, False)
-                                                                              for d in extra_dirs]:
+    for directory, check, is_builtin in [(b, check_builtin, True) for b in builtins] + [(Path(d), True, False)
+                                                                                         for d in extra_dirs]:
         if not directory.is_dir():
             raise UsageError(f"{directory}: {what} directory not found")
         for path in sorted(directory.glob("*.json")):
