@@ -20,6 +20,7 @@ INTEGRATION_FILES = {
     "test_precommit.py": "runs the real pre-commit in git repositories",
     "test_git.py": "builds git repositories",
     "test_ci_recipes.py": "runs the GitHub Action and Azure DevOps steps in git repositories",
+    "test_bench.py": "runs the benchmark, which installs vmssplan into a new venv",
     "test_properties.py": "hypothesis property tests",
     "expressions/test_expressions_fuzz.py": "hypothesis fuzzing of the expression language",
     "test_examples.py": "the CLI in a subprocess for every example in every format",
