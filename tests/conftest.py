@@ -29,7 +29,6 @@ INTEGRATION_FILES = {
     "test_cli.py": "the CLI in a subprocess",
     "test_hostile.py": "the CLI in a subprocess on inputs of up to 64 MiB",
     "test_secrets.py": "the CLI in a subprocess in every format; a corpus sweep",
-    "test_parallel.py": "forked workers and the CLI in a subprocess",
     "test_corpus.py": "every file of the shared corpus",
 }
 
