@@ -333,8 +333,7 @@ def test_a_reader_that_goes_away_ends_the_run_quietly(tmp_path: Path) -> None:
     assert err == b"" and proc.returncode in (0, 1)
 
 
-def test_exit_handlers_still_run_so_a_profile_of_a_run_is_written(tmp_path: Path) -> None:
-    """The command skips the collection of its objects at exit (cli.run), not the exit."""
+def test_exit_handlers_run_so_a_profile_of_a_run_is_written(tmp_path: Path) -> None:
     folder = EXAMPLES / "vm-size"
     proc = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(tmp_path / "run.prof"), "-m", "vmssplan",
                            "plan", "current.json", "proposed.json"], cwd=folder, capture_output=True, text=True,
@@ -343,7 +342,7 @@ def test_exit_handlers_still_run_so_a_profile_of_a_run_is_written(tmp_path: Path
     assert (tmp_path / "run.prof").stat().st_size > 0
 
 
-def test_the_whole_output_is_written_before_the_quick_exit(tmp_path: Path) -> None:
+def test_the_whole_output_is_written_before_the_exit(tmp_path: Path) -> None:
     folder = EXAMPLES / "vm-size"
     piped = run_cli("plan", "current.json", "proposed.json", "-o", "json", cwd=folder)
     proc = subprocess.run(_command("plan", "current.json", "proposed.json", "-o", "json"), cwd=folder,

@@ -113,16 +113,16 @@ def test_variables_variable_copy_and_property_copy_with_offset() -> None:
     assert [(d["lun"], d["diskSizeGB"]) for d in disks] == [(10, 32), (11, 64)]
 
 
-def test_literal_parts_are_shared_with_the_template_and_the_rest_is_evaluated() -> None:
+def test_literal_parts_are_kept_and_the_rest_is_evaluated() -> None:
     tpl = template([vmss(upgradePolicy={"mode": "Manual", "tags": ["a", 1, None]},
                          virtualMachineProfile={"osProfile": {"computerNamePrefix": "[concat('w', 'eb')]"},
                                                 "notes": ["[[literal]", "plain"]})])
     raw = tpl["resources"][0]["properties"]
     properties = only(tpl)["properties"]
-    assert properties["upgradePolicy"] is raw["upgradePolicy"]  # evaluates to itself: not copied
+    assert properties["upgradePolicy"] == {"mode": "Manual", "tags": ["a", 1, None]}
     profile = properties["virtualMachineProfile"]
-    assert profile["osProfile"] == {"computerNamePrefix": "web"} and profile is not raw["virtualMachineProfile"]
-    assert profile["notes"] == ["[literal]", "plain"]  # an escaped literal is a new value
+    assert profile["osProfile"] == {"computerNamePrefix": "web"}
+    assert profile["notes"] == ["[literal]", "plain"]  # an escaped literal is unescaped
     assert raw["virtualMachineProfile"]["notes"] == ["[[literal]", "plain"]  # the template is left as it was
 
 

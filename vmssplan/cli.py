@@ -5,7 +5,6 @@ Kept thin on purpose (flake8's model): no pipeline logic lives here.
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 from enum import Enum
@@ -316,27 +315,14 @@ def rules_command(
 
 
 def run() -> NoReturn:
-    """The ``vmssplan`` command: :func:`main`, then exit with its code.
-
-    The documents and models of a run end up in reference cycles (through the traceback of
-    the exiting exception), so the interpreter's last collection at exit would walk and
-    free them all: 0.6 s after a plan of two 24 MB templates, for nothing the user sees.
-    Frozen, they are left to the operating system like the rest of the process's memory;
-    exit handlers, output flushing, profilers and coverage all still run.
-    """
-    code = main()
-    gc.freeze()
-    sys.exit(code)
+    """The ``vmssplan`` command: :func:`main`, then exit with its code."""
+    sys.exit(main())
 
 
 def main() -> int:
     """Run the CLI on ``sys.argv``; errors become messages and exit codes, never tracebacks."""
     from .edit import extract_edit_tokens
 
-    # A run builds a few large, long-lived trees (the documents, their models) and few
-    # reference cycles: with the default thresholds the collector rescans those trees
-    # again and again, a quarter of the time of a large plan. Collect far less often.
-    gc.set_threshold(200_000, 30, 30)
     args, edits = extract_edit_tokens(sys.argv[1:])
     _EDIT_TOKENS[:] = edits
     try:

@@ -356,41 +356,19 @@ class TemplateResolver:
                 self._expression_finding(error, pointer, file)
                 return ex.Unknown(value[1:-1] if ex.is_expression(value) else value,
                                   f"the expression failed to evaluate: {error.message}")
-        # Below: most members of a template are literal scalars; they are taken as they
-        # are, without a call or a pointer (pointers are only needed for findings). A
-        # container whose members all evaluate to themselves is returned itself, shared
-        # with the template: the evaluated scale set takes no memory for its literal parts.
-        inline = depth < MAX_VALUE_DEPTH
         if isinstance(value, list):
-            items: list[Any] = []
-            unchanged = True
-            for i, item in enumerate(value):
-                if inline and _is_plain_scalar(item):
-                    self.evaluated_values += 1
-                    items.append(item)
-                else:
-                    evaluated = self.evaluate(item, ctx, f"{pointer}/{i}", file, depth + 1, protect)
-                    unchanged = unchanged and evaluated is item
-                    items.append(evaluated)
-            return value if unchanged else items
+            return [self.evaluate(item, ctx, f"{pointer}/{i}", file, depth + 1, protect) for i, item in enumerate(value)]
         if isinstance(value, dict):
             out: dict[str, Any] = {}
-            unchanged = True
             for key, item in value.items():
-                if inline and key[:1] != "[" and _is_plain_scalar(item):
-                    self.evaluated_values += 1
-                    out[key] = item
-                    continue
                 sub = f"{pointer}/{_escape(key)}"
                 if key.lower() == "copy" and isinstance(item, list) and all(isinstance(e, dict) for e in item):
-                    unchanged = False
                     for i, entry in enumerate(item):
                         name = ex.get_case_insensitive(entry, "name")
                         if isinstance(name, str):
                             out[name] = self._copy_array(entry, ctx, f"{sub}/{i}", file, protect)
                     continue
                 if ex.is_expression(key):
-                    unchanged = False
                     try:
                         evaluated_key = ex.evaluate(key, ctx)
                     except ex.ExpressionError as error:
@@ -401,11 +379,8 @@ class TemplateResolver:
                     name = evaluated_key
                 else:
                     name = ex.unescape_literal(key)
-                    unchanged = unchanged and name == key
-                evaluated = self.evaluate(item, ctx, sub, file, depth + 1, protect)
-                unchanged = unchanged and evaluated is item
-                out[name] = evaluated
-            return value if unchanged else out
+                out[name] = self.evaluate(item, ctx, sub, file, depth + 1, protect)
+            return out
         self.evaluated_values += 1
         return value
 
@@ -586,13 +561,6 @@ class TemplateResolver:
         self.finding("VAL042", f"{_short(what)} cannot be read offline: the scale sets it may deploy are not "
                                "planned", pointer, Severity.INFO, file)
         return None, file
-
-
-def _is_plain_scalar(value: Any) -> bool:
-    """A number, boolean, null or a string that is neither an expression nor escaped: a
-    value that evaluates to itself."""
-    kind = type(value)
-    return (kind is str and value[:1] != "[") or (kind is not dict and kind is not list and kind is not str)
 
 
 def _leaf_count(value: Any) -> int:
