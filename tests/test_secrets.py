@@ -150,7 +150,7 @@ def _secrets_by_walk(value: object, secret: bool = False) -> set[str]:
 def test_secret_values_are_all_collected() -> None:
     from conftest import CORPUS
 
-    from vmssplan.engine import secrets_in
+    from vmssplan.secrets import collect as secrets_in
 
     nested = {"a": [{"adminPassword": "S3ntinel-1", "x": {"customData": ["abc", "S3ntinel-2", {"k": "S3ntinel-3"}]}}],
               "protectedSettings": {"protectedSettings": "S3ntinel-4"}, "b": "not-a-secret"}
@@ -169,7 +169,7 @@ def test_secret_values_are_all_collected() -> None:
 
 
 def test_a_document_with_comments_has_its_secrets_collected() -> None:
-    from vmssplan.engine import secrets_in
+    from vmssplan.secrets import collect as secrets_in
     from vmssplan.load import parse_document
 
     text = ('{"osProfile": {"adminPassword": /* set by the pipeline */ "S3ntinel-Password-1",\n'

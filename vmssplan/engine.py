@@ -12,12 +12,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
-from . import model, shape
+from . import model, secrets
 from .classify import Context, RuleSet, classify, load_rules
 from .diff import diff, drop_unreturned_secrets
 from .load import Document, detect_kind, load_document, scale_sets_of, template_scale_sets
 from .model import (RuleDescription, Change, DeploymentScope, DocumentError, DocumentKind, Effect, Finding, Plan, ScaleSet,
-                    ScaleSetPlan, ScaleSetSource, Severity, UsageError, string_leaves)
+                    ScaleSetPlan, ScaleSetSource, Severity, UsageError)
 from .normalize import normalize, source_pointer
 from .plan import plan_scale_set, resource_group
 
@@ -172,28 +172,10 @@ def validate_files(paths: Iterable[str], options: TemplateOptions | None = None,
 # --- plan ------------------------------------------------------------------------------
 
 
-def secrets_in(value: Any) -> set[str]:
-    """Every string (of 4 characters or more) under a secret key (adminPassword,
-    customData, protectedSettings), for the last scrub of everything printed."""
-    found: set[str] = set()
-    stack = [value]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            for key, item in node.items():
-                if key in shape.SECRET_KEYS:
-                    found.update(s for s in string_leaves(item) if len(s) >= 4)
-                else:
-                    stack.append(item)
-        elif isinstance(node, list):
-            stack.extend(node)
-    return found
-
-
 def _read(path: str, result: Result) -> Document:
     doc = load_document(path)
     result.documents[doc.path] = doc
-    result.secrets |= secrets_in(doc.data)
+    result.secrets |= secrets.collect(doc.data)
     return doc
 
 
