@@ -18,8 +18,8 @@ from conftest import CORPUS, EXAMPLES, REPO
 from vmssplan.expressions import Unknown
 from vmssplan.conditions import lookup, parse_pointer
 from vmssplan.lint import lint_model, lint_scale_set
-from vmssplan.normalize import source_pointer
-from vmssplan.load import load_document, scale_sets_of
+from vmssplan.locate import source_pointer
+from vmssplan.inputs.documents import load_document, scale_sets_of
 from vmssplan.model import (DocumentError, DocumentKind, Finding, ScaleSet, ScaleSetSource, SensitiveValue,
                             Severity, UsageError)
 from vmssplan.normalize import normalize

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from vmssplan.load import load_document, parse_document, scale_sets_of, strip_comments
+from vmssplan.inputs.documents import load_document, parse_document, scale_sets_of, strip_comments
 from vmssplan.model import DocumentError, DocumentKind, UsageError
 
 TEMPLATE = {
@@ -197,7 +197,7 @@ def test_every_node_is_located_in_a_large_document(indent: object) -> None:
 ])
 def test_positions_in_text_that_is_not_plain_json(text: str, expected: dict[str, tuple[tuple[int, int], ...]]) -> None:
     """Comments, invalid or odd JSON: located as they always were (pinned values)."""
-    from vmssplan.load import PositionIndex
+    from vmssplan.inputs.documents import PositionIndex
 
     index = PositionIndex(text)
     for pointer, (key, value) in expected.items():
@@ -222,7 +222,7 @@ def test_parsing_leaves_the_garbage_collector_as_it_was() -> None:
 
 
 def test_plain_documents_are_read_lazily_and_located_alike() -> None:
-    from vmssplan.load import PositionIndex
+    from vmssplan.inputs.documents import PositionIndex
 
     data = {"a": [{"b": [1, {"c": 2}], "d": {"e": [3, 4]}}] * 3, "f": {"g": "h"}, "": [[], {}]}
     text = json.dumps(data, indent=2)

@@ -31,7 +31,7 @@ from vmssplan import validate
 from vmssplan.diff import diff, equal
 from vmssplan.engine import plan_files
 from vmssplan.expressions.functions import REGISTRY
-from vmssplan.load import MAX_DEPTH, PositionIndex, _deeper_than, decode, parse_document, parse_json, strip_comments
+from vmssplan.inputs.documents import MAX_DEPTH, PositionIndex, _deeper_than, decode, parse_document, parse_json, strip_comments
 from vmssplan.model import DeploymentScope, DocumentError, DocumentKind, ScaleSetSource, UsageError
 from vmssplan.normalize import normalize
 from vmssplan.render import FINDINGS_FORMATS, PLAN_FORMATS, get_renderer

@@ -428,8 +428,8 @@ def test_property_copy_loop_is_validated_as_its_property() -> None:
 def test_a_property_copy_loop_is_checked_as_evaluated() -> None:
     """The copy loop of a template's property is expanded before the schema check; each
     copy's value is checked and the finding points at the property the copies make."""
-    from vmssplan.engine import validate_evaluated
-    from vmssplan.load import parse_document
+    from vmssplan.validate import evaluated_findings
+    from vmssplan.inputs.documents import parse_document
     from vmssplan.resolve import resolve_template
     from vmssplan.model import DeploymentScope
 
@@ -441,11 +441,11 @@ def test_a_property_copy_loop_is_checked_as_evaluated() -> None:
                 "contentVersion": "1.0.0.0", "resources": [resource]}
     doc = parse_document(json.dumps(template, indent=2), "t.json")
     resolved = resolve_template(doc.data, doc.path, [], DeploymentScope())
-    findings = validate_evaluated(resolved.scale_sets, {doc.path: doc})
+    findings = evaluated_findings(resolved.scale_sets)
     assert [f.pointer for f in findings if f.rule == "VAL020"] == [
         "/resources/0/properties/virtualMachineProfile/storageProfile/dataDisks/0/diskSizeGB",
         "/resources/0/properties/virtualMachineProfile/storageProfile/dataDisks/1/diskSizeGB"]
-    assert all(f.file == "t.json" and f.line is not None for f in findings)
+    assert all(f.file == "t.json" and doc.locate(f).line is not None for f in findings)
 
 
 def test_string_spelling_a_boolean_or_integer_is_a_warning() -> None:

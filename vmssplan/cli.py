@@ -178,10 +178,10 @@ def validate(
     """Check JSON syntax, the template envelope and each scale set against the schema of its apiVersion."""
     fmt = _output_format(output, query)
     compiled = _compile_query(query)
-    from .engine import validate_files
+    from .engine import RunConfig, validate_files
     from .render import FINDINGS_FORMATS
 
-    result = validate_files(files, config=_config(config_file))
+    result = validate_files(files, RunConfig(config=_config(config_file)))
     text = _render(FINDINGS_FORMATS, fmt, result, compiled, _use_color(color, output_file))
     _emit(text, output_file)
     raise typer.Exit(1 if result.has_errors else 0)
@@ -259,18 +259,16 @@ def plan(
         _fail(f"--fail-on: {exc}", 2)
     fmt = _output_format(output, query)
     compiled = _compile_query(query)
-    from .engine import PlanOptions, TemplateOptions, exit_code, plan_against_revision, plan_files
+    from .engine import RunConfig, exit_code, plan_against_revision, plan_files
     from .model import DeploymentScope
     from .render import LOCATING_FORMATS, PLAN_FORMATS
 
     scope = DeploymentScope(subscription_id=subscription_id, resource_group=resource_group, location=location,
                             deployment_name=deployment_name, tenant_id=tenant_id)
-    templates = TemplateOptions(parameters=tuple(parameters or ()),
-                                current_parameters=tuple(current_parameters or ()),
-                                proposed_parameters=tuple(proposed_parameters or ()), scope=scope)
-    options = PlanOptions(rule_dirs=tuple(rules_dir or ()), templates=templates, instances=tuple(instances or ()),
-                          patch=patch, edits=tuple(_EDIT_TOKENS), config=config,
-                          locate_changes=fmt in LOCATING_FORMATS)
+    options = RunConfig(parameters=tuple(parameters or ()), current_parameters=tuple(current_parameters or ()),
+                        proposed_parameters=tuple(proposed_parameters or ()), scope=scope,
+                        rule_dirs=tuple(rules_dir or ()), instances=tuple(instances or ()), patch=patch,
+                        edits=tuple(_EDIT_TOKENS), config=config, locate_changes=fmt in LOCATING_FORMATS)
     paths = list(files or ())
     edits = bool(patch or _EDIT_TOKENS)
     if base_ref is not None:
@@ -321,7 +319,7 @@ def run() -> NoReturn:
 
 def main() -> int:
     """Run the CLI on ``sys.argv``; errors become messages and exit codes, never tracebacks."""
-    from .edit import extract_edit_tokens
+    from .inputs.edits import extract_edit_tokens
 
     args, edits = extract_edit_tokens(sys.argv[1:])
     _EDIT_TOKENS[:] = edits

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import shape
+from .model import ScaleSetSource
 
 
 @dataclass(frozen=True)
@@ -156,3 +157,41 @@ def drop_unreturned_secrets(ops: list[PatchOp], before_from_get: bool,
             continue
         kept.append(op)
     return kept, notes
+
+
+# --- pairing the scale sets of two sides -----------------------------------------------
+
+#: (current, proposed): the same scale set on both sides, or on one side only (None).
+SourcePair = tuple[ScaleSetSource | None, ScaleSetSource | None]
+
+
+def _is_expression(name: str) -> bool:
+    return name.startswith("[") and name.endswith("]") and not name.startswith("[[")
+
+
+def pair_scale_sets(current: list[ScaleSetSource], proposed: list[ScaleSetSource]) -> list[SourcePair]:
+    """Match scale sets by name (case-insensitive, as ARM names are), sorted by name.
+
+    When each side holds exactly one scale set and either name is an unevaluated
+    expression, the two are paired: they are the same resource written two ways. Names
+    may repeat (copy loops, one name per nested deployment): the i-th scale set of a name
+    on one side pairs with the i-th of that name on the other.
+    """
+    if len(current) == 1 and len(proposed) == 1 and (
+            _is_expression(current[0].name) or _is_expression(proposed[0].name)):
+        return [(current[0], proposed[0])]
+    remaining: dict[str, list[ScaleSetSource]] = {}
+    for before in current:
+        remaining.setdefault(before.name.lower(), []).append(before)
+    pairs: list[SourcePair] = []
+    for after in proposed:
+        candidates = remaining.get(after.name.lower())
+        pairs.append((candidates.pop(0) if candidates else None, after))
+    pairs.extend((before, None) for group in remaining.values() for before in group)
+    return sorted(pairs, key=_pair_key)
+
+
+def _pair_key(pair: SourcePair) -> tuple[str, str]:
+    subject = pair[1] or pair[0]
+    assert subject is not None
+    return (subject.name.lower(), subject.pointer)

@@ -162,6 +162,16 @@ class DeploymentScope:
 
 
 @dataclass(frozen=True)
+class ParameterSource:
+    """Where some of a template's parameter values come from: a parameters file (its
+    parsed ``data``) or ``NAME=VALUE`` arguments (``assignments``)."""
+
+    origin: str
+    data: Any = None
+    assignments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Finding:
     """A located problem in a user's document (or a lint verdict).
 
@@ -281,6 +291,33 @@ class Change:
     @property
     def symbol(self) -> str:
         return {"add": "+", "remove": "-", "replace": "~"}.get(self.op, "~")
+
+
+@dataclass(frozen=True)
+class VmInstance:
+    """One VM of a scale set, as far as the rollout plan needs it.
+
+    ``None`` means the document does not say (a list without ``--expand instanceView``
+    has no power state; an instance view has no ``latestModelApplied``).
+    """
+
+    #: Uniform: the instance id ("3"); Flexible: the VM name.
+    instance_id: str
+    name: str | None = None
+    latest_model_applied: bool | None = None
+    protected_from_scale_set_actions: bool = False
+    protected_from_scale_in: bool = False
+    zone: str | None = None
+    #: The last part of the ``PowerState/...`` status: "running", "deallocated", "stopped"...
+    power_state: str | None = None
+    #: From ``instanceView.vmHealth`` (Application Health extension or probe):
+    #: healthy True, unhealthy False, unknown/initializing/absent None.
+    healthy: bool | None = None
+
+
+def instance_sort_key(instance_id: str) -> tuple[int, int, str]:
+    """Numeric instance ids in numeric order, then the others (Flexible VM names) in text order."""
+    return (0, int(instance_id), "") if instance_id.isascii() and instance_id.isdigit() else (1, 0, instance_id)
 
 
 @dataclass

@@ -24,7 +24,7 @@ from typing import Any
 
 from .conditions import CHANGE, MODEL, OVERRIDE, condition_problems, parse_pointer
 from .data import data_dir, rule_files, schema_text
-from .model import Effect, Severity, UsageError
+from .model import Effect, RuleDescription, Severity, UsageError
 
 CHANGE_KIND, LINT_KIND = "change", "lint"
 KINDS = (CHANGE_KIND, LINT_KIND)
@@ -81,6 +81,11 @@ class ChangeRule(Rule):
     #: The condition under which this rule replaces the verdict of the path rules.
     override: dict[str, Any] | None = None
 
+    def describe(self) -> RuleDescription:
+        """What a renderer may say of this rule (the view's rule descriptions)."""
+        return RuleDescription(self.id, self.title, self.description, self.message, self.effect, self.confidence,
+                               self.evidence_link)
+
 
 @dataclass(frozen=True, kw_only=True)
 class LintRule(Rule):
@@ -135,7 +140,7 @@ def load(extra_dirs: tuple[str, ...] = (), validate: bool = False) -> Registry:
 
 
 def _read(path: Path, check: bool, builtin: bool) -> Rule:
-    from .load import PositionIndex, read_data_file  # the parser of every user file
+    from .inputs.documents import PositionIndex, read_data_file  # the parser of every user file
 
     text, data = read_data_file(path, "rule file")
     problems = rule_problems(data) if check else _quick_problems(data)

@@ -52,12 +52,14 @@ from __future__ import annotations
 import functools
 import json
 import re
+from dataclasses import replace
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Literal
 
 from .data import schema_text
+from .inputs.documents import Document, scale_sets_of, template_scale_sets
 from .pointer import escape
-from .model import Finding, SensitiveValue, Severity, is_unknown
+from .model import DocumentKind, Finding, ScaleSetSource, SensitiveValue, Severity, is_unknown
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
@@ -309,6 +311,35 @@ def validate_evaluated_scale_set(resource: dict[str, Any], api_version: str | No
     prefixes = tuple(pointer_prefix + pointer for pointer in unknown)
     return [f for f in findings
             if not any(f.pointer == p or f.pointer.startswith(p + "/") for p in prefixes)]
+
+
+def document_findings(doc: Document, notes: bool = True) -> list[Finding]:
+    """Findings of a document itself: the parameters-file or template envelope, or for a
+    model each scale set against its schema. A template's scale sets are checked once
+    evaluated (:func:`evaluated_findings`): what is deployed is what is checked.
+    ``notes=False`` leaves out findings of severity info."""
+    findings: list[Finding] = []
+    if doc.kind is DocumentKind.ARM_PARAMETERS:
+        findings += validate_parameters_file(doc.data)
+    elif doc.kind is DocumentKind.ARM_TEMPLATE:
+        findings += validate_template_envelope(doc.data)
+        if not list(template_scale_sets(doc.data, doc.path)):  # fine for `validate`: pre-commit passes them all
+            findings.append(Finding("VAL003", "no Microsoft.Compute/virtualMachineScaleSets resource; only the "
+                                    "template envelope was checked", Severity.INFO, pointer="/resources"))
+    else:
+        for source in scale_sets_of(doc):
+            if not source.flattened:  # `az vmss show` output: no schema describes the SDK's flattened shape
+                findings += validate_scale_set(source.resource, source.api_version, pointer_prefix=source.pointer,
+                                               shape="model")
+    return [replace(f, file=f.file or doc.path) for f in findings if notes or f.severity is not Severity.INFO]
+
+
+def evaluated_findings(sources: Iterable[ScaleSetSource], notes: bool = True) -> list[Finding]:
+    """Schema findings of a template's evaluated scale sets, each at the template value
+    that sets it (:func:`validate_evaluated_scale_set`)."""
+    return [replace(f, file=source.file) for source in sources
+            for f in validate_evaluated_scale_set(source.resource, source.api_version, pointer_prefix=source.pointer)
+            if notes or f.severity is not Severity.INFO]
 
 
 def validate_template_envelope(template: dict[str, Any]) -> list[Finding]:
