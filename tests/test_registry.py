@@ -104,3 +104,18 @@ def test_an_override_condition_alone_may_read_the_verdict() -> None:
     assert ("/when/0/if/verdict", "'verdict' reads the verdict of the path rules (override conditions only)") in (
         rule_problems({**VM_SIZE_RULE, "when": when}))
     assert rule_problems({**VM_SIZE_RULE, "override": {"verdict": {"undecided": True}}}) == []
+
+
+def test_every_finding_id_the_code_reports_is_data_and_every_one_is_reported() -> None:
+    import re
+
+    in_code = {match for path in (REPO / "vmssplan").rglob("*.py")
+               for match in re.findall(r"\"((?:VAL|CFG)[0-9]{3})\"", path.read_text(encoding="utf-8"))}
+    assert in_code == {rule.id for rule in REGISTRY.findings}
+
+
+def test_finding_ids_come_only_with_vmssplan(tmp_path: Path) -> None:
+    own = json.loads(next((REPO / "findings").glob("CFG001-*.json")).read_text(encoding="utf-8"))
+    _write(tmp_path, "TEAM001-x.json", {**own, "id": "TEAM001"})
+    with pytest.raises(UsageError, match="invalid rule file: finding ids are vmssplan's own"):
+        load_registry((str(tmp_path),), validate=True)

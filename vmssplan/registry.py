@@ -4,6 +4,9 @@ Families (a file's ``kind``; see ``schemas/rule.schema.json``):
 
 - ``change`` (``rules/``, VMSS...): what Azure does when a property changes (the classifier).
 - ``lint`` (``lint/``, LINT...): a cross-field check of one scale set (the linter).
+- ``finding`` (``findings/``, VAL..., CFG...): an id that vmssplan's own code reports (a
+  document that cannot be read, an expired suppression...): its title, usual severity and
+  description, for people and for the formats that describe their rules (SARIF).
 
 A file without ``kind`` is a lint rule if it has a ``check``, else a change rule (the files
 written before there were kinds). Conditions are one language for every family
@@ -11,7 +14,8 @@ written before there were kinds). Conditions are one language for every family
 
 Built-in files are checked against the schema by the test suite (loading them imports no
 jsonschema: a pre-commit hook starts often); files of user rule directories are checked
-here, and a broken one is a usage error naming file:line:column.
+here, and a broken one is a usage error naming file:line:column. A user directory may hold
+change and lint rules; finding ids are vmssplan's own.
 """
 
 from __future__ import annotations
@@ -26,10 +30,10 @@ from .conditions import CHANGE, MODEL, OVERRIDE, condition_problems, parse_point
 from .data import data_dir, rule_files, schema_text
 from .model import Effect, Severity, UsageError
 
-CHANGE_KIND, LINT_KIND = "change", "lint"
-KINDS = (CHANGE_KIND, LINT_KIND)
+CHANGE_KIND, LINT_KIND, FINDING_KIND = "change", "lint", "finding"
+KINDS = (CHANGE_KIND, LINT_KIND, FINDING_KIND)
 #: The data package (``vmssplan.<name>``, see :mod:`vmssplan.data`) of each family's built-in files.
-BUILTIN_PACKAGES = {CHANGE_KIND: "rules", LINT_KIND: "lint_rules"}
+BUILTIN_PACKAGES = {CHANGE_KIND: "rules", LINT_KIND: "lint_rules", FINDING_KIND: "finding_rules"}
 SCHEMA = "rule.schema.json"
 
 Pattern = tuple[str, ...]
@@ -92,9 +96,15 @@ class LintRule(Rule):
     applies_to: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, kw_only=True)
+class FindingRule(Rule):
+    #: The usual severity (the description says when the code reports another).
+    severity: Severity
+
+
 @dataclass(frozen=True)
 class Registry:
-    """Every loaded rule: built-in ones (change, lint) first, then user ones, each
+    """Every loaded rule: built-in ones (change, lint, finding) first, then user ones, each
     directory in file-name order."""
 
     rules: tuple[Rule, ...]
@@ -109,6 +119,10 @@ class Registry:
     @property
     def lint(self) -> tuple[LintRule, ...]:
         return tuple(rule for rule in self.rules if isinstance(rule, LintRule))
+
+    @property
+    def findings(self) -> tuple[FindingRule, ...]:
+        return tuple(rule for rule in self.rules if isinstance(rule, FindingRule))
 
 
 # --- loading ---------------------------------------------------------------------------
@@ -134,11 +148,19 @@ def load(extra_dirs: tuple[str, ...] = (), validate: bool = False) -> Registry:
     return Registry(tuple(rules))
 
 
+def finding_title(rule_id: str) -> str | None:
+    """The title of the built-in finding id ``rule_id`` (VAL..., CFG...), or None."""
+    rule = load().by_id(rule_id)
+    return rule.title if isinstance(rule, FindingRule) else None
+
+
 def _read(path: Path, check: bool, builtin: bool) -> Rule:
     from .load import PositionIndex, read_data_file  # the parser of every user file
 
     text, data = read_data_file(path, "rule file")
     problems = rule_problems(data) if check else _quick_problems(data)
+    if not problems and not builtin and kind_of(data) == FINDING_KIND:
+        problems = [("/kind", "finding ids are vmssplan's own: a rule directory holds change and lint rules")]
     if problems:
         pointer, message = problems[0]
         line, column = PositionIndex(text).locate(pointer)
@@ -205,6 +227,8 @@ def rule_from_data(data: dict[str, Any], file: str = "", builtin: bool = True) -
         id=data["id"], title=data["title"], kind=kind_of(data), description=data.get("description", ""),
         confidence=data.get("confidence", "high"), error_code=data.get("error_code"),
         evidence=tuple(data.get("evidence", ())), cases=tuple(data.get("cases", ())), file=file, builtin=builtin)
+    if common["kind"] == FINDING_KIND:
+        return FindingRule(**common, severity=_severity(data["severity"]))
     if common["kind"] == LINT_KIND:
         pointer = data["pointer"]
         return LintRule(**common, severity=_severity(data["severity"]), check=data["check"],
