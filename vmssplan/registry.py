@@ -218,7 +218,8 @@ def _condition_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
 
 @lru_cache(maxsize=1)
 def _schema() -> dict[str, Any]:
-    return json.loads(schema_text(SCHEMA))
+    schema: dict[str, Any] = json.loads(schema_text(SCHEMA))
+    return schema
 
 
 def rule_from_data(data: dict[str, Any], file: str = "", builtin: bool = True) -> Rule:
