@@ -40,17 +40,3 @@ def test_every_rule_of_every_family_has_a_page_with_its_evidence() -> None:
             assert "## Evidence" in text and rule.evidence[0]["source"] in text
         else:
             assert rule.description and rule.description in text
-
-
-def test_the_rules_command_lists_and_shows_every_family(tmp_path: Path) -> None:
-    from clihelp import run_cli
-
-    listing = run_cli("rules")
-    assert listing.code == 0
-    for heading, rule_id in (("Change rules", "VMSS201"), ("Cross-field rules", "LINT001"),
-                             ("Finding ids", "VAL001"), ("Finding ids", "CFG001")):
-        assert heading in listing.out and f"\n{rule_id} " in listing.out, rule_id
-    for rule_id in ("vmss003", "LINT412", "val044", "CFG001"):
-        one = run_cli("rules", rule_id)
-        assert one.code == 0 and one.out.startswith(f"# {rule_id.upper()}: "), one.out
-    assert "## Override" in run_cli("rules", "VMSS003").out and "## Check" in run_cli("rules", "LINT001").out

@@ -482,6 +482,7 @@ def test_formats_that_show_no_change_location_render_the_same_without_them(folde
     from vmssplan.render import LOCATING_FORMATS
     from vmssplan.render import PLAN_FORMATS as PLAN_TABLE
     from vmssplan.render import get_renderer
+    from vmssplan.view import build_view
 
     monkeypatch.chdir(folder)
     instances = ("instances.json",) if (folder / "instances.json").is_file() else ()
@@ -492,7 +493,8 @@ def test_formats_that_show_no_change_location_render_the_same_without_them(folde
     assert all(c.line is not None for c in changes)  # every example file is a real file
     for fmt in PLAN_TABLE:
         render = get_renderer(PLAN_TABLE, fmt)
-        same = render(located, color=False) == render(unlocated, color=False)
+        same = (render(build_view(located, plan=True), color=False)
+                == render(build_view(unlocated, plan=True), color=False))
         if fmt not in LOCATING_FORMATS:
             assert same, fmt
         elif fmt == "json":  # every change has its location

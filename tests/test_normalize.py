@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import json
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from shapes import az_shape
-from test_properties import keyed_pairs, model_pairs
 from vmssplan.model import DocumentKind, ScaleSetSource
 from vmssplan.normalize import normalize
 
@@ -75,7 +71,6 @@ def test_keyed_arrays_are_in_key_order_and_positional_when_keys_repeat() -> None
 
 def test_az_output_of_a_scale_set_equals_its_rest_model() -> None:
     import copy
-    import json
 
     from conftest import EXAMPLES
     from vmssplan.diff import diff
@@ -99,48 +94,3 @@ def test_names_that_differ_only_in_case_are_a_located_warning() -> None:
     assert "'upgradePolicy', 'UpgradePolicy' differ only in case" in finding.message
     assert "vmssplan used 'upgradePolicy'" in finding.message
     assert normalize(ScaleSetSource("web", {"name": "web", "properties": {"upgradePolicy": {}}}, "w.json")).findings == []
-
-
-def test_an_unchanged_scale_set_reuses_the_current_model_and_a_changed_one_does_not() -> None:
-    web = {"name": "web", "properties": {"overprovision": False, "upgradePolicy": {"mode": "Manual"}}}
-    api = {"name": "api", "properties": {"overprovision": True}}
-    clash = {"name": "odd", "properties": {"upgradePolicy": {"mode": "Manual"},
-                                           "UpgradePolicy": {"mode": "Rolling"}}}
-    current = [normalize(ScaleSetSource(r["name"], r, "current.json"), DocumentKind.MODEL_LIST)
-               for r in (web, api, clash)]
-    changed_api = {"name": "api", "properties": {"overprovision": False}}
-    sources = [ScaleSetSource(r["name"], json.loads(json.dumps(r)), "proposed.json", pointer=f"/{i}")
-               for i, r in enumerate((web, changed_api, clash))]
-    proposed = [normalize(source, DocumentKind.MODEL_LIST, like=before) for source, before in zip(sources, current)]
-    assert proposed[0].model is current[0].model and proposed[0].source is sources[0]
-    assert proposed[1].model == {"name": "api", "properties": {"overprovision": False}}
-    # A clash is reported against the proposed file: that scale set is normalized afresh.
-    assert proposed[2].model is not current[2].model
-    assert [(f.rule, f.file, f.pointer) for f in proposed[2].findings] == [("VAL023", "proposed.json",
-                                                                            "/2/properties/UpgradePolicy")]
-
-
-def _pointers(value: object, prefix: str = "") -> list[str]:
-    found = [prefix]
-    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for key, child in items:
-        found += _pointers(child, f"{prefix}/{str(key).replace('~', '~0').replace('/', '~1')}")
-    return found
-
-
-@settings(max_examples=300, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(st.one_of(model_pairs(), keyed_pairs()), st.randoms(use_true_random=False))
-def test_source_pointers_of_one_scale_set_resume_walks_without_changing_an_answer(pair, random) -> None:
-    from vmssplan.normalize import SourcePointers, source_pointer
-
-    _, _, model, flattened = pair
-    kind = DocumentKind.AZ_MODEL if flattened else DocumentKind.REST_MODEL
-    scale_set = normalize(ScaleSetSource("x", model, "x.json", pointer="/value/3", flattened=flattened), kind)
-    # Every pointer of the model, pointers past its leaves and into what it lacks, in
-    # order (as a plan's changes come) and shuffled.
-    pointers = [p + extra for p in _pointers(scale_set.model) for extra in ("", "/0", "/name", "/properties")]
-    shuffled = random.sample(pointers, len(pointers))
-    for order in (pointers, shuffled):
-        walker = SourcePointers(scale_set)
-        assert [walker.find(p) for p in order] == [source_pointer(scale_set, p) for p in order]

@@ -35,6 +35,7 @@ from vmssplan.load import MAX_DEPTH, PositionIndex, _deeper_than, decode, parse_
 from vmssplan.model import DeploymentScope, DocumentError, DocumentKind, ScaleSetSource, UsageError
 from vmssplan.normalize import normalize
 from vmssplan.render import FINDINGS_FORMATS, PLAN_FORMATS, get_renderer
+from vmssplan.view import build_view
 from vmssplan.resolve import ParameterValues, parameters_from_assignments, resolve_template
 
 FAST = settings(max_examples=300, deadline=None, derandomize=True,
@@ -533,8 +534,8 @@ def test_any_pair_of_models_plans_and_renders(pair: tuple[dict[str, Any], bool, 
             event("pipeline: DocumentError or UsageError")
             return
         event(f"pipeline: {'plan' if result.plan else 'no plan'}, errors: {result.has_errors}")
-        get_renderer(PLAN_FORMATS, output)(result, color=output == "text")
-        get_renderer(FINDINGS_FORMATS, "text")(result, color=False)
+        get_renderer(PLAN_FORMATS, output)(build_view(result, plan=True), color=output == "text")
+        get_renderer(FINDINGS_FORMATS, "text")(build_view(result, plan=False), color=False)
 
 
 # --- the schema check: quick and full agree ------------------------------------------------

@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from clihelp import run_cli
-from conftest import EXAMPLES, REPO
+from conftest import REPO
 from vmssplan.model import UsageError
 from vmssplan.registry import KINDS, builtin_dirs, kind_of, rule_problems
 from vmssplan.registry import load as load_registry
@@ -79,14 +78,6 @@ def test_builtin_files_are_checked_without_jsonschema_for_what_loading_needs(tmp
                                                                          f"{', '.join(KINDS)})")]
     assert _quick_problems({**LINT_RULE, "check": {"op": ["add"]}})[0][0] == "/check/op"
     assert _quick_problems({"id": "X001", "title": "x", "check": {}})[0][1].startswith("missing ")
-
-
-def test_plan_refuses_a_lint_rule_from_a_rule_directory_rather_than_ignore_it(tmp_path: Path) -> None:
-    rule = _write(tmp_path, "TEAM002-surge.json", {**LINT_RULE, "id": "TEAM002"})
-    folder = EXAMPLES / "vm-size"
-    run = run_cli("plan", str(folder / "current.json"), str(folder / "proposed.json"), "--rules-dir", str(tmp_path))
-    assert run.code == 2 and f"{rule}: TEAM002 is a cross-field (lint) rule" in run.err, run.err
-    assert "Traceback" not in run.err
 
 
 def test_the_schema_and_the_evaluator_know_the_same_conditions_and_predicates() -> None:

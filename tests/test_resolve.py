@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from vmssplan import resolve
 from vmssplan.expressions import Unknown
 from vmssplan.model import DocumentError
 from vmssplan.resolve import (DeploymentScope, ParameterValues, parameters_from_assignments, parameters_from_file,
@@ -112,16 +113,16 @@ def test_variables_variable_copy_and_property_copy_with_offset() -> None:
     assert [(d["lun"], d["diskSizeGB"]) for d in disks] == [(10, 32), (11, 64)]
 
 
-def test_literal_parts_are_shared_with_the_template_and_the_rest_is_evaluated() -> None:
+def test_literal_parts_are_kept_and_the_rest_is_evaluated() -> None:
     tpl = template([vmss(upgradePolicy={"mode": "Manual", "tags": ["a", 1, None]},
                          virtualMachineProfile={"osProfile": {"computerNamePrefix": "[concat('w', 'eb')]"},
                                                 "notes": ["[[literal]", "plain"]})])
     raw = tpl["resources"][0]["properties"]
     properties = only(tpl)["properties"]
-    assert properties["upgradePolicy"] is raw["upgradePolicy"]  # evaluates to itself: not copied
+    assert properties["upgradePolicy"] == {"mode": "Manual", "tags": ["a", 1, None]}
     profile = properties["virtualMachineProfile"]
-    assert profile["osProfile"] == {"computerNamePrefix": "web"} and profile is not raw["virtualMachineProfile"]
-    assert profile["notes"] == ["[literal]", "plain"]  # an escaped literal is a new value
+    assert profile["osProfile"] == {"computerNamePrefix": "web"}
+    assert profile["notes"] == ["[literal]", "plain"]  # an escaped literal is unescaped
     assert raw["virtualMachineProfile"]["notes"] == ["[[literal]", "plain"]  # the template is left as it was
 
 
@@ -227,3 +228,15 @@ def test_a_30000_character_expression_is_a_finding() -> None:
     result = resolved(template([vmss(long)]))
     assert any(f.rule in ("VAL040", "VAL041") and ("24,576" in f.message or "24576" in f.message)
                for f in result.findings), [f.message for f in result.findings]
+
+
+def test_evaluation_is_bounded_by_the_values_it_makes(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A variable of 100 values read by 50 copies: the bound counts each read whole.
+    monkeypatch.setattr(resolve, "MAX_EVALUATED_VALUES", 1_000)
+    tpl = template([{**vmss("[concat('web', copyIndex())]"), "copy": {"name": "sets", "count": 50},
+                     "tags": "[variables('big')]"}], variables={"big": {f"k{i}": i for i in range(100)}})
+    result = resolved(tpl)
+    assert 5 <= len(result.scale_sets) < 50
+    stopped = [f for f in result.findings if f.rule == "VAL041"]
+    assert len(stopped) == 1 and "evaluation stopped after 1,000 values" in stopped[0].message
+    assert len(result.unexpanded) == 50 - len(result.scale_sets)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .pointer import join
 from .registry import CHANGE_KIND, FINDING_KIND, LINT_KIND, ChangeRule, FindingRule, LintRule, Registry, Rule
 
 #: kind -> (heading, what the second column says, where the built-in files are).
@@ -46,7 +47,7 @@ def where(rule: Rule) -> str:
 
 
 def _pointer(pattern: tuple[str, ...]) -> str:
-    return "".join("/" + part for part in pattern) or "/"
+    return join(pattern) or "/"
 
 
 def catalogue_text(registry: Registry) -> str:

@@ -5,7 +5,6 @@ Kept thin on purpose (flake8's model): no pipeline logic lives here.
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 from enum import Enum
@@ -14,11 +13,11 @@ from typing import TYPE_CHECKING, List, NoReturn, Optional
 import typer
 
 from . import __version__
-from .model import Effect, UsageError, VmssplanError, scrub_text
+from .model import Effect, UsageError, VmssplanError
 
 if TYPE_CHECKING:
     from .config import Config
-    from .engine import Result
+    from .model import Result
 
 EXIT_CODES_HELP = """
 Exit codes: 0 done, nothing at or above the failure threshold; 1 findings (a change at or
@@ -108,20 +107,21 @@ def _output_format(output: Optional[Enum], query: Optional[str]) -> str:
 
 
 def _render(table: dict[str, str], fmt: str, result: Result, query: object, color: bool) -> str:
-    """The renderer's text, or with a compiled --query its result on the same JSON document
-    as -o json (the plan, or for `validate` the findings)."""
+    """The renderer's text from the run's view (secrets scrubbed there, once), or with a
+    compiled --query its result on the same JSON document as -o json."""
     from .render import FINDINGS_FORMATS, get_renderer
+    from .view import build_view
 
+    view = build_view(result, plan=table is not FINDINGS_FORMATS)
     if query is not None:
-        from .render import query as jmes
+        from .render.query import render
 
-        return (jmes.render_findings if table is FINDINGS_FORMATS else jmes.render_plan)(result, query)
-    return get_renderer(table, fmt)(result, color=color)
+        return render(view, query)
+    return get_renderer(table, fmt)(view, color=color)
 
 
-def _emit(text: str, secrets: set[str], output_file: Optional[str]) -> None:
-    """Scrub, then write to standard output or to --output-file."""
-    text = _scrub(text, secrets)
+def _emit(text: str, output_file: Optional[str]) -> None:
+    """Write to standard output or to --output-file."""
     if output_file is None or output_file == "-":
         try:
             sys.stdout.write(text)
@@ -146,11 +146,6 @@ def _compile_query(query: Optional[str]) -> object:
     return compile_query(query)
 
 
-def _scrub(text: str, secrets: set[str]) -> str:
-    """Last line of defence: no secret value seen in the inputs reaches any output."""
-    return scrub_text(text, secrets)
-
-
 def _fail(message: str, code: int) -> NoReturn:
     typer.echo(f"vmssplan: error: {message}", err=True)
     raise typer.Exit(code)
@@ -170,11 +165,6 @@ def _root(
     pass
 
 
-MAX_JOBS = 32  # vmssplan.parallel.MAX_PROCESSES, without importing it for every command
-JOBS_HELP = ("Work on scale sets in N processes (Linux; at most 32). 0: one per CPU, up to 4, for inputs over "
-             "1 MB of several scale sets; one otherwise. The output is the same whatever N.")
-
-
 @app.command(epilog=EXIT_CODES_HELP)
 def validate(
     files: List[str] = typer.Argument(..., help="ARM templates, parameter files or scale-set model JSON; "
@@ -184,8 +174,6 @@ def validate(
     output_file: Optional[str] = typer.Option(None, "--output-file", metavar="FILE", help=OUTPUT_FILE_HELP),
     query: Optional[str] = typer.Option(None, "--query", metavar="JMESPATH", help=QUERY_HELP),
     color: ColorMode = typer.Option(ColorMode.auto, "--color", help="Colour the text output."),
-    jobs: int = typer.Option(0, "--jobs", "-j", min=0, max=MAX_JOBS, metavar="N", help=JOBS_HELP,
-                              show_default=False),
 ) -> None:
     """Check JSON syntax, the template envelope and each scale set against the schema of its apiVersion."""
     fmt = _output_format(output, query)
@@ -193,9 +181,9 @@ def validate(
     from .engine import validate_files
     from .render import FINDINGS_FORMATS
 
-    result = validate_files(files, config=_config(config_file), jobs=jobs)
+    result = validate_files(files, config=_config(config_file))
     text = _render(FINDINGS_FORMATS, fmt, result, compiled, _use_color(color, output_file))
-    _emit(text, result.secrets, output_file)
+    _emit(text, output_file)
     raise typer.Exit(1 if result.has_errors else 0)
 
 
@@ -262,8 +250,6 @@ def plan(
         None, "--deployment-name", help="deployment().name for template expressions."),
     tenant_id: Optional[str] = typer.Option(None, "--tenant-id", help="tenant() for template expressions."),
     color: ColorMode = typer.Option(ColorMode.auto, "--color", help="Colour the text output."),
-    jobs: int = typer.Option(0, "--jobs", "-j", min=0, max=MAX_JOBS, metavar="N", help=JOBS_HELP,
-                              show_default=False),
 ) -> None:
     """Plan the change from CURRENT to PROPOSED: what Azure does with it, and what each VM needs."""
     config = _config(config_file)
@@ -284,7 +270,7 @@ def plan(
                                 proposed_parameters=tuple(proposed_parameters or ()), scope=scope)
     options = PlanOptions(rule_dirs=tuple(rules_dir or ()), templates=templates, instances=tuple(instances or ()),
                           patch=patch, edits=tuple(_EDIT_TOKENS), config=config,
-                          locate_changes=fmt in LOCATING_FORMATS, jobs=jobs)
+                          locate_changes=fmt in LOCATING_FORMATS)
     paths = list(files or ())
     edits = bool(patch or _EDIT_TOKENS)
     if base_ref is not None:
@@ -303,7 +289,7 @@ def plan(
             _fail("missing PROPOSED (or --set/--add/--remove/--patch to build it from CURRENT)", 2)
         result = plan_files(paths[0], paths[1] if len(paths) == 2 else None, options)
     text = _render(PLAN_FORMATS, fmt, result, compiled, _use_color(color, output_file))
-    _emit(text, result.secrets, output_file)
+    _emit(text, output_file)
     raise typer.Exit(exit_code(result, threshold))
 
 
@@ -329,27 +315,14 @@ def rules_command(
 
 
 def run() -> NoReturn:
-    """The ``vmssplan`` command: :func:`main`, then exit with its code.
-
-    The documents and models of a run end up in reference cycles (through the traceback of
-    the exiting exception), so the interpreter's last collection at exit would walk and
-    free them all: 0.6 s after a plan of two 24 MB templates, for nothing the user sees.
-    Frozen, they are left to the operating system like the rest of the process's memory;
-    exit handlers, output flushing, profilers and coverage all still run.
-    """
-    code = main()
-    gc.freeze()
-    sys.exit(code)
+    """The ``vmssplan`` command: :func:`main`, then exit with its code."""
+    sys.exit(main())
 
 
 def main() -> int:
     """Run the CLI on ``sys.argv``; errors become messages and exit codes, never tracebacks."""
     from .edit import extract_edit_tokens
 
-    # A run builds a few large, long-lived trees (the documents, their models) and few
-    # reference cycles: with the default thresholds the collector rescans those trees
-    # again and again, a quarter of the time of a large plan. Collect far less often.
-    gc.set_threshold(200_000, 30, 30)
     args, edits = extract_edit_tokens(sys.argv[1:])
     _EDIT_TOKENS[:] = edits
     try:

@@ -53,6 +53,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
 from .model import Effect, SensitiveValue, is_unknown
+from .pointer import split
 
 #: A condition's verdict: true, false or undecided (None).
 Truth = bool | None
@@ -71,17 +72,6 @@ ABSENT, PRESENT, UNKNOWN = "absent", "present", "unknown"
 
 
 # --- pointers and values ---------------------------------------------------------------
-
-
-def parse_pointer(pointer: str) -> tuple[str, ...]:
-    """RFC 6901 pointer -> tokens (``""`` is the root)."""
-    if not pointer:
-        return ()
-    return tuple(p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:])
-
-
-def format_pointer(tokens: Iterable[str]) -> str:
-    return "".join("/" + t.replace("~", "~0").replace("/", "~1") for t in tokens)
 
 
 #: Types that are never opaque: what a canonical model is made of.
@@ -206,8 +196,8 @@ class Subject:
         if pointer == "@":
             return self.item
         if pointer.startswith("@/"):
-            return self.item + parse_pointer(pointer[1:])
-        return parse_pointer(pointer)
+            return self.item + split(pointer[1:])
+        return split(pointer)
 
     def read(self, pointer: str, side: str = "after") -> tuple[str, Any]:
         """:func:`lookup` of ``pointer`` on ``side``, noting an unknown value met."""
@@ -349,7 +339,7 @@ def _distinct(arg: Any, subject: Subject) -> Truth:
         return True
     if not isinstance(items, list):
         return None
-    key = None if arg.get("key") is None else parse_pointer("/" + arg["key"].replace(".", "/"))
+    key = None if arg.get("key") is None else split("/" + arg["key"].replace(".", "/"))
     seen: set[Any] = set()
     undecided = False
     for item in items:
@@ -422,7 +412,7 @@ def _value(arg: Any, subject: Subject) -> Truth:
         return None
     if state == ABSENT:
         return False
-    path = parse_pointer(arg["pointer"])
+    path = split(arg["pointer"])
     return _any(_arm_same(subject, path, value, candidate) for candidate in arg["in"])
 
 
@@ -453,9 +443,9 @@ _LEAVES: dict[str, Callable[[Any, Subject], Truth]] = {
 # guessing. Model predicates read the scale set a lint rule checks, or the proposed model
 # of a change.
 
-HEALTH_PROBE_ID = parse_pointer("/properties/virtualMachineProfile/networkProfile/healthProbe/id")
-EXTENSIONS = parse_pointer("/properties/virtualMachineProfile/extensionProfile/extensions/*")
-BACKEND_POOL_IDS = parse_pointer("/properties/virtualMachineProfile/networkProfile/networkInterfaceConfigurations/*"
+HEALTH_PROBE_ID = split("/properties/virtualMachineProfile/networkProfile/healthProbe/id")
+EXTENSIONS = split("/properties/virtualMachineProfile/extensionProfile/extensions/*")
+BACKEND_POOL_IDS = split("/properties/virtualMachineProfile/networkProfile/networkInterfaceConfigurations/*"
                                  "/properties/ipConfigurations/*/properties/loadBalancerBackendAddressPools/*/id")
 APP_HEALTH_TYPES = frozenset({"applicationhealthlinux", "applicationhealthwindows"})
 APP_HEALTH_PUBLISHER = "microsoft.managedservices"

@@ -13,7 +13,6 @@ order, so one walk over both models yields a patch that:
 
 from __future__ import annotations
 
-import marshal
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,51 +77,6 @@ def equal(path: tuple[str, ...], a: Any, b: Any) -> bool:
     return bool(shape.fold(path, a) == shape.fold(path, b))
 
 
-def identical(a: Any, b: Any) -> bool:
-    """``a`` and ``b`` are the same JSON value, types included: a sufficient (not
-    necessary) condition for :func:`equal`, checked at C speed.
-
-    ``==`` alone is not enough (``1 == True``, ``1 == 1.0``); ``marshal`` writes bools, ints
-    and floats differently and dict keys in order (normalized models are key-sorted). Format
-    version 2: later ones write a string seen twice as a back-reference and an interned
-    string differently, so equal values of different origin would compare unequal. A value
-    marshal cannot write (a secret or unknown marker) is left to :func:`equal`.
-    """
-    return _marshalled_same(a, b) is True
-
-
-_MARSHAL_VERSION = 2
-
-
-def same_value(a: Any, b: Any) -> bool:
-    """:func:`identical`, also for values that hold markers marshal cannot write (values
-    known only after deployment, secrets): those are compared by a walk in Python."""
-    same = _marshalled_same(a, b)
-    return _strictly_equal(a, b) if same is None else same
-
-
-def _marshalled_same(a: Any, b: Any) -> bool | None:
-    """:func:`identical`'s answer; None when marshal cannot write ``a`` or ``b``."""
-    if a is b:
-        return True
-    if a != b:
-        return False
-    try:
-        return marshal.dumps(a, _MARSHAL_VERSION) == marshal.dumps(b, _MARSHAL_VERSION)
-    except ValueError:
-        return None
-
-
-def _strictly_equal(a: Any, b: Any) -> bool:
-    if type(a) is not type(b):
-        return False
-    if type(a) is dict:
-        return list(a) == list(b) and all(_strictly_equal(v, b[k]) for k, v in a.items())
-    if type(a) is list:
-        return len(a) == len(b) and all(_strictly_equal(x, y) for x, y in zip(a, b))
-    return bool(a == b)
-
-
 def _diff_values(a: Any, b: Any, path: tuple[str, ...], labels: tuple[str, ...], ops: list[PatchOp]) -> None:
     if isinstance(a, dict) and isinstance(b, dict):
         for key in sorted(a.keys() | b.keys()):
@@ -130,7 +84,7 @@ def _diff_values(a: Any, b: Any, path: tuple[str, ...], labels: tuple[str, ...],
                 ops.append(PatchOp("remove", path + (key,), labels + (key,), before=a[key]))
             elif key not in a:
                 ops.append(PatchOp("add", path + (key,), labels + (key,), after=b[key]))
-            elif not identical(a[key], b[key]):  # most of a model is unchanged: skip it whole
+            else:
                 _diff_values(a[key], b[key], path + (key,), labels + (key,), ops)
         return
     if isinstance(a, list) and isinstance(b, list):

@@ -12,19 +12,18 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
-from . import shape
+from . import model, secrets
 from .classify import Context, RuleSet, classify, load_rules
 from .diff import diff, drop_unreturned_secrets
 from .load import Document, detect_kind, load_document, scale_sets_of, template_scale_sets
-from .model import (Change, DeploymentScope, DocumentError, DocumentKind, Effect, Finding, Plan, ScaleSet,
-                    ScaleSetPlan, ScaleSetSource, Severity, UsageError, string_leaves)
-from .normalize import SourcePointers, normalize
-from .parallel import available_cpus, map_in_processes
+from .model import (RuleDescription, Change, DeploymentScope, DocumentError, DocumentKind, Effect, Finding, Plan, ScaleSet,
+                    ScaleSetPlan, ScaleSetSource, Severity, UsageError)
+from .normalize import normalize, source_pointer
 from .plan import plan_scale_set, resource_group
 
 if TYPE_CHECKING:
     from .config import Config
-    from .resolve import Evaluations, ParameterValues, ResolvedTemplate
+    from .resolve import ParameterValues, ResolvedTemplate
 
 
 @dataclass
@@ -56,33 +55,21 @@ class PlanOptions:
     config: Config | None = None
     #: Find each change's line and column in the proposed file (for the formats that show it).
     locate_changes: bool = True
-    #: Processes to plan scale sets in (this one included); 0: as many as there are CPUs
-    #: for large inputs (see _processes), else one.
-    jobs: int = 0
 
 
 @dataclass
-class Result:
-    """What a command produced, plus every secret value seen, for the last scrub."""
+class Result(model.Result):
+    """The run's result, plus what the engine keeps while it runs."""
 
-    plan: Plan | None = None
-    findings: list[Finding] = field(default_factory=list)
-    secrets: set[str] = field(default_factory=set)
     #: Every document read (templates, parameter files, linked templates), by display name,
     #: so findings can be located in the file they are about.
     documents: dict[str, Document] = field(default_factory=dict)
-    #: The change rules the plan was classified with (renderers describe them, e.g. SARIF).
-    rules: RuleSet | None = None
     #: Per template: resources that could not be evaluated (a copy count known only after
     #: deployment...). A scale set missing from such a side may still be there.
     unexpanded: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, findings: Iterable[Finding]) -> None:
         self.findings += located(findings, self.documents)
-
-    @property
-    def has_errors(self) -> bool:
-        return any(f.severity is Severity.ERROR for f in self.findings)
 
 
 def located(findings: Iterable[Finding], documents: dict[str, Document]) -> list[Finding]:
@@ -98,44 +85,43 @@ def located(findings: Iterable[Finding], documents: dict[str, Document]) -> list
 
 
 def validate_document(doc: Document, notes: bool = True) -> list[Finding]:
-    """Schema and structure findings of one loaded document, located in its file;
-    ``notes=False`` leaves out those of severity info (a plan does not show them)."""
+    """Findings of the document itself, located in its file: the parameters-file or
+    template envelope, or for a model each scale set against its schema. A template's
+    scale sets are checked once evaluated (:func:`validate_evaluated`): what is deployed
+    is what is checked. ``notes=False`` leaves out findings of severity info."""
     from . import validate
 
     findings: list[Finding] = []
     if doc.kind is DocumentKind.ARM_PARAMETERS:
         findings += validate.validate_parameters_file(doc.data)
-        return [doc.locate(f) for f in findings if notes or f.severity is not Severity.INFO]
-    sources: list[ScaleSetSource]
-    if doc.kind is DocumentKind.ARM_TEMPLATE:
+    elif doc.kind is DocumentKind.ARM_TEMPLATE:
         findings += validate.validate_template_envelope(doc.data)
-        sources = list(template_scale_sets(doc.data, doc.path))
-        if not sources:  # a template of other resources: fine for `validate` (pre-commit passes them all)
+        if not list(template_scale_sets(doc.data, doc.path)):  # fine for `validate`: pre-commit passes them all
             findings.append(Finding("VAL003", "no Microsoft.Compute/virtualMachineScaleSets resource; only the "
                                     "template envelope was checked", Severity.INFO, pointer="/resources"))
     else:
-        sources = scale_sets_of(doc)
-    # A property copy loop needs a "copy" key, spelled out or with a \u escape: a large
-    # template without one is not searched for one, resource by resource.
-    may_copy_properties = '"copy"' in doc.text or "\\u" in doc.text
-    for source in sources:
-        model_shape: validate.Shape = "template" if source.from_template else "model"
-        if source.flattened:
-            continue  # `az vmss show` output: no schema describes the SDK's flattened shape
-        findings += validate.validate_scale_set(source.resource, source.api_version, pointer_prefix=source.pointer,
-                                                shape=model_shape, may_copy_properties=may_copy_properties)
+        for source in scale_sets_of(doc):
+            if source.flattened:
+                continue  # `az vmss show` output: no schema describes the SDK's flattened shape
+            findings += validate.validate_scale_set(source.resource, source.api_version,
+                                                    pointer_prefix=source.pointer, shape="model")
     return [doc.locate(f) for f in findings if notes or f.severity is not Severity.INFO]
 
 
-@dataclass
-class _Linter:
-    """Normalizes and lints one scale set of a document at a time (for `validate`)."""
+def validate_evaluated(sources: Iterable[ScaleSetSource], documents: dict[str, Document],
+                       notes: bool = True) -> list[Finding]:
+    """Schema findings of a template's evaluated scale sets, each located at the template
+    text its value came from: a value set through a parameter, a variable or a copy loop is
+    checked like a literal one; one known only after deployment is taken as ARM takes an
+    expression there."""
+    from . import validate
 
-    kind: DocumentKind
-    documents: dict[str, Document]
-
-    def lint(self, source: ScaleSetSource) -> list[Finding]:
-        return located(_lint_findings(normalize(source, self.kind)), self.documents)
+    findings: list[Finding] = []
+    for source in sources:
+        findings += [replace(f, file=source.file) for f in validate.validate_evaluated_scale_set(
+            source.resource, source.api_version, pointer_prefix=source.pointer)
+            if notes or f.severity is not Severity.INFO]
+    return located(findings, documents)
 
 
 def _lint_findings(scale_set: ScaleSet) -> list[Finding]:
@@ -145,15 +131,13 @@ def _lint_findings(scale_set: ScaleSet) -> list[Finding]:
     findings = lint_scale_set(scale_set)
     if not findings:
         return scale_set.findings  # from normalizing: already pointers into the source
-    source = SourcePointers(scale_set)
-    return scale_set.findings + [replace(f, pointer=source.find(f.pointer)) for f in findings]
+    return scale_set.findings + [replace(f, pointer=source_pointer(scale_set, f.pointer)) for f in findings]
 
 
 def validate_files(paths: Iterable[str], options: TemplateOptions | None = None,
-                   config: Config | None = None, jobs: int = 0) -> Result:
+                   config: Config | None = None) -> Result:
     """Findings of every document; templates are also evaluated (with their parameters
-    file, if there is one), so expression and parameter errors show up too. ``jobs``:
-    processes to lint scale sets in, as for a plan (PlanOptions.jobs)."""
+    file, if there is one), so expression and parameter errors show up too."""
     options = options or TemplateOptions()
     result = Result()
     for path in paths:
@@ -163,13 +147,13 @@ def validate_files(paths: Iterable[str], options: TemplateOptions | None = None,
             if doc.kind is DocumentKind.ARM_TEMPLATE:
                 sources = (_template_scale_sets(doc, options.parameters, options, result).scale_sets
                            if list(template_scale_sets(doc.data, doc.path)) else [])
+                result.findings += validate_evaluated(sources, result.documents)
             elif doc.kind is DocumentKind.ARM_PARAMETERS:
                 sources = []
             else:
                 sources = scale_sets_of(doc)
-            linter = _Linter(doc.kind, result.documents)
-            for findings in map_in_processes(linter.lint, sources, _processes(jobs, len(sources), len(doc.text))):
-                result.findings += findings
+            for source in sources:
+                result.findings += located(_lint_findings(normalize(source, doc.kind)), result.documents)
         except DocumentError as exc:
             result.add(exc.findings)
     if not options.parameters:
@@ -178,9 +162,9 @@ def validate_files(paths: Iterable[str], options: TemplateOptions | None = None,
         result.findings = [f for f in result.findings
                            if f.rule != "VAL031" or _sibling_parameters(f.file) is not None]
     if config is not None:
-        from .config import apply_to_findings
+        from .decide import decide_findings
 
-        result.findings = apply_to_findings(result.findings, config)
+        result.findings = decide_findings(result.findings, config)
     result.findings = sorted(set(result.findings), key=Finding.sort_key)
     return result
 
@@ -188,46 +172,10 @@ def validate_files(paths: Iterable[str], options: TemplateOptions | None = None,
 # --- plan ------------------------------------------------------------------------------
 
 
-def secrets_in(value: Any) -> set[str]:
-    """Every string (of 4 characters or more) under a secret key (adminPassword,
-    customData, protectedSettings), for the last scrub of everything printed.
-
-    Walks level by level: ``gc.get_referents`` lists the values of every dict and list of a
-    level in one C call, and only a dict holding a secret key is looked into in Python."""
-    import gc
-
-    found: set[str] = set()
-    level = [value] if type(value) in (dict, list) else []
-    while level:
-        for node in level:
-            if type(node) is dict and not shape.SECRET_KEYS.isdisjoint(node):
-                for key in shape.SECRET_KEYS.intersection(node):
-                    found.update(s for s in string_leaves(node[key]) if len(s) >= 4)
-        level = [v for v in gc.get_referents(*level) if type(v) in (dict, list)]
-    return found
-
-
-def secrets_of(doc: Document) -> set[str]:
-    """:func:`secrets_in` of a document, read off its text where that can be done
-    (:meth:`Document.member_values`): the walk over every value of a 24 MB template took
-    0.1 s."""
-    values = doc.member_values(shape.SECRET_KEYS)
-    if values is None:
-        return secrets_in(doc.data)
-    return {s for value in values for s in string_leaves(value) if len(s) >= 4}
-
-
-def _may_hold_secrets(text: str) -> bool:
-    """False when no secret key can be in ``text``: none is spelled out and no ``\\u``
-    escape could spell one. Saves a walk over every value of a large document."""
-    return "\\u" in text or any(key in text for key in shape.SECRET_KEYS)
-
-
 def _read(path: str, result: Result) -> Document:
     doc = load_document(path)
     result.documents[doc.path] = doc
-    if _may_hold_secrets(doc.text):
-        result.secrets |= secrets_of(doc)
+    result.secrets |= secrets.collect(doc.data)
     return doc
 
 
@@ -281,10 +229,9 @@ def _parameter_sources(doc: Document, args: tuple[str, ...], options: TemplateOp
     return sources
 
 
-def _template_scale_sets(doc: Document, args: tuple[str, ...], options: TemplateOptions, result: Result,
-                         reuse: Evaluations | None = None) -> ResolvedTemplate:
-    """Evaluate a template (the resolve stage) into its scale sets; ``reuse``: the other
-    side's evaluations (see :class:`~vmssplan.resolve.Evaluations`)."""
+def _template_scale_sets(doc: Document, args: tuple[str, ...], options: TemplateOptions,
+                         result: Result) -> ResolvedTemplate:
+    """Evaluate a template (the resolve stage) into its scale sets."""
     scale_sets_of(doc)  # a template with no scale-set resource at all is a finding (VAL003)
     from .resolve import resolve_template
 
@@ -304,7 +251,7 @@ def _template_scale_sets(doc: Document, args: tuple[str, ...], options: Template
     else:
         base_dir = Path(doc.path).parent
     resolved = resolve_template(doc.data, doc.path, parameters, options.scope, base_dir=base_dir,
-                                read_linked=read_linked, reuse=reuse)
+                                read_linked=read_linked)
     result.add(resolved.findings)
     result.secrets |= resolved.secrets
     if resolved.unexpanded:
@@ -312,19 +259,17 @@ def _template_scale_sets(doc: Document, args: tuple[str, ...], options: Template
     return resolved
 
 
-def _load_side(path: str, args: tuple[str, ...], options: TemplateOptions, result: Result,
-               reuse: Evaluations | None = None) -> tuple[Document | None, list[ScaleSetSource], Evaluations | None]:
-    """The document at ``path`` and its scale sets; for a template, also its evaluations,
-    which the other side of a plan may reuse (``reuse``: those of the other side)."""
+def _load_side(path: str, args: tuple[str, ...], options: TemplateOptions,
+               result: Result) -> tuple[Document | None, list[ScaleSetSource]]:
+    """The document at ``path`` and its scale sets (a template's, evaluated)."""
     try:
         doc = _read(path, result)
         if doc.kind is DocumentKind.ARM_TEMPLATE:
-            resolved = _template_scale_sets(doc, args, options, result, reuse)
-            return doc, resolved.scale_sets, resolved.evaluations
-        return doc, scale_sets_of(doc), None
+            return doc, _template_scale_sets(doc, args, options, result).scale_sets
+        return doc, scale_sets_of(doc)
     except DocumentError as exc:
         result.add(exc.findings)
-        return None, [], None
+        return None, []
 
 
 def _is_expression(name: str) -> bool:
@@ -404,71 +349,47 @@ def plan_files(current_path: str | None, proposed_path: str | None, options: Pla
     if current_path is None:
         current_doc: Document | None = Document("(none)", "", None, DocumentKind.UNKNOWN)
         current_sources: list[ScaleSetSource] = []
-        evaluations: Evaluations | None = None
     else:
-        current_doc, current_sources, evaluations = _load_side(
+        current_doc, current_sources = _load_side(
             current_path, templates.parameters + templates.current_parameters, templates, result)
     if options.patch or options.edits:
         proposed_doc, proposed_sources = _edited_side(current_doc, options, result)
     else:
         if proposed_path is None:
             raise UsageError("give PROPOSED, or build it from CURRENT with --set/--add/--remove/--patch")
-        # The proposed template takes from the current one's evaluation what is written the
-        # same: a change usually touches a few values of a large template.
-        proposed_doc, proposed_sources, _ = _load_side(
-            proposed_path, templates.parameters + templates.proposed_parameters, templates, result, evaluations)
-        evaluations = None  # let the current side's index go before the next stages
+        proposed_doc, proposed_sources = _load_side(
+            proposed_path, templates.parameters + templates.proposed_parameters, templates, result)
     if current_doc is None or proposed_doc is None:
         result.findings = sorted(set(result.findings), key=Finding.sort_key)
         return result
     if options.validate_proposed:
         # Notes (severity info, e.g. "nearest schema used") belong to `validate`, not to a plan.
         result.findings += validate_document(proposed_doc, notes=False)
+        if proposed_doc.kind is DocumentKind.ARM_TEMPLATE:
+            result.findings += validate_evaluated(proposed_sources, result.documents, notes=False)
     rule_dirs = tuple(options.rule_dirs) + (options.config.rules_dirs if options.config else ())
     rules = load_rules(rule_dirs, validate=bool(rule_dirs))
-    result.rules = rules
+    result.rules = {rule.id: RuleDescription(rule.id, rule.title, rule.description, rule.message, rule.effect,
+                                             rule.confidence, rule.evidence_link) for rule in rules.rules}
     plan = Plan(current_file=current_doc.path, proposed_file=proposed_doc.path)
     result.plan = plan
     pairs = pair_scale_sets(current_sources, proposed_sources)
     planner = _PairPlanner(current_doc.kind, proposed_doc.kind, rules, options.locate_changes, result.documents,
                            incomplete=(current_doc.path in result.unexpanded, proposed_doc.path in result.unexpanded),
-                           instance_docs=_instance_docs(options, pairs, result))
-    # With instance lists there is one scale set to plan: nothing to share out.
-    processes = 1 if planner.instance_docs else _processes(options.jobs, len(pairs),
-                                                           len(current_doc.text) + len(proposed_doc.text))
-    for findings, scale_set_plan in map_in_processes(planner.plan, pairs, processes):
+                           instance_docs=_instance_docs(options, pairs, result), config=options.config)
+    for pair in pairs:
+        findings, scale_set_plan = planner.plan(pair)
         result.findings += findings
         if scale_set_plan is not None:
             plan.scale_sets.append(scale_set_plan)
     if options.config is not None:
-        from .config import apply_to_findings, apply_to_plan, ignored_by_metadata
+        from .decide import decide_findings
 
-        apply_to_plan(plan, options.config, {s.name: ignored_by_metadata(s.resource) for s in proposed_sources})
-        result.findings = apply_to_findings(result.findings, options.config)
+        result.findings = decide_findings(result.findings, options.config)
     # Planning a file against itself (or two sides sharing a parameters file) reports each
     # finding once.
     result.findings = sorted(set(result.findings), key=Finding.sort_key)
     return result
-
-
-#: Inputs (characters of both documents) from which a plan uses every CPU by default. A
-#: forked worker costs a few milliseconds and its results take time to pass back: measured
-#: on two CPUs, two processes were as fast as one for 0.5 MB of templates and 9-11% faster
-#: for 1 MB of templates or models (19-24% at 4.4 MB).
-PARALLEL_OVER = 1 << 20
-#: Most processes used by default: beyond this, more memory for less and less time.
-DEFAULT_MAX_PROCESSES = 4
-
-
-def _processes(jobs: int, scale_sets: int, size: int) -> int:
-    """How many processes work on ``scale_sets`` (pairs, or scale sets to lint) read from
-    ``size`` characters: ``jobs`` if given, else all CPUs (up to DEFAULT_MAX_PROCESSES) for
-    large inputs of many scale sets."""
-    if jobs > 0:
-        return jobs
-    if scale_sets < 2 or size < PARALLEL_OVER:
-        return 1
-    return min(available_cpus(), DEFAULT_MAX_PROCESSES)
 
 
 def _instance_docs(options: PlanOptions, pairs: list[SourcePair], result: Result) -> list[Document]:
@@ -503,6 +424,7 @@ class _PairPlanner:
     #: may be among them.
     incomplete: tuple[bool, bool] = (False, False)
     instance_docs: list[Document] = field(default_factory=list)
+    config: Config | None = None
 
     def plan(self, pair: SourcePair) -> tuple[list[Finding], ScaleSetPlan | None]:
         """(located findings, plan of the pair or None when it cannot be planned)."""
@@ -511,10 +433,7 @@ class _PairPlanner:
         after = None
         findings: list[Finding] = []
         if after_source is not None:
-            # Normalized like the current one of its name: what is unchanged (usually most
-            # of it) is reused, and the differ skips it at once.
-            like = before if before is not None and before.name.lower() == after_source.name.lower() else None
-            after = normalize(after_source, self.proposed_kind, like=like)
+            after = normalize(after_source, self.proposed_kind)
             # Like schema validation: the proposed side is what gets deployed.
             findings = located(_lint_findings(after), self.documents)
         missing_side = 1 if after is None else 0 if before is None else None
@@ -535,6 +454,11 @@ class _PairPlanner:
             ops, notes = drop_unreturned_secrets(ops, before.from_get, after.from_get)
             ctx = Context(before.model, after.model, after.source.api_version)
             changes = classify(ops, self.rules, ctx)
+            if self.config is not None:  # decide, then plan: the action follows the decided effects
+                from .decide import decide_changes, ignored_by_metadata
+
+                decide_changes(changes, self.config, after.name, after.source.file,
+                               ignored_by_metadata(after.source.resource))
             if self.locate_changes:
                 _locate_changes(changes, after, self.documents)
             if self.instance_docs:
@@ -572,7 +496,7 @@ def plan_against_revision(revision: str, paths: tuple[str, ...], options: PlanOp
         merged.findings += part.findings
         merged.secrets |= part.secrets
         merged.documents.update(part.documents)
-        merged.rules = part.rules or merged.rules
+        merged.rules.update(part.rules)
         if part.plan is not None:
             merged.plan.scale_sets += part.plan.scale_sets  # type: ignore[union-attr]
     merged.findings = sorted(set(merged.findings), key=Finding.sort_key)
@@ -604,9 +528,8 @@ def _locate_changes(changes: list[Change], scale_set: ScaleSet, documents: dict[
     doc = documents.get(scale_set.source.file)
     if doc is None:
         return
-    source = SourcePointers(scale_set)
     for change in changes:
-        pointer = source.find(change.path)
+        pointer = source_pointer(scale_set, change.path)
         change.file = doc.path
         change.line, change.column = doc.position(pointer)
 

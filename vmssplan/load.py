@@ -66,29 +66,6 @@ class Document:
             self._positions = PositionIndex(self.text, plain=self._plain)
         return self._positions.locate(pointer)
 
-    def member_values(self, names: frozenset[str]) -> list[Any] | None:
-        """The value of every member named one of ``names``, anywhere in the document, read
-        off the text; None unless the text is plain JSON (no comment, no repeated key) with
-        no ``\\u`` escape, where such a name can only be written as it is.
-
-        A match of ``"name":`` is a member name unless its opening quote is escaped (a
-        string ending in ``\\"name``): a quote that closed a string could not be followed
-        by a name. Each value is decoded where it starts, in C: no walk over every value.
-        """
-        text = self.text
-        if not self._plain or "\\u" in text:
-            return None
-        member = re.compile('"(?:' + "|".join(map(re.escape, sorted(names))) + r')"\s*:\s*')
-        values = []
-        for match in member.finditer(text):
-            before = match.start() - 1
-            while before >= 0 and text[before] == "\\":
-                before -= 1
-            if (match.start() - 1 - before) % 2:
-                continue  # an escaped quote: inside a string
-            values.append(_SCAN_ONCE(text, match.end())[0])
-        return values
-
     def locate(self, finding: Finding) -> Finding:
         if self._positions is None:
             self._positions = PositionIndex(self.text, plain=self._plain)

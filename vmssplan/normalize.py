@@ -19,7 +19,6 @@ from functools import lru_cache
 from typing import Any
 
 from . import shape
-from .diff import same_value
 from .data import schema_text
 from .model import DocumentKind, Finding, ScaleSet, ScaleSetSource, Severity
 
@@ -36,41 +35,18 @@ def _rest_names() -> dict[str, str]:
     return {n.lower(): n for n in names}
 
 
-_REST_NAME_SEEN: dict[str, str] = {}
-
-
 def rest_name(key: str) -> str:
     """The REST spelling of a property name (``diskSizeGb`` -> ``diskSizeGB``)."""
-    name = _REST_NAME_SEEN.get(key)
-    if name is None:
-        name = _rest_names().get(key.lower(), key)
-        if len(_REST_NAME_SEEN) < 10_000:  # documents repeat their keys; a hostile one need not
-            _REST_NAME_SEEN[key] = name
-    return name
+    return _rest_names().get(key.lower(), key)
 
 
-def normalize(source: ScaleSetSource, kind: DocumentKind | None = None, *, like: ScaleSet | None = None) -> ScaleSet:
-    """The canonical model of one scale set.
-
-    ``like``: a scale set normalized before, of the same shape, that is likely another
-    version of this one (the current side of a plan). The parts of its model whose source
-    is the same JSON value as here are reused, not rebuilt; the whole model when all is.
-    Reuse also lets the differ skip those parts at once: they are the same objects.
-    """
+def normalize(source: ScaleSetSource, kind: DocumentKind | None = None) -> ScaleSet:
+    """The canonical model of one scale set."""
     resource = source.resource
     from_get = kind in (DocumentKind.REST_MODEL, DocumentKind.AZ_MODEL, DocumentKind.MODEL_LIST,
                         DocumentKind.API_EXAMPLE) and "id" in resource
-    if like is not None and (like.findings or like.source.flattened != source.flattened):
-        like = None  # a model built from clashing names does not follow its source key by key
-    if like is not None and same_value(like.source.resource, resource):
-        return ScaleSet(name=source.name, model=like.model, source=source, from_get=from_get)
-    top = _top_level(resource, source.flattened)
     clashes: list[str] = []
-    if like is not None:
-        model = _canonical_like(top, (shape.READ_ONLY_TREE,), clashes,
-                                _top_level(like.source.resource, like.source.flattened), like.model)
-    else:
-        model = _canonical(top, "", (shape.READ_ONLY_TREE,), clashes)
+    model = _canonical(_top_level(resource, source.flattened), "", (shape.READ_ONLY_TREE,), clashes)
     findings = _case_clash_findings(source) if clashes else []
     return ScaleSet(name=source.name, model=model if isinstance(model, dict) else {}, source=source,
                     from_get=from_get, findings=findings)
@@ -154,36 +130,17 @@ def _canonical(value: Any, name: str, read_only: tuple[shape.ReadOnlyTree, ...],
 
     ``read_only`` holds the nodes of :data:`shape.READ_ONLY_TREE` that apply at this level:
     carrying them down makes "is this key read-only?" one dictionary lookup, not a path
-    comparison. Names that fold to one already taken are appended to ``clashes``. This runs
-    for every value of every scale set, so it is written for speed.
+    comparison. Names that fold to one already taken are appended to ``clashes``.
     """
     if isinstance(value, dict):
         out: dict[str, Any] = {}
-        keys = _sorted_keys(value)
-        spelled = _REST_NAME_SEEN
-        if not read_only:  # most objects: no read-only key below them (the same loop, lighter)
-            for key in keys:
-                item = value[key]
-                member = spelled.get(key) or rest_name(key)
-                kind = type(item)
-                if kind is dict or kind is list:
-                    item = _canonical(item, member, (), clashes)
-                    if not item:
-                        continue
-                elif item is None:
-                    continue
-                if member in out:
-                    clashes.append(member)
-                out[member] = item
-            return out
-        for key in keys:
+        for key in _sorted_keys(value):
             item = value[key]
-            member = spelled.get(key) or rest_name(key)
+            member = rest_name(key)
             below = _read_only_below(read_only, member)
             if below is None:
                 continue  # server-set: never a change a person made
-            kind = type(item)
-            if kind is dict or kind is list:
+            if type(item) in (dict, list):
                 item = _canonical(item, member, below, clashes)
                 if not item:
                     continue
@@ -194,14 +151,12 @@ def _canonical(value: Any, name: str, read_only: tuple[shape.ReadOnlyTree, ...],
             out[member] = item
         return out
     if isinstance(value, list):
-        below = tuple(n for node in read_only if (n := node.get("*"))) if read_only else ()
+        below = tuple(n for node in read_only if (n := node.get("*")))
         items = []
-        enveloped = name in _ENVELOPED_ITEMS
         for item in value:
-            if enveloped and isinstance(item, dict):
+            if name in _ENVELOPED_ITEMS and isinstance(item, dict):
                 item = _envelope(item, name)
-            kind = type(item)
-            if kind is dict or kind is list:
+            if type(item) in (dict, list):
                 item = _canonical(item, "*", below, clashes)
                 if not item:
                     continue
@@ -210,45 +165,6 @@ def _canonical(value: Any, name: str, read_only: tuple[shape.ReadOnlyTree, ...],
             items.append(item)
         return _order(name, items)
     return value
-
-
-def _canonical_like(value: dict[str, Any], read_only: tuple[shape.ReadOnlyTree, ...], clashes: list[str],
-                    twin: dict[str, Any], twin_model: dict[str, Any]) -> dict[str, Any]:
-    """:func:`_canonical` of the object ``value``, given an object ``twin`` whose canonical
-    form is ``twin_model`` (built without name clashes): a member whose value is the same
-    JSON value as the twin's takes the twin's canonical member (absent there: dropped
-    here too); an object member is followed the same way; the rest is built afresh."""
-    out: dict[str, Any] = {}
-    spelled = _REST_NAME_SEEN
-    for key in _sorted_keys(value):
-        item = value[key]
-        member = spelled.get(key) or rest_name(key)
-        below = _read_only_below(read_only, member) if read_only else ()
-        if below is None:
-            continue
-        twin_item = twin.get(key, _ABSENT)
-        if twin_item is not _ABSENT and same_value(item, twin_item):
-            item = twin_model.get(member)
-            if item is None:
-                continue  # dropped from the twin's model, so from this one
-        elif type(item) is dict and type(twin_item) is dict and type(twin_model.get(member)) is dict:
-            item = _canonical_like(item, below, clashes, twin_item, twin_model[member])
-            if not item:
-                continue
-        elif isinstance(item, (dict, list)):
-            item = _canonical(item, member, below, clashes)
-            if not item:
-                continue
-        elif item is None:
-            continue
-        if member in out:
-            clashes.append(member)
-        out[member] = item
-    return out
-
-
-#: A member the twin object does not have.
-_ABSENT = object()
 
 
 def _envelope(item: dict[str, Any], array_name: str) -> dict[str, Any]:
@@ -293,83 +209,44 @@ def source_pointer(scale_set: ScaleSet, pointer: str) -> str:
     stops: the pointer of the nearest ancestor, which the document can locate. The result
     includes ``scale_set.source.pointer`` (``/resources/3`` in a template).
     """
-    return SourcePointers(scale_set).find(pointer)
-
-
-class SourcePointers:
-    """:func:`source_pointer` for many pointers into one scale set. A plan's changes come
-    in path order, so one pointer mostly shares a long prefix with the one before: the
-    walk along that prefix is kept and resumed, not done again."""
-
-    def __init__(self, scale_set: ScaleSet) -> None:
-        self.prefix = scale_set.source.pointer
-        #: The tokens of the last walk, and before each the state: (canonical node, source
-        #: node, previous token, len(self._out)); one more state than tokens walked.
-        self._tokens: list[str] = []
-        self._states: list[tuple[Any, Any, str, int]] = [(scale_set.model, scale_set.source.resource, "", 0)]
-        #: Index of the token the last walk stopped at (it could not follow), if it did.
-        self._stopped_at: int | None = None
-        #: Escaped source tokens found by the last walk.
-        self._out: list[str] = []
-
-    def find(self, pointer: str) -> str:
-        tokens = _tokens(pointer)
-        shared = 0
-        limit = min(len(tokens), len(self._tokens))
-        while shared < limit and tokens[shared] == self._tokens[shared]:
-            shared += 1
-        stopped = self._stopped_at
-        if stopped is not None and shared > stopped:  # stopped at this same token before
-            return self.prefix + "".join(self._out[:self._states[stopped][3]])
-        del self._tokens[shared:], self._states[shared + 1:]
-        self._stopped_at = None
-        canon, raw, previous, length = self._states[shared]
-        del self._out[length:]
-        for token in tokens[shared:]:
-            step = _walk_step(canon, raw, previous, token)
-            if step is None:
-                self._stopped_at = len(self._tokens)
-                self._tokens.append(token)
-                break
-            canon, raw, previous, source_token = step
-            if source_token is not None:
-                self._out.append("/" + _escape(source_token))
-            self._tokens.append(token)
-            self._states.append((canon, raw, previous, len(self._out)))
-        return self.prefix + "".join(self._out)
-
-
-def _walk_step(canon: Any, raw: Any, previous: str, token: str) -> tuple[Any, Any, str, str | None] | None:
-    """One token of :func:`source_pointer`'s walk: the canonical and source nodes below
-    ``token``, the token, and the source's token for it (None: the same source node, the
-    flattened ``properties`` envelope); None when the walk cannot follow."""
-    if isinstance(canon, dict):
-        canon = canon.get(token)
-    elif isinstance(canon, list) and token.isdigit() and int(token) < len(canon):
-        canon = canon[int(token)]
-    else:
-        canon = None
-    if isinstance(raw, dict):
-        key = token if token in raw else next(
-            (k for k in raw if isinstance(k, str) and (rest_name(k) == token or k.lower() == token.lower())), None)
-        if key is None and token == "type" and "typePropertiesType" in raw:
-            key = "typePropertiesType"
-        if key is None:
-            if token == "properties":  # the envelope the SDK flattens: same raw node
-                return canon, raw, token, None
-            return None
-        return canon, raw[key], token, key
-    if isinstance(raw, list) and token.isdigit():
-        wanted = shape.item_key(previous, canon) if canon is not None else None
-        at = int(token)
-        if wanted is not None and at < len(raw) and shape.item_key(previous, raw[at]) == wanted:
-            index: int | None = at  # the usual case: the array was already in key order
+    raw: Any = scale_set.source.resource
+    canon: Any = scale_set.model
+    out: list[str] = []
+    previous = ""
+    for token in _tokens(pointer):
+        if isinstance(canon, dict):
+            canon = canon.get(token)
+        elif isinstance(canon, list) and token.isdigit() and int(token) < len(canon):
+            canon = canon[int(token)]
         else:
-            index = next((i for i, item in enumerate(raw)
-                          if wanted is not None and shape.item_key(previous, item) == wanted), None)
-        if index is None:
-            if wanted is not None or int(token) >= len(raw):
-                return None
-            index = int(token)
-        return canon, raw[index], token, str(index)
-    return None
+            canon = None
+        if isinstance(raw, dict):
+            key = token if token in raw else next(
+                (k for k in raw if isinstance(k, str) and (rest_name(k) == token or k.lower() == token.lower())), None)
+            if key is None and token == "type" and "typePropertiesType" in raw:
+                key = "typePropertiesType"
+            if key is None:
+                if token == "properties":  # the envelope the SDK flattens: same raw node
+                    previous = token
+                    continue
+                break
+            out.append(key)
+            raw = raw[key]
+        elif isinstance(raw, list) and token.isdigit():
+            wanted = shape.item_key(previous, canon) if canon is not None else None
+            at = int(token)
+            if wanted is not None and at < len(raw) and shape.item_key(previous, raw[at]) == wanted:
+                index: int | None = at  # the item at its own index (of items with one key, that one)
+            else:
+                index = next((i for i, item in enumerate(raw)
+                              if wanted is not None and shape.item_key(previous, item) == wanted), None)
+            if index is None:
+                if wanted is not None or int(token) >= len(raw):
+                    break
+                index = int(token)
+            out.append(str(index))
+            raw = raw[index]
+        else:
+            break
+        previous = token
+    return scale_set.source.pointer + "".join("/" + _escape(t) for t in out)

@@ -26,9 +26,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .conditions import CHANGE, MODEL, OVERRIDE, condition_problems, parse_pointer
+from .conditions import CHANGE, MODEL, OVERRIDE, condition_problems
 from .data import data_dir, rule_files, schema_text
 from .model import Effect, Severity, UsageError
+from .pointer import join, split
 
 CHANGE_KIND, LINT_KIND, FINDING_KIND = "change", "lint", "finding"
 KINDS = (CHANGE_KIND, LINT_KIND, FINDING_KIND)
@@ -184,7 +185,7 @@ def rule_problems(data: Any) -> list[tuple[str, str]]:
     validator = jsonschema.Draft202012Validator(_schema())
     problems = []
     for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
-        pointer = "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in error.absolute_path)
+        pointer = join(error.absolute_path)
         where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
         problems.append((pointer, f"{where}: {error.message}"))
     return problems or _condition_problems(data)
@@ -238,7 +239,7 @@ def rule_from_data(data: dict[str, Any], file: str = "", builtin: bool = True) -
     clauses = tuple(Clause(c["if"], Effect.parse(c["effect"]), c.get("conditional"), c.get("message"))
                     for c in data.get("when", ()))
     return ChangeRule(**common, effect=Effect.parse(data["effect"]),
-                      patterns=tuple(parse_pointer(p) for p in data["paths"]), message=data["message"],
+                      patterns=tuple(split(p) for p in data["paths"]), message=data["message"],
                       conditional=bool(data.get("conditional", False)), clauses=clauses,
                       override=data.get("override"))
 

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import expressions as ex
-from .diff import same_value
 from .model import (DeploymentScope, DocumentError, Finding, ScaleSetSource, SensitiveValue, Severity,
                     has_lone_surrogate, string_leaves, too_deep)
 
@@ -66,27 +65,6 @@ class ParameterValues:
     raw: bool = False
 
 
-#: Identifies a top-level scale-set resource across two versions of a template: its name
-#: as written (an expression, unevaluated), and its copy loop and index if it has one.
-ResourceKey = tuple[str, "str | None", "int | None"]
-
-
-@dataclass
-class Evaluations:
-    """Scale sets a template evaluated cleanly, for the other side of a plan to reuse.
-
-    Evaluation is deterministic: a raw value evaluated in an equal context gives an equal
-    value. So when the proposed template has the current one's parameters, variables and
-    functions (``context``), every part of a resource written the same on both sides has
-    the value the current side computed; only what was edited is evaluated again. Kept
-    only while the template had no finding at all: a finding is reported where the value
-    is first evaluated, which reuse would skip.
-    """
-
-    context: Any
-    resources: dict[ResourceKey, list[tuple[dict[str, Any], dict[str, Any]]]] = field(default_factory=dict)
-
-
 @dataclass
 class ResolvedTemplate:
     scale_sets: list[ScaleSetSource] = field(default_factory=list)
@@ -95,8 +73,6 @@ class ResolvedTemplate:
     #: Pointers of scale-set resources (or copy loops) that could not be evaluated: how many
     #: there are or what they hold is unknown, so their absence is not a deletion.
     unexpanded: list[str] = field(default_factory=list)
-    #: What a plan's proposed side may reuse (None when nothing may be).
-    evaluations: Evaluations | None = None
 
 
 class _KeyVaultReference:
@@ -104,11 +80,6 @@ class _KeyVaultReference:
 
     def __init__(self, reference: Any):
         self.reference = reference
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _KeyVaultReference) and same_value(self.reference, other.reference)
-
-    __hash__ = None  # type: ignore[assignment]  # mutable, like the dict it came from
 
 
 def parameters_from_file(data: Any, origin: str) -> ParameterValues:
@@ -156,11 +127,8 @@ class TemplateResolver:
         self.read_linked = read_linked
         self.result = ResolvedTemplate()
         #: Leaf values evaluated so far, an expression's value counted whole (bounded by
-        #: MAX_EVALUATED_VALUES). Values reused from the other side of a plan are not
-        #: counted again: that side's evaluation was bounded already.
+        #: MAX_EVALUATED_VALUES).
         self.evaluated_values = 0
-        #: The other side's clean evaluations, when its context equals this one's.
-        self.reuse: Evaluations | None = None
         self.stopped = False
         #: (pointer, file) of the template value whose evaluation hit a limit, if one did.
         self.limit_hit_at: tuple[str, str | None] | None = None
@@ -388,41 +356,19 @@ class TemplateResolver:
                 self._expression_finding(error, pointer, file)
                 return ex.Unknown(value[1:-1] if ex.is_expression(value) else value,
                                   f"the expression failed to evaluate: {error.message}")
-        # Below: most members of a template are literal scalars; they are taken as they
-        # are, without a call or a pointer (pointers are only needed for findings). A
-        # container whose members all evaluate to themselves is returned itself, shared
-        # with the template: the evaluated scale set takes no memory for its literal parts.
-        inline = depth < MAX_VALUE_DEPTH
         if isinstance(value, list):
-            items: list[Any] = []
-            unchanged = True
-            for i, item in enumerate(value):
-                if inline and _is_plain_scalar(item):
-                    self.evaluated_values += 1
-                    items.append(item)
-                else:
-                    evaluated = self.evaluate(item, ctx, f"{pointer}/{i}", file, depth + 1, protect)
-                    unchanged = unchanged and evaluated is item
-                    items.append(evaluated)
-            return value if unchanged else items
+            return [self.evaluate(item, ctx, f"{pointer}/{i}", file, depth + 1, protect) for i, item in enumerate(value)]
         if isinstance(value, dict):
             out: dict[str, Any] = {}
-            unchanged = True
             for key, item in value.items():
-                if inline and key[:1] != "[" and _is_plain_scalar(item):
-                    self.evaluated_values += 1
-                    out[key] = item
-                    continue
                 sub = f"{pointer}/{_escape(key)}"
                 if key.lower() == "copy" and isinstance(item, list) and all(isinstance(e, dict) for e in item):
-                    unchanged = False
                     for i, entry in enumerate(item):
                         name = ex.get_case_insensitive(entry, "name")
                         if isinstance(name, str):
                             out[name] = self._copy_array(entry, ctx, f"{sub}/{i}", file, protect)
                     continue
                 if ex.is_expression(key):
-                    unchanged = False
                     try:
                         evaluated_key = ex.evaluate(key, ctx)
                     except ex.ExpressionError as error:
@@ -433,11 +379,8 @@ class TemplateResolver:
                     name = evaluated_key
                 else:
                     name = ex.unescape_literal(key)
-                    unchanged = unchanged and name == key
-                evaluated = self.evaluate(item, ctx, sub, file, depth + 1, protect)
-                unchanged = unchanged and evaluated is item
-                out[name] = evaluated
-            return value if unchanged else out
+                out[name] = self.evaluate(item, ctx, sub, file, depth + 1, protect)
+            return out
         self.evaluated_values += 1
         return value
 
@@ -510,7 +453,7 @@ class TemplateResolver:
                 loop = str(ex.get_case_insensitive(copy, "name") or "copy")
                 for i in range(count):
                     self._resource(resource, ctx.with_copy_index(loop, i, current=True), res_pointer, file,
-                                   kind, depth, copy=(loop, i))
+                                   kind, depth)
             else:
                 deployed += 1
                 self._resource(resource, ctx, res_pointer, file, kind, depth)
@@ -519,7 +462,7 @@ class TemplateResolver:
                                    "in one template and would refuse this one", f"{pointer}/resources", file=file)
 
     def _resource(self, resource: dict[str, Any], ctx: ex.EvaluationContext, pointer: str, file: str,
-                  kind: str, depth: int, copy: tuple[str, int] | None = None) -> None:
+                  kind: str, depth: int) -> None:
         if self.evaluated_values > MAX_EVALUATED_VALUES:
             if not self.stopped:
                 self.stopped = True
@@ -533,24 +476,10 @@ class TemplateResolver:
                 return
         if kind == VMSS_TYPE:
             body = {k: v for k, v in resource.items() if k.lower() not in ("copy", "condition", "dependson")}
-            raw_name = resource.get("name")
-            key: ResourceKey | None = (raw_name, *(copy or (None, None))) if depth == 0 and isinstance(
-                raw_name, str) else None
-            twins = self.reuse.resources.get(key) if self.reuse is not None and key is not None else None
-            if twins:
-                twin_raw, twin_value = twins.pop(0)
-                evaluated = self._evaluate_like(body, twin_raw, twin_value, ctx, pointer, file, 0)
-            else:
-                evaluated = self.evaluate(body, ctx, pointer, file, protect=True)
+            evaluated = self.evaluate(body, ctx, pointer, file, protect=True)
             if not isinstance(evaluated, dict):
                 self.finding("VAL040", "the scale-set resource does not evaluate to an object", pointer, file=file)
                 return
-            evaluations = self.result.evaluations
-            if evaluations is not None and key is not None:
-                if self.result.findings:
-                    self.result.evaluations = None  # see Evaluations: nothing is reusable from here on
-                else:
-                    evaluations.resources.setdefault(key, []).append((body, evaluated))
             name = evaluated.get("name")
             display = name if isinstance(name, str) else str(resource.get("name"))
             api = evaluated.get("apiVersion")
@@ -633,65 +562,6 @@ class TemplateResolver:
                                "planned", pointer, Severity.INFO, file)
         return None, file
 
-    def _evaluate_like(self, value: Any, twin_raw: Any, twin_value: Any, ctx: ex.EvaluationContext,
-                       pointer: str, file: str | None, depth: int) -> Any:
-        """:meth:`evaluate` of a scale-set value whose ``twin_raw`` (the same resource in the
-        other version of the template) evaluated to ``twin_value`` in an equal context:
-        every part written the same is taken from the twin, the rest is evaluated.
-
-        Objects are followed member by member only when no member name is computed or
-        escaped and none is a property copy loop, so that a name means the same member in
-        the raw and the evaluated object.
-        """
-        if same_value(value, twin_raw):
-            return twin_value
-        if type(value) is dict and type(twin_raw) is dict and type(twin_value) is dict and _plain_names(value) \
-                and (value.keys() == twin_raw.keys() or _plain_names(twin_raw)):
-            if depth > MAX_VALUE_DEPTH:
-                return self.evaluate(value, ctx, pointer, file, depth, protect=True)
-            out: dict[str, Any] = {}
-            for key, item in value.items():
-                twin_item = twin_raw.get(key, _ABSENT)
-                if _same_scalar(item, twin_item):  # most members: answered without a call
-                    out[key] = twin_value[key]
-                elif twin_item is _ABSENT:
-                    out[key] = self.evaluate(item, ctx, f"{pointer}/{_escape(key)}", file, depth + 1, protect=True)
-                else:
-                    out[key] = self._evaluate_like(item, twin_item, twin_value[key], ctx, f"{pointer}/{_escape(key)}",
-                                                   file, depth + 1)
-            return out
-        if type(value) is list and type(twin_raw) is list and type(twin_value) is list and \
-                len(twin_raw) == len(twin_value) and depth <= MAX_VALUE_DEPTH:
-            return [self._evaluate_like(item, twin_raw[i], twin_value[i], ctx, f"{pointer}/{i}", file, depth + 1)
-                    if i < len(twin_raw) else self.evaluate(item, ctx, f"{pointer}/{i}", file, depth + 1, protect=True)
-                    for i, item in enumerate(value)]
-        return self.evaluate(value, ctx, pointer, file, depth, protect=True)
-
-
-_ABSENT = object()
-_EXACT_SCALARS = (str, int, bool, type(None))  # equal and of one of these types: the same JSON
-
-
-def _same_scalar(a: Any, b: Any) -> bool:
-    """``a`` and ``b`` are the same string, integer, boolean or null (``1 == True`` and
-    ``1 == 1.0`` are not the same JSON)."""
-    return type(a) is type(b) and type(a) in _EXACT_SCALARS and a == b
-
-
-def _is_plain_scalar(value: Any) -> bool:
-    """A number, boolean, null or a string that is neither an expression nor escaped: a
-    value that evaluates to itself."""
-    kind = type(value)
-    return (kind is str and value[:1] != "[") or (kind is not dict and kind is not list and kind is not str)
-
-
-def _plain_names(value: dict[str, Any]) -> bool:
-    """No member name of ``value`` is an expression, an escaped literal or ``copy``."""
-    for key in value:
-        if key[:1] == "[" or (len(key) == 4 and key.lower() == "copy"):
-            return False
-    return True
-
 
 def _leaf_count(value: Any) -> int:
     """The number of leaf values (scalars) in an evaluated value."""
@@ -727,31 +597,15 @@ def _short(value: Any, limit: int = 60) -> str:
 
 def resolve_template(template: dict[str, Any], file: str, parameters: list[ParameterValues],
                      scope: DeploymentScope | None = None, *, base_dir: Path | None = None,
-                     read_linked: Callable[[Path], Any] | None = None,
-                     reuse: Evaluations | None = None) -> ResolvedTemplate:
-    """Evaluate ``template`` with ``parameters`` (later sources win) into scale sets.
-
-    ``reuse``: the evaluations of the other version of this template (a plan's current
-    side), used where this version's context and resources are written the same.
-    """
+                     read_linked: Callable[[Path], Any] | None = None) -> ResolvedTemplate:
+    """Evaluate ``template`` with ``parameters`` (later sources win) into scale sets."""
     scope = scope or DeploymentScope()
     resolver = TemplateResolver(file, scope, base_dir, read_linked)
     try:
         ctx = resolver.template_context(template, "", parameters, file)
-        if not resolver.result.findings:
-            context = _context_of(template, parameters, scope)
-            resolver.result.evaluations = Evaluations(context)
-            if reuse is not None and same_value(reuse.context, context):
-                resolver.reuse = reuse
         resolver.resolve(template, ctx, "", file)
     except ex.EvaluationLimitError as error:
         pointer, file_hit = resolver.limit_hit_at or ("", None)
         resolver._expression_finding(error, pointer, file_hit)
         raise DocumentError(resolver.result.findings) from None
     return resolver.result
-
-
-def _context_of(template: dict[str, Any], parameters: list[ParameterValues], scope: DeploymentScope) -> Any:
-    """Everything a top-level resource's value can depend on besides the resource itself."""
-    definitions = {k: v for k, v in template.items() if k.lower() not in ("resources", "outputs")}
-    return definitions, [(source.values, source.raw) for source in parameters], scope
