@@ -16,13 +16,14 @@ import pytest
 
 from conftest import CORPUS, EXAMPLES, REPO
 from vmssplan.expressions import Unknown
-from vmssplan.conditions import lookup, parse_pointer
+from vmssplan.conditions import lookup
 from vmssplan.lint import lint_model, lint_scale_set
 from vmssplan.locate import source_pointer
 from vmssplan.inputs.documents import load_document, scale_sets_of
 from vmssplan.model import (DocumentError, DocumentKind, Finding, ScaleSet, ScaleSetSource, SensitiveValue,
                             Severity, UsageError)
 from vmssplan.normalize import normalize
+from vmssplan.pointer import split as parse_pointer
 from vmssplan.registry import LintRule, builtin_dirs, rule_problems
 from vmssplan.registry import load as load_registry
 from vmssplan.resolve import DeploymentScope, parameters_from_file, resolve_template

@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from clihelp import run_cli
-from conftest import EXAMPLES, REPO
+from conftest import REPO
 from vmssplan.model import UsageError
 from vmssplan.registry import KINDS, builtin_dirs, kind_of, rule_problems
 from vmssplan.registry import load as load_registry
@@ -81,14 +80,6 @@ def test_builtin_files_are_checked_without_jsonschema_for_what_loading_needs(tmp
     assert _quick_problems({"id": "X001", "title": "x", "check": {}})[0][1].startswith("missing ")
 
 
-def test_plan_refuses_a_lint_rule_from_a_rule_directory_rather_than_ignore_it(tmp_path: Path) -> None:
-    rule = _write(tmp_path, "TEAM002-surge.json", {**LINT_RULE, "id": "TEAM002"})
-    folder = EXAMPLES / "vm-size"
-    run = run_cli("plan", str(folder / "current.json"), str(folder / "proposed.json"), "--rules-dir", str(tmp_path))
-    assert run.code == 2 and f"{rule}: TEAM002 is a cross-field (lint) rule" in run.err, run.err
-    assert "Traceback" not in run.err
-
-
 def test_the_schema_and_the_evaluator_know_the_same_conditions_and_predicates() -> None:
     from vmssplan.conditions import CHANGE_LEAVES, LOGIC, MODEL_LEAVES, OVERRIDE_LEAVES, PREDICATES
     from vmssplan.data import schema_text
@@ -104,3 +95,18 @@ def test_an_override_condition_alone_may_read_the_verdict() -> None:
     assert ("/when/0/if/verdict", "'verdict' reads the verdict of the path rules (override conditions only)") in (
         rule_problems({**VM_SIZE_RULE, "when": when}))
     assert rule_problems({**VM_SIZE_RULE, "override": {"verdict": {"undecided": True}}}) == []
+
+
+def test_every_finding_id_the_code_reports_is_data_and_every_one_is_reported() -> None:
+    import re
+
+    in_code = {match for path in (REPO / "vmssplan").rglob("*.py")
+               for match in re.findall(r"\"((?:VAL|CFG)[0-9]{3})\"", path.read_text(encoding="utf-8"))}
+    assert in_code == {rule.id for rule in REGISTRY.findings}
+
+
+def test_finding_ids_come_only_with_vmssplan(tmp_path: Path) -> None:
+    own = json.loads(next((REPO / "findings").glob("CFG001-*.json")).read_text(encoding="utf-8"))
+    _write(tmp_path, "TEAM001-x.json", {**own, "id": "TEAM001"})
+    with pytest.raises(UsageError, match="invalid rule file: finding ids are vmssplan's own"):
+        load_registry((str(tmp_path),), validate=True)

@@ -297,9 +297,9 @@ def rules_command(
     rules_dir: Optional[List[str]] = typer.Option(None, "--rules-dir", metavar="DIR",
                                                   help="Include the rules of this directory. Repeatable."),
 ) -> None:
-    """List the change rules (id, effect, paths, title), or show one rule's description, evidence and examples."""
+    """List every rule (change rules, cross-field rules, finding ids), or show one rule's description, evidence and examples."""
     from .catalogue import catalogue_text, rule_markdown
-    from .classify import load_rules
+    from .registry import load as load_rules
 
     rules = load_rules(tuple(rules_dir or ()), validate=bool(rules_dir))
     if rule_id is None:

@@ -53,6 +53,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
 from .model import Effect, SensitiveValue, is_unknown
+from .pointer import split
 
 #: A condition's verdict: true, false or undecided (None).
 Truth = bool | None
@@ -71,17 +72,6 @@ ABSENT, PRESENT, UNKNOWN = "absent", "present", "unknown"
 
 
 # --- pointers and values ---------------------------------------------------------------
-
-
-def parse_pointer(pointer: str) -> tuple[str, ...]:
-    """RFC 6901 pointer -> tokens (``""`` is the root)."""
-    if not pointer:
-        return ()
-    return tuple(p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:])
-
-
-def format_pointer(tokens: Iterable[str]) -> str:
-    return "".join("/" + t.replace("~", "~0").replace("/", "~1") for t in tokens)
 
 
 #: Types that are never opaque: what a canonical model is made of.
@@ -206,8 +196,8 @@ class Subject:
         if pointer == "@":
             return self.item
         if pointer.startswith("@/"):
-            return self.item + parse_pointer(pointer[1:])
-        return parse_pointer(pointer)
+            return self.item + split(pointer[1:])
+        return split(pointer)
 
     def read(self, pointer: str, side: str = "after") -> tuple[str, Any]:
         """:func:`lookup` of ``pointer`` on ``side``, noting an unknown value met."""
@@ -233,12 +223,16 @@ def evaluate(cond: dict[str, Any], subject: Subject) -> Truth:
     if name == "any":
         return _any(evaluate(c, subject) for c in arg)
     if name == "not":
-        inner = evaluate(arg, subject)
-        return None if inner is None else not inner
+        return _not(evaluate(arg, subject))
     return _LEAVES[name](arg, subject)
 
 
+def _not(value: Truth) -> Truth:
+    return None if value is None else not value
+
+
 def _all(values: Iterable[Truth]) -> Truth:
+    """Kleene and: false as soon as one is false, else undecided if one is, else true."""
     result: Truth = True
     for value in values:
         if value is False:
@@ -249,20 +243,14 @@ def _all(values: Iterable[Truth]) -> Truth:
 
 
 def _any(values: Iterable[Truth]) -> Truth:
-    result: Truth = False
-    for value in values:
-        if value is True:
-            return True
-        if value is None:
-            result = None
-    return result
+    """Kleene or: not all of the negations."""
+    return _not(_all(_not(value) for value in values))
 
 
 def compare(lo: float, hi: float | None, op: str, n: float) -> Truth:
     """``x OP n`` for every x in [lo, hi] (hi None: unbounded): true, false or undecided."""
     if op == "!=":
-        eq = compare(lo, hi, "==", n)
-        return None if eq is None else not eq
+        return _not(compare(lo, hi, "==", n))
     top = float("inf") if hi is None else hi
     if op == "==":
         if lo == top == n:
@@ -318,23 +306,28 @@ def _count(arg: Any, subject: Subject) -> Truth:
     return compare(len(value), len(value), arg["op"], arg["value"])
 
 
-def _number(arg: Any, subject: Subject) -> Truth:
+def _readable(arg: Any, subject: Subject) -> tuple[Truth, Any]:
+    """(True, value) at ``arg["pointer"]``; (False, None) when absent; (None, None) when it
+    cannot be read (known only after deployment, or a secret)."""
     state, value = subject.read(arg["pointer"])
     if state == UNKNOWN or isinstance(value, SensitiveValue):
-        return None
-    if state == ABSENT:
-        return False
+        return None, None
+    return (False, None) if state == ABSENT else (True, value)
+
+
+def _number(arg: Any, subject: Subject) -> Truth:
+    found, value = _readable(arg, subject)
+    if found is not True:
+        return found
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     return compare(value, value, arg["op"], arg["value"])
 
 
 def _matches(arg: Any, subject: Subject) -> Truth:
-    state, value = subject.read(arg["pointer"])
-    if state == UNKNOWN or isinstance(value, SensitiveValue):
-        return None
-    if state == ABSENT:
-        return False
+    found, value = _readable(arg, subject)
+    if found is not True:
+        return found
     return isinstance(value, str) and re.search(arg["pattern"], value, re.IGNORECASE) is not None
 
 
@@ -346,7 +339,7 @@ def _distinct(arg: Any, subject: Subject) -> Truth:
         return True
     if not isinstance(items, list):
         return None
-    key = None if arg.get("key") is None else parse_pointer("/" + arg["key"].replace(".", "/"))
+    key = None if arg.get("key") is None else split("/" + arg["key"].replace(".", "/"))
     seen: set[Any] = set()
     undecided = False
     for item in items:
@@ -419,7 +412,7 @@ def _value(arg: Any, subject: Subject) -> Truth:
         return None
     if state == ABSENT:
         return False
-    path = parse_pointer(arg["pointer"])
+    path = split(arg["pointer"])
     return _any(_arm_same(subject, path, value, candidate) for candidate in arg["in"])
 
 
@@ -450,9 +443,9 @@ _LEAVES: dict[str, Callable[[Any, Subject], Truth]] = {
 # guessing. Model predicates read the scale set a lint rule checks, or the proposed model
 # of a change.
 
-HEALTH_PROBE_ID = parse_pointer("/properties/virtualMachineProfile/networkProfile/healthProbe/id")
-EXTENSIONS = parse_pointer("/properties/virtualMachineProfile/extensionProfile/extensions/*")
-BACKEND_POOL_IDS = parse_pointer("/properties/virtualMachineProfile/networkProfile/networkInterfaceConfigurations/*"
+HEALTH_PROBE_ID = split("/properties/virtualMachineProfile/networkProfile/healthProbe/id")
+EXTENSIONS = split("/properties/virtualMachineProfile/extensionProfile/extensions/*")
+BACKEND_POOL_IDS = split("/properties/virtualMachineProfile/networkProfile/networkInterfaceConfigurations/*"
                                  "/properties/ipConfigurations/*/properties/loadBalancerBackendAddressPools/*/id")
 APP_HEALTH_TYPES = frozenset({"applicationhealthlinux", "applicationhealthwindows"})
 APP_HEALTH_PUBLISHER = "microsoft.managedservices"
@@ -506,7 +499,7 @@ def health_sources(subject: Subject) -> Count:
     :func:`health_probes` plus :func:`app_health_extensions`."""
     p_lo, p_hi = health_probes(subject)
     e_lo, e_hi = app_health_extensions(subject)
-    return p_lo + e_lo, None if e_hi is None else p_hi + e_hi
+    return p_lo + e_lo, None if p_hi is None or e_hi is None else p_hi + e_hi
 
 
 def load_balancers(subject: Subject) -> Count:
@@ -581,8 +574,8 @@ def condition_problems(cond: Any, where: str, pointer: str = "") -> list[tuple[s
     if name == "exists":
         return [] if isinstance(arg, str) or (isinstance(arg, dict) and isinstance(arg.get("pointer"), str)) \
             else [(here, "'exists' takes a pointer")]
-    if not isinstance(arg, (dict, list, str)):
-        return [(here, f"{name!r} takes an object")]
+    if not isinstance(arg, dict):
+        return []  # op, same_parent, api_version_below: a list or a string, the schema says which
     if name == "predicate":
         if arg.get("name") not in PREDICATES:
             return [(here + "/name", f"unknown predicate {arg.get('name')!r}")]

@@ -1,7 +1,9 @@
-"""Where the shipped data lives: the ``rules/``, ``lint/`` and ``schemas/`` directories.
+"""Where the shipped data lives: the ``rules/``, ``lint/``, ``findings/`` and ``schemas/``
+directories.
 
 In an installed wheel they are the packages ``vmssplan.rules``, ``vmssplan.lint_rules``
-(not ``vmssplan.lint``: that is the lint module) and ``vmssplan.schemas``;
+(not ``vmssplan.lint``: that is the lint module, and a data package of that name would
+shadow it), ``vmssplan.finding_rules`` and ``vmssplan.schemas``;
 in a source checkout (tests run from the repository root, where the local ``vmssplan/``
 shadows any installed copy) they are the top-level directories next to ``vmssplan/``.
 """
@@ -14,12 +16,12 @@ from pathlib import Path
 
 _SOURCE_ROOT = Path(__file__).resolve().parent.parent
 #: package name (under vmssplan.) -> directory at the top of a source checkout
-_SOURCE_DIRS = {"rules": "rules", "schemas": "schemas", "lint_rules": "lint"}
+_SOURCE_DIRS = {"rules": "rules", "schemas": "schemas", "lint_rules": "lint", "finding_rules": "findings"}
 
 
 @lru_cache(maxsize=None)
 def data_dir(name: str) -> Path:
-    """The directory of the data package ``name`` (rules, lint_rules, schemas)."""
+    """The directory of the data package ``name`` (rules, lint_rules, finding_rules, schemas)."""
     try:
         from importlib.resources import files
 

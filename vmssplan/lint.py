@@ -26,8 +26,9 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from .conditions import ABSENT, Subject, evaluate, format_pointer, lookup, parse_pointer, walk
+from .conditions import ABSENT, Subject, evaluate, lookup, walk
 from .model import Finding, ScaleSet
+from .pointer import join, split
 from .registry import LintRule
 from .registry import load as load_registry
 
@@ -52,11 +53,11 @@ def _finding_pointer(rule: LintRule, subject: Subject) -> str:
     for pointer in rule.pointers:
         tokens = subject.tokens(pointer)
         if lookup(subject.after, tokens)[0] != ABSENT:
-            return format_pointer(tokens)
+            return join(tokens)
     tokens = subject.tokens(rule.pointers[0])
     while tokens and lookup(subject.after, tokens)[0] == ABSENT:
         tokens = tokens[:-1]
-    return format_pointer(tokens)
+    return join(tokens)
 
 
 def _items(rule: LintRule, model: Any) -> Iterator[tuple[str, ...]]:
@@ -65,7 +66,7 @@ def _items(rule: LintRule, model: Any) -> Iterator[tuple[str, ...]]:
     if rule.for_each is None:
         yield ()
         return
-    for tokens, complete, _ in walk(model, parse_pointer(rule.for_each)):
+    for tokens, complete, _ in walk(model, split(rule.for_each)):
         if complete:
             yield tokens
 

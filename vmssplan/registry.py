@@ -4,6 +4,9 @@ Families (a file's ``kind``; see ``schemas/rule.schema.json``):
 
 - ``change`` (``rules/``, VMSS...): what Azure does when a property changes (the classifier).
 - ``lint`` (``lint/``, LINT...): a cross-field check of one scale set (the linter).
+- ``finding`` (``findings/``, VAL..., CFG...): an id that vmssplan's own code reports (a
+  document that cannot be read, an expired suppression...): its title, usual severity and
+  description, for people and for the formats that describe their rules (SARIF).
 
 A file without ``kind`` is a lint rule if it has a ``check``, else a change rule (the files
 written before there were kinds). Conditions are one language for every family
@@ -11,7 +14,8 @@ written before there were kinds). Conditions are one language for every family
 
 Built-in files are checked against the schema by the test suite (loading them imports no
 jsonschema: a pre-commit hook starts often); files of user rule directories are checked
-here, and a broken one is a usage error naming file:line:column.
+here, and a broken one is a usage error naming file:line:column. A user directory may hold
+change and lint rules; finding ids are vmssplan's own.
 """
 
 from __future__ import annotations
@@ -22,14 +26,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .conditions import CHANGE, MODEL, OVERRIDE, condition_problems, parse_pointer
+from .conditions import CHANGE, MODEL, OVERRIDE, condition_problems
 from .data import data_dir, rule_files, schema_text
 from .model import Effect, RuleDescription, Severity, UsageError
+from .pointer import join, split
 
-CHANGE_KIND, LINT_KIND = "change", "lint"
-KINDS = (CHANGE_KIND, LINT_KIND)
+CHANGE_KIND, LINT_KIND, FINDING_KIND = "change", "lint", "finding"
+KINDS = (CHANGE_KIND, LINT_KIND, FINDING_KIND)
 #: The data package (``vmssplan.<name>``, see :mod:`vmssplan.data`) of each family's built-in files.
-BUILTIN_PACKAGES = {CHANGE_KIND: "rules", LINT_KIND: "lint_rules"}
+BUILTIN_PACKAGES = {CHANGE_KIND: "rules", LINT_KIND: "lint_rules", FINDING_KIND: "finding_rules"}
 SCHEMA = "rule.schema.json"
 
 Pattern = tuple[str, ...]
@@ -97,9 +102,15 @@ class LintRule(Rule):
     applies_to: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, kw_only=True)
+class FindingRule(Rule):
+    #: The usual severity (the description says when the code reports another).
+    severity: Severity
+
+
 @dataclass(frozen=True)
 class Registry:
-    """Every loaded rule: built-in ones (change, lint) first, then user ones, each
+    """Every loaded rule: built-in ones (change, lint, finding) first, then user ones, each
     directory in file-name order."""
 
     rules: tuple[Rule, ...]
@@ -114,6 +125,10 @@ class Registry:
     @property
     def lint(self) -> tuple[LintRule, ...]:
         return tuple(rule for rule in self.rules if isinstance(rule, LintRule))
+
+    @property
+    def findings(self) -> tuple[FindingRule, ...]:
+        return tuple(rule for rule in self.rules if isinstance(rule, FindingRule))
 
 
 # --- loading ---------------------------------------------------------------------------
@@ -139,11 +154,19 @@ def load(extra_dirs: tuple[str, ...] = (), validate: bool = False) -> Registry:
     return Registry(tuple(rules))
 
 
+def finding_title(rule_id: str) -> str | None:
+    """The title of the built-in finding id ``rule_id`` (VAL..., CFG...), or None."""
+    rule = load().by_id(rule_id)
+    return rule.title if isinstance(rule, FindingRule) else None
+
+
 def _read(path: Path, check: bool, builtin: bool) -> Rule:
     from .inputs.documents import PositionIndex, read_data_file  # the parser of every user file
 
     text, data = read_data_file(path, "rule file")
     problems = rule_problems(data) if check else _quick_problems(data)
+    if not problems and not builtin and kind_of(data) == FINDING_KIND:
+        problems = [("/kind", "finding ids are vmssplan's own: a rule directory holds change and lint rules")]
     if problems:
         pointer, message = problems[0]
         line, column = PositionIndex(text).locate(pointer)
@@ -167,7 +190,7 @@ def rule_problems(data: Any) -> list[tuple[str, str]]:
     validator = jsonschema.Draft202012Validator(_schema())
     problems = []
     for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
-        pointer = "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in error.absolute_path)
+        pointer = join(error.absolute_path)
         where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
         problems.append((pointer, f"{where}: {error.message}"))
     return problems or _condition_problems(data)
@@ -201,7 +224,8 @@ def _condition_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
 
 @lru_cache(maxsize=1)
 def _schema() -> dict[str, Any]:
-    return json.loads(schema_text(SCHEMA))
+    schema: dict[str, Any] = json.loads(schema_text(SCHEMA))
+    return schema
 
 
 def rule_from_data(data: dict[str, Any], file: str = "", builtin: bool = True) -> Rule:
@@ -210,6 +234,8 @@ def rule_from_data(data: dict[str, Any], file: str = "", builtin: bool = True) -
         id=data["id"], title=data["title"], kind=kind_of(data), description=data.get("description", ""),
         confidence=data.get("confidence", "high"), error_code=data.get("error_code"),
         evidence=tuple(data.get("evidence", ())), cases=tuple(data.get("cases", ())), file=file, builtin=builtin)
+    if common["kind"] == FINDING_KIND:
+        return FindingRule(**common, severity=_severity(data["severity"]))
     if common["kind"] == LINT_KIND:
         pointer = data["pointer"]
         return LintRule(**common, severity=_severity(data["severity"]), check=data["check"],
@@ -218,7 +244,7 @@ def rule_from_data(data: dict[str, Any], file: str = "", builtin: bool = True) -
     clauses = tuple(Clause(c["if"], Effect.parse(c["effect"]), c.get("conditional"), c.get("message"))
                     for c in data.get("when", ()))
     return ChangeRule(**common, effect=Effect.parse(data["effect"]),
-                      patterns=tuple(parse_pointer(p) for p in data["paths"]), message=data["message"],
+                      patterns=tuple(split(p) for p in data["paths"]), message=data["message"],
                       conditional=bool(data.get("conditional", False)), clauses=clauses,
                       override=data.get("override"))
 
