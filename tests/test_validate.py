@@ -418,8 +418,7 @@ def test_property_copy_loop_is_validated_as_its_property() -> None:
 
 @pytest.mark.parametrize("spelled", ['"copy"', '"c\\u006fpy"'])
 def test_a_documents_property_copy_is_found_however_its_key_is_spelled(spelled: str) -> None:
-    # validate_document searches resources for a property copy only when the text has a
-    # "copy" key: the search must not be skipped for one written with an escape.
+    # The key means the same written with an escape: the loop is validated as its property.
     from vmssplan.engine import validate_document
     from vmssplan.load import parse_document
 

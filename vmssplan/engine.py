@@ -111,15 +111,12 @@ def validate_document(doc: Document, notes: bool = True) -> list[Finding]:
                                     "template envelope was checked", Severity.INFO, pointer="/resources"))
     else:
         sources = scale_sets_of(doc)
-    # A property copy loop needs a "copy" key, spelled out or with a \u escape: a large
-    # template without one is not searched for one, resource by resource.
-    may_copy_properties = '"copy"' in doc.text or "\\u" in doc.text
     for source in sources:
         model_shape: validate.Shape = "template" if source.from_template else "model"
         if source.flattened:
             continue  # `az vmss show` output: no schema describes the SDK's flattened shape
         findings += validate.validate_scale_set(source.resource, source.api_version, pointer_prefix=source.pointer,
-                                                shape=model_shape, may_copy_properties=may_copy_properties)
+                                                shape=model_shape)
     return [doc.locate(f) for f in findings if notes or f.severity is not Severity.INFO]
 
 

@@ -230,7 +230,6 @@ def validate_scale_set(
     *,
     pointer_prefix: str = "",
     shape: Shape = "template",
-    may_copy_properties: bool = True,
 ) -> list[Finding]:
     """Validate one scale set against the schema of (the nearest version to) ``api_version``.
 
@@ -238,9 +237,7 @@ def validate_scale_set(
     name, dependsOn, copy...). ``shape="model"``: a REST GET response / PUT body (id, etag,
     read-only fields; name, type and apiVersion optional). An ``"existing": true`` resource
     (languageVersion 2.0) is only a reference and is not checked. Pointers are
-    ``pointer_prefix`` + the RFC 6901 pointer inside ``resource``. ``may_copy_properties=False``
-    says that the resource has no property copy loop (its document has no ``"copy"`` key), so
-    it is not searched for one.
+    ``pointer_prefix`` + the RFC 6901 pointer inside ``resource``.
     """
     if shape not in ("template", "model"):
         raise ValueError(f"shape must be 'template' or 'model', not {shape!r}")
@@ -261,7 +258,7 @@ def validate_scale_set(
         )
         return findings
     instance, origins = resource, Origins()
-    if shape == "template" and may_copy_properties and _has_property_copy(resource.get("properties")):
+    if shape == "template" and _has_property_copy(resource.get("properties")):
         instance, origins = _expand_property_copies(resource)
     if _surely_valid(instance, f"vmss/{version}.json", shape):
         return findings
