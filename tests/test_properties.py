@@ -138,7 +138,7 @@ def test_valid_json_reads_back_as_written(data: st.DataObject) -> None:
 
 def reference_positions(text: str) -> tuple[dict[str, int], dict[str, int]]:
     """Pointer -> offset of the key (or value) and of the value, by a plain tokenizer over
-    the whole text: the straightforward algorithm the lazy PositionIndex must agree with."""
+    the whole text, comments stripped first: what PositionIndex must agree with."""
     token = re.compile(r'\s+|"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.DOTALL)
     offsets: dict[str, int] = {}
     values: dict[str, int] = {}

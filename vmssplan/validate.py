@@ -235,7 +235,6 @@ def validate_scale_set(
     *,
     pointer_prefix: str = "",
     shape: Shape = "template",
-    may_copy_properties: bool = True,
 ) -> list[Finding]:
     """Validate one scale set against the schema of (the nearest version to) ``api_version``.
 
@@ -243,9 +242,7 @@ def validate_scale_set(
     name, dependsOn, copy...). ``shape="model"``: a REST GET response / PUT body (id, etag,
     read-only fields; name, type and apiVersion optional). An ``"existing": true`` resource
     (languageVersion 2.0) is only a reference and is not checked. Pointers are
-    ``pointer_prefix`` + the RFC 6901 pointer inside ``resource``. ``may_copy_properties=False``
-    says that the resource has no property copy loop (its document has no ``"copy"`` key), so
-    it is not searched for one.
+    ``pointer_prefix`` + the RFC 6901 pointer inside ``resource``.
     """
     if shape not in ("template", "model"):
         raise ValueError(f"shape must be 'template' or 'model', not {shape!r}")
@@ -266,7 +263,7 @@ def validate_scale_set(
         )
         return findings
     instance, origins = resource, Origins()
-    if shape == "template" and may_copy_properties and _has_property_copy(resource.get("properties")):
+    if shape == "template" and _has_property_copy(resource.get("properties")):
         instance, origins = _expand_property_copies(resource)
     if _surely_valid(instance, f"vmss/{version}.json", shape):
         return findings
@@ -306,8 +303,7 @@ def validate_evaluated_scale_set(resource: dict[str, Any], api_version: str | No
     a finding about a value known only after deployment, or below one, is not made."""
     unknown: set[str] = set()
     instance = deployable(resource, "", unknown)
-    findings = validate_scale_set(instance, api_version, pointer_prefix=pointer_prefix, shape="template",
-                                  may_copy_properties=False)
+    findings = validate_scale_set(instance, api_version, pointer_prefix=pointer_prefix, shape="template")
     prefixes = tuple(pointer_prefix + pointer for pointer in unknown)
     return [f for f in findings
             if not any(f.pointer == p or f.pointer.startswith(p + "/") for p in prefixes)]
