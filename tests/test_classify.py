@@ -18,7 +18,8 @@ from vmssplan.classify import (
     first_unknown,
     load_rules,
 )
-from vmssplan.diff import PatchOp
+from vmssplan.model import PatchOp
+from vmssplan.pointer import join
 from vmssplan.expressions import Unknown
 from vmssplan.model import (
     KNOWN_AFTER_DEPLOYMENT,
@@ -82,7 +83,7 @@ def reference_classify(ops: list[PatchOp], ctx: Context) -> list[Change]:
             verdict = Verdict(expression_rule, Effect.UNKNOWN, False, message)
         sensitive = shape.is_secret(op.path) or reference_holds_secret(op.before) or reference_holds_secret(op.after)
         changes.append(Change(
-            op=op.op, path=op.pointer, display_path=op.display_path,
+            op=op.op, path=join(op.path), display_path=op.display_path,
             before=reference_mask(op.path, op.before), after=reference_mask(op.path, op.after),
             effect=verdict.effect, rule=verdict.rule.id, title=verdict.rule.title, message=verdict.message,
             conditional=verdict.conditional, sensitive=sensitive, unknown_value=unknown is not None,

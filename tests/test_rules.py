@@ -78,7 +78,7 @@ def _rule(rule_id: str, effect: str, *paths: str) -> dict:
 def test_a_wildcard_rule_below_a_replaced_item_applies() -> None:
     """A rule on ``/a/*/b`` judges a whole item of ``a`` replaced: its ``b`` changed too."""
     from vmssplan.classify import RuleSet, classify_op
-    from vmssplan.diff import PatchOp
+    from vmssplan.model import PatchOp
 
     rules = RuleSet([rule_from_data(_rule("R1", "upgrade", "")),
                      rule_from_data(_rule("R2", "rejected", "/a/*/b")),
@@ -93,7 +93,7 @@ def test_a_wildcard_rule_below_a_replaced_item_applies() -> None:
 
 def test_the_most_specific_covering_rule_wins() -> None:
     from vmssplan.classify import RuleSet, classify_op
-    from vmssplan.diff import PatchOp
+    from vmssplan.model import PatchOp
 
     rules = RuleSet([rule_from_data(_rule("R1", "upgrade", "")),
                      rule_from_data(_rule("R2", "rejected", "/a/*/b")),

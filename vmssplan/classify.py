@@ -26,8 +26,9 @@ from typing import Any
 
 from . import shape
 from .conditions import ChangeFacts, Subject, VerdictFacts, evaluate, first_unknown
-from .diff import PatchOp, equal
-from .model import KNOWN_AFTER_DEPLOYMENT, SENSITIVE, Change, SensitiveValue, Effect, UsageError, is_unknown, unknown_reason
+from .model import (KNOWN_AFTER_DEPLOYMENT, SENSITIVE, Change, Effect, PatchOp, SensitiveValue, UsageError, is_unknown,
+                    unknown_reason)
+from .pointer import join
 from .registry import ChangeRule, Pattern
 from .registry import load as load_registry
 
@@ -111,7 +112,7 @@ def _subject(op: PatchOp, before: Any, after: Any, ctx: Context, verdict: Verdic
     """What a change rule's condition reads: the change (``before``/``after``: its values,
     or those below it that a rule on a deeper path judges), both models, the verdict so far."""
     return Subject(ctx.before, ctx.after, change=ChangeFacts(op.op, op.path, before, after),
-                   api_version=ctx.api_version, verdict=verdict, equal=equal)
+                   api_version=ctx.api_version, verdict=verdict, equal=shape.same_value)
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,7 @@ def classify_op(op: PatchOp, rules: RuleSet, ctx: Context) -> Verdict:
     if not (covering and len(covering[1]) == len(op.path)):  # an exact rule alone judges its path
         for rule, rest in below:
             for sub_path, a, b in _sub_values(op, rest):
-                if (a is None and b is None) or (a is not None and b is not None and equal(sub_path, a, b)):
+                if (a is None and b is None) or (a is not None and b is not None and shape.same_value(sub_path, a, b)):
                     continue
                 sub_op = PatchOp("add" if a is None else "remove" if b is None else "replace",
                                  sub_path, sub_path, a, b)
@@ -201,7 +202,7 @@ def classify(ops: list[PatchOp], rules: RuleSet, ctx: Context) -> list[Change]:
         unknown_value = unknown is not None
         verdict = _overridden(classify_op(op, rules, ctx), op, overrides, ctx, unknown)
         changes.append(Change(
-            op=op.op, path=op.pointer, display_path=op.display_path, before=before, after=after,
+            op=op.op, path=join(op.path), display_path=op.display_path, before=before, after=after,
             effect=verdict.effect, rule=verdict.rule.id, title=verdict.rule.title, message=verdict.message,
             conditional=verdict.conditional, sensitive=secret_path or holds_secret,
             unknown_value=unknown_value, evidence=verdict.rule.evidence_link,

@@ -257,6 +257,27 @@ class ScaleSet:
         return cap if isinstance(cap, int) and not isinstance(cap, bool) else None
 
 
+@dataclass(frozen=True)
+class PatchOp:
+    """One operation of the diff. ``path`` is a tuple of reference tokens (the change's
+    pointer is ``vmssplan.pointer.join(path)``); ``labels`` the same with keyed items shown
+    by name, for people."""
+
+    op: str
+    path: tuple[str, ...]
+    labels: tuple[str, ...]
+    before: Any = None
+    after: Any = None
+
+    @property
+    def display_path(self) -> str:
+        """``properties.virtualMachineProfile.extensionProfile.extensions[CustomScript].name``"""
+        out = ""
+        for label in self.labels:
+            out += label if label.startswith("[") else ("." if out else "") + label
+        return out
+
+
 @dataclass
 class Change:
     """One RFC 6902 operation with its verdict.

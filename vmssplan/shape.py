@@ -176,3 +176,15 @@ def fold(path: tuple[str, ...], value: Any) -> Any:
     if key in CASE_INSENSITIVE_KEYS or f"{key}@{parent}" in CASE_INSENSITIVE_KEYS:
         return value.lower()
     return value
+
+
+def same_value(path: tuple[str, ...], a: Any, b: Any) -> bool:
+    """Equality as ARM sees it (case-insensitive where ARM is; 1 != True)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_value(path + (k,), a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same_value(path + (str(i),), x, y) for i, (x, y) in enumerate(zip(a, b)))
+    if type(a) is not type(b) and not (isinstance(a, (int, float)) and isinstance(b, (int, float))
+                                       and not isinstance(a, bool) and not isinstance(b, bool)):
+        return False
+    return bool(fold(path, a) == fold(path, b))
