@@ -41,6 +41,21 @@ def finding_level(finding: dict[str, Any]) -> Level:
     return FINDING_LEVEL.get(finding["severity"], "warning")
 
 
+def finding_description(rule_id: str) -> str:
+    """What a finding rule checks, for SARIF ``rules``: the registry's title of a finding
+    id (VAL..., CFG...), a generic one otherwise."""
+    from .registry import finding_title
+
+    title = finding_title(rule_id)
+    if title is not None:
+        return title
+    if rule_id.startswith("LINT"):
+        return f"Lint check {rule_id}: a cross-field problem in one scale set"
+    if rule_id.startswith("VAL"):
+        return f"Document check {rule_id}"
+    return f"vmssplan check {rule_id}"
+
+
 def effect_rank(effect: str) -> int:
     return EFFECTS.index(effect) if effect in EFFECTS else EFFECTS.index("unknown")
 
