@@ -124,10 +124,9 @@ def _lint_findings(scale_set: ScaleSet) -> list[Finding]:
     """Findings of normalizing and linting one scale set, as pointers into its source."""
     from .lint import lint_scale_set
 
-    findings = lint_scale_set(scale_set)
-    if not findings:
-        return scale_set.findings  # from normalizing: already pointers into the source
-    return scale_set.findings + [replace(f, pointer=source_pointer(scale_set, f.pointer)) for f in findings]
+    # Those of normalizing are pointers into the source already.
+    return scale_set.findings + [replace(f, pointer=source_pointer(scale_set, f.pointer))
+                                 for f in lint_scale_set(scale_set)]
 
 
 def validate_files(paths: Iterable[str], options: TemplateOptions | None = None,
