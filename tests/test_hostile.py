@@ -4,9 +4,9 @@ file:line:column and a documented exit code, never a traceback, a hang or unboun
 The small templates and rule files are in ``tests/hostile/``; big, deep and oddly encoded
 inputs are generated here, into ``tmp_path`` (nothing of 50 MB is committed).
 
-Bounds these tests hold vmssplan to (vmssplan/inputs/documents.py): a document is at most 64 MiB
+Bounds these tests hold vmssplan to (vmssplan/inputs/documents.py): a document is at most 32 MiB
 (MAX_DOCUMENT_BYTES) and 4 million values (MAX_VALUES), nested at most 256 levels
-(MAX_DEPTH); memory above start-up stays under 10x the input for a 50 MB document.
+(MAX_DEPTH); memory above start-up stays under 10x the input for a 30 MB document.
 """
 
 from __future__ import annotations
@@ -272,10 +272,10 @@ def test_nesting_beyond_the_limit_is_located(tmp_path: Path) -> None:
 # --- size --------------------------------------------------------------------------------
 
 
-def fifty_megabytes(path: Path, broken: bool = False) -> int:
-    """~50 MB of valid JSON that is not a scale set (or that, cut short)."""
+def thirty_megabytes(path: Path, broken: bool = False) -> int:
+    """~30 MB (under the 32 MiB bound) of valid JSON that is not a scale set (or that, cut short)."""
     record = '{"id": %d, "name": "item-%d", "enabled": true, "tags": {"team": "web", "env": "prod"}}'
-    count = 50_000_000 // len(record % (10**6, 10**6))
+    count = 30_000_000 // len(record % (10**6, 10**6))
     text = '{"data": [\n' + ",\n".join(record % (i, i) for i in range(count)) + "\n]}\n"
     if broken:  # cut short after a comma: a value is expected at the very end
         text = text[: text.rindex(",\n", 0, len(text) - 1000) + 2]
@@ -288,8 +288,8 @@ def baseline_rss(cwd: Path) -> int:
     return run_measured("--version", cwd=cwd)[2]
 
 
-def test_50_megabytes_not_a_scale_set(tmp_path: Path) -> None:
-    size = fifty_megabytes(tmp_path / "data.json")
+def test_30_megabytes_not_a_scale_set(tmp_path: Path) -> None:
+    size = thirty_megabytes(tmp_path / "data.json")
     run, elapsed, peak = run_measured("validate", "data.json", cwd=tmp_path)
     assert run.code == 1
     assert_located(run, "data.json", 1, 1, "cannot plan this document")
@@ -298,8 +298,8 @@ def test_50_megabytes_not_a_scale_set(tmp_path: Path) -> None:
     assert used < 10 * size, f"{used / 2**20:.0f} MiB above start-up for {size / 2**20:.0f} MiB of input"
 
 
-def test_50_megabytes_broken(tmp_path: Path) -> None:
-    size = fifty_megabytes(tmp_path / "data.json", broken=True)
+def test_30_megabytes_broken(tmp_path: Path) -> None:
+    size = thirty_megabytes(tmp_path / "data.json", broken=True)
     text = (tmp_path / "data.json").read_text()
     run, elapsed, peak = run_measured("validate", "data.json", cwd=tmp_path)
     assert run.code == 1
@@ -309,13 +309,20 @@ def test_50_megabytes_broken(tmp_path: Path) -> None:
     assert used < 10 * size, f"{used / 2**20:.0f} MiB above start-up for {size / 2**20:.0f} MiB of input"
 
 
-def test_larger_than_64_mib_is_refused_before_parsing(tmp_path: Path) -> None:
+def test_larger_than_32_mib_is_refused_before_parsing(tmp_path: Path) -> None:
+    """ARM refuses templates over 4 MB; `az vmss list` output may be larger, up to the bound."""
     with (tmp_path / "huge.json").open("w") as fh:
-        fh.write('{"data": "' + "x" * (64 * 2**20) + '"}')
-    run, elapsed, peak = run_measured("validate", "huge.json", cwd=tmp_path)
+        fh.write('{"data": "' + "x" * (32 * 2**20) + '"}')
+    for args in (("validate", "huge.json"), ("plan", "huge.json", "huge.json")):
+        run, elapsed, peak = run_measured(*args, cwd=tmp_path)
+        assert_no_traceback(run)
+        assert run.code == 1
+        assert_located(run, "huge.json", 1, 1, "document is larger than 32 MiB")
+        assert elapsed < 10 and peak < 200 * 2**20
+    run = run_cli("validate", "-", "-o", "json", cwd=tmp_path, stdin=(tmp_path / "huge.json").read_text())
     assert run.code == 1
-    assert_located(run, "huge.json", 1, 1, "document is larger than 64 MiB")
-    assert elapsed < 10 and peak < 300 * 2**20
+    assert [(f["rule"], f["file"], f["line"], f["column"]) for f in json.loads(run.out)["findings"]] == [
+        ("VAL001", "<stdin>", 1, 1)]
 
 
 def test_millions_of_tiny_values_are_refused(tmp_path: Path) -> None:

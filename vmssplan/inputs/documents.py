@@ -20,10 +20,15 @@ from ..model import DocumentError, DocumentKind, Finding, ScaleSetSource, UsageE
 
 DEPLOYMENT_TYPE = "microsoft.resources/deployments"
 
-#: Largest document read (bytes). Bounds memory: parsing holds the text plus its objects.
-MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
-#: Most values (counted as commas and opening brackets) in one document. With
-#: MAX_DOCUMENT_BYTES this bounds memory: a realistic 64 MiB document holds ~2 million.
+# Bounds on a document, each a located VAL001 finding (never a traceback or a hang). They
+# bound the memory and time a document can cost, and sit above what ARM itself accepts:
+#: Largest document read (bytes). ARM refuses a template over 4 MB, but `az vmss list`
+#: output of many scale sets (5-20 KB each) may be larger: 32 MiB holds thousands. Parsing
+#: and locating hold the text plus its objects, a few times its size.
+MAX_DOCUMENT_BYTES = 32 * 1024 * 1024
+#: Most values (counted as commas and opening brackets) in one document: parsed, tiny values
+#: (``{}`` or ``1``) take 30 to 60 times their size in memory. A realistic document of
+#: MAX_DOCUMENT_BYTES holds about one million.
 MAX_VALUES = 4_000_000
 #: Deepest nesting of objects and arrays read. The later stages walk documents
 #: recursively; this keeps them well inside Python's recursion limit.
