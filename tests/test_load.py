@@ -9,6 +9,7 @@ import pytest
 
 from vmssplan.inputs.documents import load_document, parse_document, scale_sets_of, strip_comments
 from vmssplan.model import DocumentError, DocumentKind, UsageError
+from vmssplan.pointer import child
 
 TEMPLATE = {
     "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
@@ -150,7 +151,7 @@ def _reference_offsets(text: str) -> dict[str, tuple[int, int]]:
             pointer, key_at = "", at
         elif frame[1]:
             (key, key_at), frame[3] = frame[3], None  # type: ignore[misc]
-            pointer = f"{frame[0]}/{str(key).replace('~', '~0').replace('/', '~1')}"
+            pointer = child(str(frame[0]), key)
         else:
             pointer, key_at, frame[2] = f"{frame[0]}/{frame[2]}", at, frame[2] + 1  # type: ignore[operator]
         found[pointer] = (key_at, at)

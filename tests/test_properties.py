@@ -34,6 +34,7 @@ from vmssplan.expressions.functions import REGISTRY
 from vmssplan.inputs.documents import MAX_DEPTH, PositionIndex, _deeper_than, decode, parse_document, parse_json, strip_comments
 from vmssplan.model import DeploymentScope, DocumentError, DocumentKind, ScaleSetSource, UsageError
 from vmssplan.normalize import normalize
+from vmssplan.pointer import child
 from vmssplan.render import FINDINGS_FORMATS, PLAN_FORMATS, get_renderer
 from vmssplan.view import build_view
 from vmssplan.resolve import ParameterValues, parameters_from_assignments, resolve_template
@@ -69,7 +70,7 @@ def _parse(text: str) -> None:
         line, column = doc.position(pointer)
         assert line >= 1 and column >= 1
         items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
-        stack.extend((v, f"{pointer}/{str(k).replace('~', '~0').replace('/', '~1')}") for k, v in items)
+        stack.extend((v, child(pointer, k)) for k, v in items)
 
 
 @FAST
@@ -153,12 +154,12 @@ def reference_positions(text: str) -> tuple[dict[str, int], dict[str, int]]:
         frame = stack[-1] if stack else None
         if frame is not None and frame[1] and frame[4]:
             frame[3], frame[4] = json.loads(tok), False
-            offsets.setdefault(f"{frame[0]}/{escape(frame[3])}", match.start())
+            offsets.setdefault(child(frame[0], frame[3]), match.start())
             continue
         if frame is None:
             pointer = ""
         elif frame[1]:
-            pointer, frame[4] = f"{frame[0]}/{escape(frame[3])}", True
+            pointer, frame[4] = child(frame[0], frame[3]), True
         else:
             pointer, frame[2] = f"{frame[0]}/{frame[2]}", frame[2] + 1
         offsets.setdefault(pointer, match.start())
@@ -166,10 +167,6 @@ def reference_positions(text: str) -> tuple[dict[str, int], dict[str, int]]:
         if tok[0] in "{[":
             stack.append([pointer, tok[0] == "{", 0, None, tok[0] == "{"])
     return offsets, values
-
-
-def escape(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
 
 
 def line_column(text: str, offset: int) -> tuple[int, int]:

@@ -20,6 +20,7 @@ import pytest
 
 from vmssplan import validate as V
 from vmssplan.model import Finding, Severity
+from vmssplan.pointer import child
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -60,7 +61,7 @@ def find_scale_sets(node: Any, pointer: str = "") -> Iterator[tuple[str, dict[st
     for key, res in items:
         if not isinstance(res, dict):
             continue
-        here = f"{pointer}/resources/{V._pointer([key])[1:]}"
+        here = child(f"{pointer}/resources", key)
         rtype = res.get("type")
         if isinstance(rtype, str) and rtype.lower() == VMSS_TYPE:
             yield here, res

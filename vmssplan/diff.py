@@ -18,6 +18,7 @@ from typing import Any
 
 from . import shape
 from .model import ScaleSetSource
+from .pointer import join
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class PatchOp:
 
     @property
     def pointer(self) -> str:
-        return to_pointer(self.path)
+        return join(self.path)
 
     @property
     def display_path(self) -> str:
@@ -43,10 +44,6 @@ class PatchOp:
         if self.op == "remove":
             return {"op": "remove", "path": self.pointer}
         return {"op": self.op, "path": self.pointer, "value": self.after}
-
-
-def to_pointer(path: tuple[str, ...]) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
 
 
 def display(labels: tuple[str, ...]) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 from . import shape
 from .inputs.documents import Document
 from .model import Change, Finding, ScaleSet
-from .pointer import escape, split
+from .pointer import join, split
 
 
 def located(findings: Iterable[Finding], documents: dict[str, Document]) -> list[Finding]:
@@ -94,4 +94,4 @@ def source_pointer(scale_set: ScaleSet, pointer: str) -> str:
         else:
             break
         previous = token
-    return scale_set.source.pointer + "".join("/" + escape(t) for t in out)
+    return scale_set.source.pointer + join(out)

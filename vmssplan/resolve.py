@@ -22,6 +22,7 @@ from typing import Any, Callable
 
 from . import expressions as ex
 from . import shape
+from .pointer import child, escape
 from .model import (DeploymentScope, DocumentError, Finding, ParameterSource, ScaleSetSource, SensitiveValue, Severity,
                     has_lone_surrogate, string_leaves, too_deep)
 
@@ -91,7 +92,7 @@ def parameters_from_file(data: Any, origin: str) -> ParameterValues:
         raise DocumentError([Finding("VAL030", "a parameters file holds an object of parameters", file=origin,
                                      pointer=prefix)])
     for name, entry in body.items():
-        pointer = f"{prefix}/{_escape(name)}"
+        pointer = child(prefix, name)
         if isinstance(entry, dict) and "reference" in entry:
             result.values[name] = _KeyVaultReference(entry["reference"])
         elif isinstance(entry, dict) and "value" in entry:
@@ -117,10 +118,6 @@ def parameter_values(source: ParameterSource) -> ParameterValues:
     if source.assignments:
         return parameters_from_assignments(list(source.assignments), source.origin)
     return parameters_from_file(source.data, source.origin)
-
-
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
 
 
 class TemplateResolver:
@@ -218,7 +215,7 @@ class TemplateResolver:
                                        ("keyVault",), secret=True)
             elif isinstance(definition, dict) and "defaultValue" in definition:
                 value = self.evaluate(definition["defaultValue"], ctx_box[0],
-                                      f"{pointer}/parameters/{_escape(canonical)}/defaultValue", file)
+                                      f"{pointer}/parameters/{escape(canonical)}/defaultValue", file)
             else:
                 value = ex.Unknown(f"parameters('{canonical}')", f"no value was given for parameter '{canonical}'")
             cache[key] = value
@@ -238,7 +235,7 @@ class TemplateResolver:
             if canonical is None:
                 return ex.MISSING
             return self.evaluate(variables_raw[canonical], ctx_box[0].derive(copy_indexes={}, current_copy=None),
-                                 f"{pointer}/variables/{_escape(canonical)}", file)
+                                 child(f"{pointer}/variables", canonical), file)
 
         ctx = ex.EvaluationContext(parameters=parameter, variables=variable, functions=functions,
                                    secret_parameters=frozenset(secure), environment=None, **self.base_context())
@@ -248,16 +245,16 @@ class TemplateResolver:
         for name, definition in declared.items():
             if not isinstance(definition, dict):
                 continue
-            where = origins.get(name, (file, f"{pointer}/parameters/{_escape(name)}"))
+            where = origins.get(name, (file, child(f"{pointer}/parameters", name)))
             try:
                 value = parameter(name)
             except ex.ExpressionError as error:
-                self._expression_finding(error, f"{pointer}/parameters/{_escape(name)}/defaultValue", file)
+                self._expression_finding(error, f"{pointer}/parameters/{escape(name)}/defaultValue", file)
                 cache[name.lower()] = ex.Unknown(f"parameters('{name}')", f"its default value failed: {error}")
                 continue
             if name not in values and "defaultValue" not in definition:
                 self.finding("VAL031", f"parameter '{name}' has no value: give it in a parameters file or with "
-                                       f"--parameters {name}=VALUE", f"{pointer}/parameters/{_escape(name)}",
+                                       f"--parameters {name}=VALUE", child(f"{pointer}/parameters", name),
                              file=file)
                 continue
             self._check_parameter(name, value, definition, where)
@@ -368,7 +365,7 @@ class TemplateResolver:
         if isinstance(value, dict):
             out: dict[str, Any] = {}
             for key, item in value.items():
-                sub = f"{pointer}/{_escape(key)}"
+                sub = child(pointer, key)
                 if key.lower() == "copy" and isinstance(item, list) and all(isinstance(e, dict) for e in item):
                     for i, entry in enumerate(item):
                         name = ex.get_case_insensitive(entry, "name")
@@ -429,7 +426,7 @@ class TemplateResolver:
                 depth: int = 0) -> None:
         resources = template.get("resources")
         if isinstance(resources, dict):
-            items = [(f"{pointer}/resources/{_escape(k)}", v) for k, v in resources.items()]
+            items = [(child(f"{pointer}/resources", k), v) for k, v in resources.items()]
         elif isinstance(resources, list):
             items = [(f"{pointer}/resources/{i}", v) for i, v in enumerate(resources)]
         else:
@@ -534,7 +531,7 @@ class TemplateResolver:
         if not isinstance(parameters, dict):
             return supplied
         for name, entry in parameters.items():
-            sub = f"{pointer}/{_escape(name)}"
+            sub = child(pointer, name)
             if isinstance(entry, dict) and "reference" in entry:
                 supplied.values[name] = _KeyVaultReference(entry["reference"])
             elif isinstance(entry, dict) and "value" in entry:

@@ -58,7 +58,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .data import schema_text
 from .inputs.documents import Document, scale_sets_of, template_scale_sets
-from .pointer import escape
+from .pointer import child, join
 from .model import DocumentKind, Finding, ScaleSetSource, SensitiveValue, Severity, is_unknown
 
 if TYPE_CHECKING:
@@ -290,10 +290,10 @@ def deployable(value: Any, here: str = "", unknown: set[str] | None = None) -> A
             unknown.add(here)
         return SENSITIVE_PLACEHOLDER if isinstance(value, SensitiveValue) else UNKNOWN_PLACEHOLDER
     if isinstance(value, dict):
-        return {key: deployable(child, here + "/" + escape(str(key)), unknown) for key, child in value.items()
-                if child is not None and child != ""}
+        return {key: deployable(member, child(here, key), unknown) for key, member in value.items()
+                if member is not None and member != ""}
     if isinstance(value, list):
-        return [deployable(child, f"{here}/{index}", unknown) for index, child in enumerate(value)]
+        return [deployable(item, f"{here}/{index}", unknown) for index, item in enumerate(value)]
     return value
 
 
@@ -455,7 +455,7 @@ def _to_findings(
             for path, message, converted in _describe(leaf):
                 if origins:
                     path = _source_path(path, origins)
-                pointer = prefix + _pointer(path)
+                pointer = prefix + join(path)
                 where = _display_path(path)
                 text = f"{where}: {message}" if where else message
                 if (pointer, text) in seen:
@@ -624,10 +624,6 @@ def _display_path(path: list[Any]) -> str:
         else:
             out += f"[{part!r}]"
     return out
-
-
-def _pointer(path: Iterable[Any]) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
 
 
 def _type_name(value: Any) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ..pointer import child
 from .context import MISSING, EvaluationContext, UserFunction
 from .errors import (
     MAX_USER_FUNCTION_DEPTH,
@@ -515,10 +516,6 @@ def evaluate(expression: str, ctx: EvaluationContext) -> Any:
         raise _boundary_error(error, expression) from error
 
 
-def _escape_pointer(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
 class _Frame:
     """One object or array being rebuilt by :func:`evaluate_value`."""
 
@@ -582,7 +579,7 @@ def _evaluate_tree(root: Any, ctx: EvaluationContext) -> Any:
             continue
         state.charge(1)
         key, item = entry
-        pointer = f"{frame.pointer}/{_escape_pointer(str(key))}"
+        pointer = child(frame.pointer, key)
         if frame.is_object:
             if isinstance(key, str) and is_expression(key):
                 key = _evaluate_leaf(key, ctx, pointer)

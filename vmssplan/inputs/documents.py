@@ -17,6 +17,7 @@ from typing import Any, Iterator
 
 from .. import shape
 from ..model import DocumentError, DocumentKind, Finding, ScaleSetSource, UsageError
+from ..pointer import child, split
 
 DEPLOYMENT_TYPE = "microsoft.resources/deployments"
 
@@ -203,9 +204,9 @@ def _check_surrogates(data: Any, text: str, display: str) -> None:
         if isinstance(node, dict):
             for key, value in node.items():
                 if _SURROGATE.search(key):
-                    bad = (f"{pointer}/{_escape(key)}", True)
+                    bad = (child(pointer, key), True)
                     break
-                stack.append((value, f"{pointer}/{_escape(key)}"))
+                stack.append((value, child(pointer, key)))
         elif isinstance(node, list):
             stack.extend((v, f"{pointer}/{i}") for i, v in enumerate(node))
         elif isinstance(node, str) and _SURROGATE.search(node):
@@ -420,10 +421,6 @@ def detect_kind(data: Any) -> DocumentKind:
     return DocumentKind.UNKNOWN
 
 
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
 def _model_source(item: dict[str, Any], file: str, pointer: str, index: int) -> ScaleSetSource:
     name = item.get("name")
     if not isinstance(name, str) or not name:
@@ -437,7 +434,7 @@ def template_scale_sets(template: dict[str, Any], file: str, pointer: str = "",
     """Every VMSS resource of a template, including those of inline nested deployments."""
     resources = template.get("resources")
     if isinstance(resources, dict):  # languageVersion 2.0: symbolic name -> resource
-        items = [(f"{pointer}/resources/{_escape(k)}", v) for k, v in resources.items()]
+        items = [(child(f"{pointer}/resources", k), v) for k, v in resources.items()]
     elif isinstance(resources, list):
         items = [(f"{pointer}/resources/{i}", v) for i, v in enumerate(resources)]
     else:
@@ -501,7 +498,7 @@ def _api_example_scale_sets(doc: Document) -> list[ScaleSetSource]:
     params = data.get("parameters")
     if isinstance(params, dict):
         for key, value in params.items():
-            candidates.append((f"/parameters/{_escape(key)}", value))
+            candidates.append((child("/parameters", key), value))
     for pointer, body in candidates:
         if _looks_like_scale_set(body):
             return [_model_source(body, doc.path, pointer, 0)]
@@ -536,7 +533,7 @@ class PositionIndex:
         if self._nodes is None:
             self._nodes = _node_offsets(self._text)
             self._line_starts = [0] + [match.end() for match in re.finditer("\n", self._text)]
-        path = tuple(t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]) if pointer else ()
+        path = split(pointer)
         if path in self._nodes:
             key, start = self._nodes[path]
             offset = start if value else key
