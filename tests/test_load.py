@@ -23,7 +23,8 @@ TEMPLATE = {
 
 
 def test_comments_bom_and_crlf_load(tmp_path: Path) -> None:
-    text = '\ufeff{\r\n  // a line comment\r\n  "name": "x", /* a block\r\n comment */ "properties": {"upgradePolicy": {"mode": "Manual"}},\r\n  "url": "https://example.com/a//b"\r\n}\r\n'
+    text = ('\ufeff{\r\n  // a line comment\r\n  "name": "x", /* a block\r\n comment */ '
+            '"properties": {"upgradePolicy": {"mode": "Manual"}},\r\n  "url": "https://example.com/a//b"\r\n}\r\n')
     path = tmp_path / "model.json"
     path.write_bytes(text.encode("utf-8"))
     doc = load_document(str(path))

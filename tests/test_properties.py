@@ -31,13 +31,21 @@ from vmssplan import validate
 from vmssplan.diff import diff, equal
 from vmssplan.engine import plan_files
 from vmssplan.expressions.functions import REGISTRY
-from vmssplan.inputs.documents import MAX_DEPTH, PositionIndex, _deeper_than, decode, parse_document, parse_json, strip_comments
+from vmssplan.inputs.documents import (
+    MAX_DEPTH,
+    PositionIndex,
+    _deeper_than,
+    decode,
+    parse_document,
+    parse_json,
+    strip_comments,
+)
 from vmssplan.model import DeploymentScope, DocumentError, DocumentKind, ScaleSetSource, UsageError
 from vmssplan.normalize import normalize
 from vmssplan.pointer import child
 from vmssplan.render import FINDINGS_FORMATS, PLAN_FORMATS, get_renderer
-from vmssplan.view import build_view
 from vmssplan.resolve import ParameterValues, parameters_from_assignments, resolve_template
+from vmssplan.view import build_view
 
 FAST = settings(max_examples=300, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -318,9 +326,9 @@ AZ_MODEL = st.builds(lambda model: {**{k: v for k, v in model.items() if k != "p
 def _containers(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     found = [path]
     items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for key, child in items:
-        if isinstance(child, (dict, list)):
-            found += _containers(child, path + (key,))
+    for key, item in items:
+        if isinstance(item, (dict, list)):
+            found += _containers(item, path + (key,))
     return found
 
 
@@ -404,7 +412,7 @@ def test_the_patch_turns_the_current_model_into_the_proposed_one(
     assert equal((), patched, b)
     assert diff(a, a) == [] and diff(b, b) == []
     for op in ops:
-        op.display_path  # noqa: B018 - rendering a path never fails
+        assert isinstance(op.display_path, str)  # rendering a path never fails
 
 
 # --- templates with random expressions --------------------------------------------------------
@@ -483,8 +491,9 @@ def templates(draw: st.DrawFn) -> dict[str, Any]:
                    "defaultValue": draw(TEMPLATE_VALUES)},
             "sec": {"type": "securestring", "defaultValue": draw(expression)},
         },
-        "functions": [{"namespace": "ns", "members": {"f": {"parameters": [{"name": "x", "type": "int"}],
-                                                             "output": {"type": "string", "value": draw(expression)}}}}],
+        "functions": [{"namespace": "ns", "members": {"f": {
+            "parameters": [{"name": "x", "type": "int"}],
+            "output": {"type": "string", "value": draw(expression)}}}}],
         "variables": {"v1": draw(TEMPLATE_VALUES), "self": "[variables('self')]", "list": draw(expression),
                       "copy": [{"name": "many", "count": draw(st.one_of(st.integers(0, 3), expression)),
                                 "input": draw(expression)}]},
@@ -508,7 +517,7 @@ def test_templates_with_random_expressions_give_findings_never_exceptions(templa
     for finding in resolved.findings:
         assert finding.rule.startswith("VAL") and finding.message
     models = [normalize(s, DocumentKind.ARM_TEMPLATE).model for s in resolved.scale_sets[:4]]
-    for a, b in zip(models, models[1:] + models[:1]):  # copies, and copies in nested deployments
+    for a, b in zip(models, models[1:] + models[:1], strict=True):  # copies, and copies in nested deployments
         for op in diff(a, b):
             op.to_rfc6902()
 

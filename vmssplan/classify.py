@@ -27,7 +27,16 @@ from typing import Any
 from . import shape
 from .conditions import ChangeFacts, Subject, VerdictFacts, evaluate, first_unknown
 from .diff import PatchOp, equal
-from .model import KNOWN_AFTER_DEPLOYMENT, SENSITIVE, Change, SensitiveValue, Effect, UsageError, is_unknown, unknown_reason
+from .model import (
+    KNOWN_AFTER_DEPLOYMENT,
+    SENSITIVE,
+    Change,
+    Effect,
+    SensitiveValue,
+    UsageError,
+    is_unknown,
+    unknown_reason,
+)
 from .registry import ChangeRule, Pattern
 from .registry import load as load_registry
 

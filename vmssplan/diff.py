@@ -68,7 +68,8 @@ def equal(path: tuple[str, ...], a: Any, b: Any) -> bool:
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(equal(path + (k,), a[k], b[k]) for k in a)
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(equal(path + (str(i),), x, y) for i, (x, y) in enumerate(zip(a, b)))
+        return len(a) == len(b) and all(equal(path + (str(i),), x, y)
+                                        for i, (x, y) in enumerate(zip(a, b, strict=True)))
     if type(a) is not type(b) and not (isinstance(a, (int, float)) and isinstance(b, (int, float))
                                        and not isinstance(a, bool) and not isinstance(b, bool)):
         return False
@@ -116,7 +117,7 @@ def _diff_keyed(array_name: str, a: list[Any], b: list[Any], path: tuple[str, ..
         order.append((key, repr(key)))
     seen: set[str] = set()
     merged = []
-    for key, rkey in sorted(order, key=lambda pair: (type(pair[0]).__name__, pair[0])):
+    for _, rkey in sorted(order, key=lambda pair: (type(pair[0]).__name__, pair[0])):
         if rkey not in seen:
             seen.add(rkey)
             merged.append(rkey)

@@ -67,7 +67,8 @@ def source_pointer(scale_set: ScaleSet, pointer: str) -> str:
             canon = None
         if isinstance(raw, dict):
             key = token if token in raw else next(
-                (k for k in raw if isinstance(k, str) and (shape.rest_name(k) == token or k.lower() == token.lower())), None)
+                (k for k in raw if isinstance(k, str) and (shape.rest_name(k) == token or k.lower() == token.lower())),
+                None)
             if key is None and token == "type" and "typePropertiesType" in raw:
                 key = "typePropertiesType"
             if key is None:

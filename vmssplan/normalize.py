@@ -17,8 +17,8 @@ from __future__ import annotations
 from typing import Any
 
 from . import shape
-from .pointer import child
 from .model import DocumentKind, Finding, ScaleSet, ScaleSetSource, Severity
+from .pointer import child
 
 _ITEM_OUTER_KEYS = frozenset({"name", "id", "sku", "type"})
 
@@ -173,4 +173,5 @@ def _order(array_name: str, items: list[Any]) -> list[Any]:
     keys = [shape.item_key(array_name, item) for item in items]
     if any(k is None for k in keys) or len(set(map(repr, keys))) != len(keys):
         return items
-    return [item for _, item in sorted(zip(keys, items), key=lambda pair: (type(pair[0]).__name__, pair[0]))]
+    pairs = sorted(zip(keys, items, strict=True), key=lambda pair: (type(pair[0]).__name__, pair[0]))
+    return [item for _, item in pairs]

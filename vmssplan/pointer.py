@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from jsonpointer import escape, unescape
 
-__all__ = ["escape", "unescape", "join", "split", "child"]
+__all__ = ["child", "escape", "join", "split", "unescape"]
 
 
 def join(tokens: Iterable[object]) -> str:

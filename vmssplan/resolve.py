@@ -16,15 +16,26 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from . import expressions as ex
 from . import shape
+from .model import (
+    DeploymentScope,
+    DocumentError,
+    Finding,
+    ParameterSource,
+    ScaleSetSource,
+    SensitiveValue,
+    Severity,
+    has_lone_surrogate,
+    string_leaves,
+    too_deep,
+)
 from .pointer import child, escape
-from .model import (DeploymentScope, DocumentError, Finding, ParameterSource, ScaleSetSource, SensitiveValue, Severity,
-                    has_lone_surrogate, string_leaves, too_deep)
 
 DEPLOYMENT_TYPE = "microsoft.resources/deployments"
 
@@ -174,7 +185,8 @@ class TemplateResolver:
         """The evaluation context of a template: its parameters, variables and functions."""
         declared = template.get("parameters") if isinstance(template.get("parameters"), dict) else {}
         assert isinstance(declared, dict)
-        secure = [n for n, d in declared.items() if isinstance(d, dict) and str(d.get("type", "")).lower() in _SECURE_TYPES]
+        secure = [n for n, d in declared.items()
+                  if isinstance(d, dict) and str(d.get("type", "")).lower() in _SECURE_TYPES]
         values: dict[str, Any] = {}
         origins: dict[str, tuple[str, str]] = {}
         for source in supplied:
@@ -361,7 +373,8 @@ class TemplateResolver:
                 return ex.Unknown(value[1:-1] if ex.is_expression(value) else value,
                                   f"the expression failed to evaluate: {error.message}")
         if isinstance(value, list):
-            return [self.evaluate(item, ctx, f"{pointer}/{i}", file, depth + 1, protect) for i, item in enumerate(value)]
+            return [self.evaluate(item, ctx, f"{pointer}/{i}", file, depth + 1, protect)
+                    for i, item in enumerate(value)]
         if isinstance(value, dict):
             out: dict[str, Any] = {}
             for key, item in value.items():

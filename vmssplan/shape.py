@@ -104,7 +104,7 @@ NEVER_RETURNED_BY_GET = frozenset({"adminPassword", "protectedSettings"})
 
 
 def matches(path: tuple[str, ...], pattern: tuple[str, ...]) -> bool:
-    return len(path) == len(pattern) and all(p == "*" or p == s for s, p in zip(path, pattern))
+    return len(path) == len(pattern) and all(p == "*" or p == s for s, p in zip(path, pattern, strict=True))
 
 
 #: READ_ONLY_PATHS as a tree of keys, for walks that descend a document level by level

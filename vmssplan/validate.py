@@ -52,32 +52,32 @@ from __future__ import annotations
 import functools
 import json
 import re
-from dataclasses import replace
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from .data import schema_text
 from .inputs.documents import Document, scale_sets_of, template_scale_sets
-from .pointer import child, join
 from .model import DocumentKind, Finding, ScaleSetSource, SensitiveValue, Severity, is_unknown
+from .pointer import child, join
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
     from jsonschema.protocols import Validator
 
 __all__ = [
-    "RULE_TEMPLATE_ENVELOPE",
+    "RULE_CONVERTED_STRING",
+    "RULE_NEAREST_SCHEMA",
     "RULE_PARAMETERS_FILE",
     "RULE_SCHEMA",
-    "RULE_NEAREST_SCHEMA",
-    "RULE_CONVERTED_STRING",
+    "RULE_TEMPLATE_ENVELOPE",
     "available_schema_versions",
-    "nearest_schema_version",
-    "validate_scale_set",
     "deployable",
+    "nearest_schema_version",
     "validate_evaluated_scale_set",
-    "validate_template_envelope",
     "validate_parameters_file",
+    "validate_scale_set",
+    "validate_template_envelope",
 ]
 
 RULE_TEMPLATE_ENVELOPE = "VAL010"

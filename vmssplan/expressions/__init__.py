@@ -49,10 +49,10 @@ from .context import (
     FunctionParameter,
     Resolver,
     UserFunction,
+    get_case_insensitive,
     make_deployment,
     make_resource_group,
     make_subscription,
-    get_case_insensitive,
     make_tenant,
     user_functions_from_template,
 )

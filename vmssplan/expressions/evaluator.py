@@ -142,7 +142,8 @@ class Evaluator:
                     return Unknown.combine(self.source(call), direct)
             return spec.implementation(CallSite(self, call, self.ctx, scope), args)
         except ExpressionError as error:
-            raise error.located(self.text, call.start)
+            error.located(self.text, call.start)
+            raise
 
     def _access(self, node: Access, scope: Mapping[str, Any]) -> Any:
         value = self.eval(node.target, scope)
@@ -210,7 +211,7 @@ class Evaluator:
         if len(values) != len(function.parameters):
             raise call.error(f"the lambda takes {len(function.parameters)} argument(s), not {len(values)}")
         scope = dict(function.scope)
-        for name, value in zip(function.parameters, values):
+        for name, value in zip(function.parameters, values, strict=True):
             scope[name.lower()] = value
         evaluator = self if function.expression is self.text else Evaluator(function.expression, call.ctx)
         result = evaluator.eval(function.body, scope)
@@ -235,7 +236,8 @@ class Evaluator:
             except EvaluationLimitError:
                 raise
             except ExpressionError as error:
-                raise error.within(f"parameter '{name}'")
+                error.within(f"parameter '{name}'")
+                raise
             finally:
                 self.state.resolving.pop()
         if value is MISSING:
@@ -273,14 +275,16 @@ class Evaluator:
                 except EvaluationLimitError:
                     raise
                 except ExpressionError as error:
-                    raise error.within(f"variable '{name}'")
+                    error.within(f"variable '{name}'")
+                    raise
             else:
                 try:
                     value = source(name)
                 except EvaluationLimitError:
                     raise
                 except ExpressionError as error:
-                    raise error.within(f"variable '{name}'")
+                    error.within(f"variable '{name}'")
+                    raise
                 if value is MISSING:
                     raise call.error(f"the template variable '{name}' is not found")
         finally:
@@ -320,7 +324,7 @@ class Evaluator:
             values.append(value)
         bound: dict[str, Any] = {}
         secret_names: list[str] = []
-        for parameter, value in zip(function.parameters, values):
+        for parameter, value in zip(function.parameters, values, strict=True):
             declared = (parameter.type or "").lower()
             check = _TYPE_CHECKS.get(declared)
             if check is not None and not isinstance(value, (Unknown, PartialObject)) and not check(value):
@@ -349,7 +353,8 @@ class Evaluator:
         except EvaluationLimitError:
             raise
         except ExpressionError as error:
-            raise error.within(f"function '{function.name}'")
+            error.within(f"function '{function.name}'")
+            raise
         finally:
             state.user_function_depth -= 1
         declared_output = (function.output_type or "").lower()

@@ -11,9 +11,10 @@ import bisect
 import json
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from .. import shape
 from ..model import DocumentError, DocumentKind, Finding, ScaleSetSource, UsageError

@@ -146,8 +146,17 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from .. import shape
-from ..model import (MAX_VALUE_NESTING, SENSITIVE, DocumentError, DocumentKind, Finding, UsageError,
-                     has_lone_surrogate, json_type_name, too_deep)
+from ..model import (
+    MAX_VALUE_NESTING,
+    SENSITIVE,
+    DocumentError,
+    DocumentKind,
+    Finding,
+    UsageError,
+    has_lone_surrogate,
+    json_type_name,
+    too_deep,
+)
 from ..pointer import join
 from .documents import Document, detect_kind
 
@@ -689,7 +698,7 @@ class _Edit:
 
     def _item_has(self, list_node: _Node, item: Any, key: str, wanted: Any) -> bool:
         value = self._item_value(list_node, item, key)
-        return value == wanted and type(value) is type(wanted) or (
+        return (value == wanted and type(value) is type(wanted)) or (
             isinstance(value, (int, float)) and isinstance(wanted, (int, float))
             and not isinstance(value, bool) and not isinstance(wanted, bool) and value == wanted)
 

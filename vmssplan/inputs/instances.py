@@ -219,7 +219,8 @@ def load_instances(data: Any, file: str, *, orchestration_mode: str | None = Non
         next_link = data.get("nextLink")
         if isinstance(next_link, str) and next_link and findings is not None:
             findings.append(Finding(
-                RULE_INSTANCE_PAGE, f"this VM list is one page of several (nextLink is set): the {len(items)} VM{'' if len(items) == 1 else 's'} "
+                RULE_INSTANCE_PAGE, "this VM list is one page of several (nextLink is set): the "
+                f"{len(items)} VM{'' if len(items) == 1 else 's'} "
                 "here are planned, the VMs on the other pages are not; `az vmss list-instances` follows nextLink "
                 "itself", Severity.WARNING, file, f"{base}/nextLink"))
     elif isinstance(data, dict) and (_is_instance_view(data) or _looks_like_vm(data)):

@@ -266,10 +266,7 @@ def render_plan(view: View, *, color: bool = False) -> str:
 def render_findings(view: View, *, color: bool = False) -> str:
     errors = view.document["summary"]["errors"]
     others = view.document["summary"]["findings"] - errors
-    if errors:
-        head = f"❌ **{_plural(errors, 'error')} in the documents**"
-    else:
-        head = "✅ **No errors in the documents**"
+    head = f"❌ **{_plural(errors, 'error')} in the documents**" if errors else "✅ **No errors in the documents**"
     if others:
         head += f" ({_plural(others, 'other finding')})"
     lines = [head, "", *_findings(view.findings)]

@@ -11,7 +11,8 @@ A change is located where it sits in the proposed file (``location`` in the JSON
 becomes a ``file://`` URI), ``region`` its 1-based line and column (Unicode code points).
 Its message is ``<display_path>: <effect>: <message>``. ``tool.driver.rules`` describes
 every rule that has a result, sorted by id: change rules as the view describes them
-(title, description, evidence link, effect, confidence), finding rules from a short table. Values in ``properties`` are the JSON plan's, secrets already masked.
+(title, description, evidence link, effect, confidence), finding rules from a short table.
+Values in ``properties`` are the JSON plan's, secrets already masked.
 """
 
 from __future__ import annotations
