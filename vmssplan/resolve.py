@@ -313,18 +313,14 @@ class TemplateResolver:
                 options = ", ".join(_short(a) for a in allowed[:10]) + (", ..." if len(allowed) > 10 else "")
                 self.finding("VAL032", f"parameter '{name}': {shown if not isinstance(value, list) else _short(bad[0])}"
                                        f" is not one of the allowed values ({options})", pointer, file=file)
-        number = value if isinstance(value, int) and not isinstance(value, bool) else None
-        for bound, test, words in (("minValue", lambda b: number is not None and number < b, "less than"),
-                                   ("maxValue", lambda b: number is not None and number > b, "more than")):
-            limit = definition.get(bound)
-            if isinstance(limit, int) and test(limit):
-                self.finding("VAL032", f"parameter '{name}': {shown} is {words} the {bound} {limit}", pointer,
-                             file=file)
+        number: int | None = value if isinstance(value, int) and not isinstance(value, bool) else None
         length = len(value) if isinstance(value, (str, list)) else None
-        for bound, test, words in (("minLength", lambda b: length is not None and length < b, "shorter than"),
-                                   ("maxLength", lambda b: length is not None and length > b, "longer than")):
+        for bound, measure, is_minimum, words in (("minValue", number, True, "less than"),
+                                                  ("maxValue", number, False, "more than"),
+                                                  ("minLength", length, True, "shorter than"),
+                                                  ("maxLength", length, False, "longer than")):
             limit = definition.get(bound)
-            if isinstance(limit, int) and test(limit):
+            if isinstance(limit, int) and measure is not None and (measure < limit if is_minimum else measure > limit):
                 self.finding("VAL032", f"parameter '{name}': {shown} is {words} the {bound} {limit}", pointer,
                              file=file)
 

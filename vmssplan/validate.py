@@ -157,7 +157,7 @@ def nearest_schema_version(api_version: str | None) -> tuple[str, bool]:
 
 
 @functools.cache
-def _validator_class() -> Any:
+def _validator_class() -> type[Validator]:
     """Draft 4 with case-insensitive string ``enum`` (ARM compares enum values that way)."""
     from jsonschema import Draft4Validator, validators
 
@@ -170,7 +170,9 @@ def _validator_class() -> Any:
                 return
         yield from draft4_enum(validator, enums, instance, schema)
 
-    return validators.extend(Draft4Validator, {"enum": enum})
+    # types-jsonschema leaves extend() unannotated; it returns a validator class.
+    extended: type[Validator] = validators.extend(Draft4Validator, {"enum": enum})  # type: ignore[no-untyped-call]
+    return extended
 
 
 def _model_shape(schema: dict[str, Any]) -> dict[str, Any]:
@@ -476,10 +478,10 @@ def _leaf_errors(error: ValidationError) -> Iterator[ValidationError]:
     Branches that are only "an ARM expression" are ignored: a value that is not an
     expression is meant to match the real schema, so its errors are the useful ones.
     """
-    if error.validator not in ("oneOf", "anyOf") or not error.context:
+    branches = error.validator_value
+    if error.validator not in ("oneOf", "anyOf") or not error.context or not isinstance(branches, list):
         yield error
         return
-    branches = error.validator_value
     real = [i for i, b in enumerate(branches) if b != _EXPRESSION_REF]
     by_branch = {i: [e for e in error.context if e.relative_schema_path[0] == i] for i in real}
     by_branch = {i: errs for i, errs in by_branch.items() if errs}
@@ -502,10 +504,11 @@ def _describe(error: ValidationError) -> list[tuple[list[Any], str, bool]]:
     """(path in the validated instance, message, is-a-converted-string) for one leaf error."""
     path = list(error.absolute_path)
     secret = any(isinstance(p, str) and SECRET_KEY.search(p) for p in path)
-    instance = error.instance
+    # A validator's own errors always carry these (only hand-made ones are ``Unset``).
+    instance: Any = error.instance
     shown = _show(instance, secret)
     kind = error.validator
-    value = error.validator_value
+    value: Any = error.validator_value
     schema = error.schema if isinstance(error.schema, dict) else {}
 
     if kind == "required":

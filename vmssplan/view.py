@@ -61,7 +61,8 @@ def change_message(change: dict[str, Any]) -> str:
 
 def is_reported(change: dict[str, Any]) -> bool:
     """Changes worth an annotation: every effect but ``none`` (no VM is touched)."""
-    return change["effect"] != "none"
+    effect: str = change["effect"]
+    return effect != "none"
 
 
 def is_real_file(name: str) -> bool:

@@ -146,7 +146,7 @@ def _read_vm(item: dict[str, Any], file: str, pointer: str, orchestration_mode: 
         instance_id = instance_id or uniform_id or hint_id
         suffix = name.rsplit("_", 1)[1] if name and "_" in name else ""
         if instance_id is None and suffix.isascii() and suffix.isdigit():
-            instance_id = name.rsplit("_", 1)[1]  # Uniform VMs are named {scale-set}_{instance id}
+            instance_id = suffix  # Uniform VMs are named {scale-set}_{instance id}
     if instance_id is None:
         raise _error("cannot tell which VM this is: expected an instanceId, an id ending in "
                      "/virtualMachineScaleSets/NAME/virtualMachines/ID, or a name (Uniform: NAME_ID; Flexible: the VM "

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import jmespath  # type: ignore[import-untyped]
-from jmespath.exceptions import JMESPathError  # type: ignore[import-untyped]
+import jmespath
+from jmespath.exceptions import JMESPathError
 
 from ..model import UsageError
 from ..view import View
