@@ -26,8 +26,17 @@ from typing import Any
 
 from . import shape
 from .conditions import ChangeFacts, Subject, VerdictFacts, evaluate, first_unknown
-from .model import (KNOWN_AFTER_DEPLOYMENT, SENSITIVE, Change, Effect, PatchOp, SensitiveValue, UsageError, is_unknown,
-                    unknown_reason)
+from .model import (
+    KNOWN_AFTER_DEPLOYMENT,
+    SENSITIVE,
+    Change,
+    Effect,
+    PatchOp,
+    SensitiveValue,
+    UsageError,
+    is_unknown,
+    unknown_reason,
+)
 from .pointer import join
 from .registry import ChangeRule, Pattern
 from .registry import load as load_registry

@@ -14,8 +14,21 @@ from typing import TYPE_CHECKING
 from . import classify, decide, diff, lint, locate, normalize, plan, resolve, rollout, validate
 from .inputs import Reader, edits, instances, parameters, revisions
 from .inputs.documents import Document, scale_sets_of, template_scale_sets
-from .model import (DeploymentScope, DocumentError, DocumentKind, Effect, Finding, Plan, Result, RuleDescription,
-                    ScaleSet, ScaleSetPlan, ScaleSetSource, Severity, UsageError)
+from .model import (
+    DeploymentScope,
+    DocumentError,
+    DocumentKind,
+    Effect,
+    Finding,
+    Plan,
+    Result,
+    RuleDescription,
+    ScaleSet,
+    ScaleSetPlan,
+    ScaleSetSource,
+    Severity,
+    UsageError,
+)
 
 if TYPE_CHECKING:
     from .config import Config
@@ -248,4 +261,4 @@ def exit_code(result: Result, fail_on: Effect = Effect.REJECTED) -> int:
     return 0
 
 
-__all__ = ["RunConfig", "validate_files", "plan_files", "plan_against_revision", "exit_code"]
+__all__ = ["RunConfig", "exit_code", "plan_against_revision", "plan_files", "validate_files"]

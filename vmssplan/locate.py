@@ -16,7 +16,7 @@ from typing import Any
 from . import shape
 from .inputs.documents import Document
 from .model import Change, Finding, ScaleSet
-from .pointer import escape, split
+from .pointer import join, split
 
 
 def located(findings: Iterable[Finding], documents: dict[str, Document]) -> list[Finding]:
@@ -67,7 +67,8 @@ def source_pointer(scale_set: ScaleSet, pointer: str) -> str:
             canon = None
         if isinstance(raw, dict):
             key = token if token in raw else next(
-                (k for k in raw if isinstance(k, str) and (shape.rest_name(k) == token or k.lower() == token.lower())), None)
+                (k for k in raw if isinstance(k, str) and (shape.rest_name(k) == token or k.lower() == token.lower())),
+                None)
             if key is None and token == "type" and "typePropertiesType" in raw:
                 key = "typePropertiesType"
             if key is None:
@@ -94,4 +95,4 @@ def source_pointer(scale_set: ScaleSet, pointer: str) -> str:
         else:
             break
         previous = token
-    return scale_set.source.pointer + "".join("/" + escape(t) for t in out)
+    return scale_set.source.pointer + join(out)

@@ -7,8 +7,9 @@ classify -> plan -> render``; each stage takes and returns the types defined her
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 #: Shown instead of any secret value (adminPassword, customData, protectedSettings,
 #: securestring parameters). Renderers never see the real value.
@@ -137,7 +138,7 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
 
-class DocumentKind(str, enum.Enum):
+class DocumentKind(enum.StrEnum):
     """What a loaded JSON document is, detected from its shape."""
 
     ARM_TEMPLATE = "arm-template"

@@ -179,7 +179,8 @@ def instance_impact(plans: list[InstancePlan], rollout: RolloutInfo, commands: l
         summary += (f" Azure upgrades them in {rollout.batch_count} rolling batch"
                     f"{'es' if rollout.batch_count != 1 else ''} of at most {rollout.batch_size}"
                     + ("" if rollout.cross_zone else ", one zone at a time")
-                    + (f", pausing {_duration(rollout.total_pause_seconds)} in all" if rollout.total_pause_seconds else "")
+                    + (f", pausing {_duration(rollout.total_pause_seconds)} in all"
+                       if rollout.total_pause_seconds else "")
                     + ".")
     if strongest == "reimage":
         summary += (" osProfile changes reach existing VMs only by reimage, whatever the upgrade policy "

@@ -9,8 +9,9 @@ the descriptions of the rules with a result. Renderers only format it.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Literal
+from typing import Any, Literal
 
 from . import __version__
 from .model import Change, Effect, Finding, Plan, Result, RolloutInfo, RuleDescription, ScaleSetPlan
@@ -75,7 +76,8 @@ def change_message(change: dict[str, Any]) -> str:
 
 def is_reported(change: dict[str, Any]) -> bool:
     """Changes worth an annotation: every effect but ``none`` (no VM is touched)."""
-    return change["effect"] != "none"
+    effect: str = change["effect"]
+    return effect != "none"
 
 
 def is_real_file(name: str) -> bool:

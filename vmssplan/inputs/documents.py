@@ -11,12 +11,14 @@ import bisect
 import json
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from .. import shape
 from ..model import DocumentError, DocumentKind, Finding, ScaleSetSource, UsageError
+from ..pointer import child, split
 
 DEPLOYMENT_TYPE = "microsoft.resources/deployments"
 
@@ -208,9 +210,9 @@ def _check_surrogates(data: Any, text: str, display: str) -> None:
         if isinstance(node, dict):
             for key, value in node.items():
                 if _SURROGATE.search(key):
-                    bad = (f"{pointer}/{_escape(key)}", True)
+                    bad = (child(pointer, key), True)
                     break
-                stack.append((value, f"{pointer}/{_escape(key)}"))
+                stack.append((value, child(pointer, key)))
         elif isinstance(node, list):
             stack.extend((v, f"{pointer}/{i}") for i, v in enumerate(node))
         elif isinstance(node, str) and _SURROGATE.search(node):
@@ -425,10 +427,6 @@ def detect_kind(data: Any) -> DocumentKind:
     return DocumentKind.UNKNOWN
 
 
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
 def _model_source(item: dict[str, Any], file: str, pointer: str, index: int) -> ScaleSetSource:
     name = item.get("name")
     if not isinstance(name, str) or not name:
@@ -442,7 +440,7 @@ def template_scale_sets(template: dict[str, Any], file: str, pointer: str = "",
     """Every VMSS resource of a template, including those of inline nested deployments."""
     resources = template.get("resources")
     if isinstance(resources, dict):  # languageVersion 2.0: symbolic name -> resource
-        items = [(f"{pointer}/resources/{_escape(k)}", v) for k, v in resources.items()]
+        items = [(child(f"{pointer}/resources", k), v) for k, v in resources.items()]
     elif isinstance(resources, list):
         items = [(f"{pointer}/resources/{i}", v) for i, v in enumerate(resources)]
     else:
@@ -506,7 +504,7 @@ def _api_example_scale_sets(doc: Document) -> list[ScaleSetSource]:
     params = data.get("parameters")
     if isinstance(params, dict):
         for key, value in params.items():
-            candidates.append((f"/parameters/{_escape(key)}", value))
+            candidates.append((child("/parameters", key), value))
     for pointer, body in candidates:
         if _looks_like_scale_set(body):
             return [_model_source(body, doc.path, pointer, 0)]
@@ -541,7 +539,7 @@ class PositionIndex:
         if self._nodes is None:
             self._nodes = _node_offsets(self._text)
             self._line_starts = [0] + [match.end() for match in re.finditer("\n", self._text)]
-        path = tuple(t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]) if pointer else ()
+        path = split(pointer)
         if path in self._nodes:
             key, start = self._nodes[path]
             offset = start if value else key

@@ -146,7 +146,7 @@ def _read_vm(item: dict[str, Any], file: str, pointer: str, orchestration_mode: 
         instance_id = instance_id or uniform_id or hint_id
         suffix = name.rsplit("_", 1)[1] if name and "_" in name else ""
         if instance_id is None and suffix.isascii() and suffix.isdigit():
-            instance_id = name.rsplit("_", 1)[1]  # Uniform VMs are named {scale-set}_{instance id}
+            instance_id = suffix  # Uniform VMs are named {scale-set}_{instance id}
     if instance_id is None:
         raise _error("cannot tell which VM this is: expected an instanceId, an id ending in "
                      "/virtualMachineScaleSets/NAME/virtualMachines/ID, or a name (Uniform: NAME_ID; Flexible: the VM "
@@ -219,7 +219,8 @@ def load_instances(data: Any, file: str, *, orchestration_mode: str | None = Non
         next_link = data.get("nextLink")
         if isinstance(next_link, str) and next_link and findings is not None:
             findings.append(Finding(
-                RULE_INSTANCE_PAGE, f"this VM list is one page of several (nextLink is set): the {len(items)} VM{'' if len(items) == 1 else 's'} "
+                RULE_INSTANCE_PAGE, "this VM list is one page of several (nextLink is set): the "
+                f"{len(items)} VM{'' if len(items) == 1 else 's'} "
                 "here are planned, the VMs on the other pages are not; `az vmss list-instances` follows nextLink "
                 "itself", Severity.WARNING, file, f"{base}/nextLink"))
     elif isinstance(data, dict) and (_is_instance_view(data) or _looks_like_vm(data)):

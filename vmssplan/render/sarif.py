@@ -11,7 +11,8 @@ A change is located where it sits in the proposed file (``location`` in the JSON
 becomes a ``file://`` URI), ``region`` its 1-based line and column (Unicode code points).
 Its message is ``<display_path>: <effect>: <message>``. ``tool.driver.rules`` describes
 every rule that has a result, sorted by id: change rules as the view describes them
-(title, description, evidence link, effect, confidence), finding rules from a short table. Values in ``properties`` are the JSON plan's, secrets already masked.
+(title, description, evidence link, effect, confidence), finding rules from a short table.
+Values in ``properties`` are the JSON plan's, secrets already masked.
 """
 
 from __future__ import annotations
@@ -22,8 +23,16 @@ from typing import Any
 from urllib.parse import quote
 
 from .. import __version__
-from ..view import (CHANGE_LEVEL, View, change_level, change_message, finding_description, finding_level,
-                    is_reported, location_of)
+from ..view import (
+    CHANGE_LEVEL,
+    View,
+    change_level,
+    change_message,
+    finding_description,
+    finding_level,
+    is_reported,
+    location_of,
+)
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
