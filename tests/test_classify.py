@@ -15,7 +15,6 @@ from vmssplan.classify import (
     Verdict,
     classify,
     classify_op,
-    first_unknown,
     load_rules,
 )
 from vmssplan.expressions import Unknown
@@ -26,6 +25,7 @@ from vmssplan.model import (
     Effect,
     PatchOp,
     SensitiveValue,
+    first_unknown,
     is_unknown,
     unknown_reason,
 )

@@ -11,7 +11,7 @@ import pytest
 
 from vmssplan.inputs.instances import RULE_INSTANCE_PAGE, RULE_INSTANCE_SHAPE, load_instances, merge_instances
 from vmssplan.model import Change, DocumentError, Effect, Finding, InstancePlan, RolloutInfo, Severity, VmInstance
-from vmssplan.rollout import batch_size, commands_for, duration_seconds, plan_instances, rolling_batches
+from vmssplan.plan.rollout import batch_size, commands_for, duration_seconds, plan_instances, rolling_batches
 
 DATA = Path(__file__).resolve().parent / "data" / "instances"
 

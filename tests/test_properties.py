@@ -33,13 +33,13 @@ from vmssplan.engine import plan_files
 from vmssplan.expressions.functions import REGISTRY
 from vmssplan.inputs.documents import (
     MAX_DEPTH,
-    PositionIndex,
     _deeper_than,
     decode,
     parse_document,
     parse_json,
     strip_comments,
 )
+from vmssplan.locate import PositionIndex
 from vmssplan.model import DeploymentScope, DocumentError, DocumentKind, ScaleSetSource, UsageError
 from vmssplan.normalize import normalize
 from vmssplan.pointer import child

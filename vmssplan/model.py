@@ -89,6 +89,20 @@ def is_unknown(value: Any) -> bool:
     return getattr(type(value), "is_unknown_value", False) is True
 
 
+def first_unknown(value: Any) -> Any:
+    """The first value known only after deployment inside ``value`` (document order), or None."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if is_unknown(node):
+            return node
+        if isinstance(node, dict):
+            stack.extend(reversed(list(node.values())))
+        elif isinstance(node, list):
+            stack.extend(reversed(node))
+    return None
+
+
 def unknown_reason(value: Any) -> str:
     return str(getattr(value, "reason", "")) if is_unknown(value) else ""
 

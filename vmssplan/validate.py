@@ -332,6 +332,14 @@ def document_findings(doc: Document, notes: bool = True) -> list[Finding]:
     return [replace(f, file=f.file or doc.path) for f in findings if notes or f.severity is not Severity.INFO]
 
 
+def side_findings(doc: Document, sources: Iterable[ScaleSetSource], notes: bool = True) -> list[Finding]:
+    """The findings of a document and, for a template, of its evaluated scale sets."""
+    findings = document_findings(doc, notes)
+    if doc.kind is DocumentKind.ARM_TEMPLATE:
+        findings += evaluated_findings(sources, notes)
+    return findings
+
+
 def evaluated_findings(sources: Iterable[ScaleSetSource], notes: bool = True) -> list[Finding]:
     """Schema findings of a template's evaluated scale sets, each at the template value
     that sets it (:func:`validate_evaluated_scale_set`)."""

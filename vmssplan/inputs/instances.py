@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..model import DocumentError, Finding, Severity, VmInstance, instance_sort_key, json_type_name
+from .documents import Document
 
 #: Rule id of an instance document whose shape is not recognised (error).
 RULE_INSTANCE_SHAPE = "VAL050"
@@ -279,3 +280,24 @@ def merge_instances(*groups: Iterable[VmInstance]) -> list[VmInstance]:
                 healthy=vm.healthy if vm.healthy is not None else old.healthy,
             )
     return sorted(merged.values(), key=lambda v: instance_sort_key(v.instance_id))
+
+
+def vms_of(docs: list[Document], orchestration_mode: str, findings: list[Finding]) -> list[VmInstance] | None:
+    """The VMs the instance lists ``docs`` name, merged (warnings added to ``findings``);
+    None, its findings added, when one of them is not the VMs of a scale set."""
+    try:
+        return merge_instances(*(load_instances(doc.data, doc.path, orchestration_mode=orchestration_mode,
+                                                findings=findings) for doc in docs))
+    except DocumentError as exc:
+        findings += exc.findings
+        return None
+
+
+def usable_lists(docs: list[Document], updated_scale_sets: int) -> tuple[list[Document], list[Finding]]:
+    """The instance lists a plan can use: they list the VMs of one scale set, so a plan
+    with another number of scale sets present on both sides uses none (a VAL052 warning)."""
+    if not docs or updated_scale_sets == 1:
+        return docs, []
+    return [], [Finding("VAL052", f"--instances lists the VMs of one scale set, but the plan has {updated_scale_sets} "
+                                  "scale sets present on both sides; the lists are not used", Severity.WARNING,
+                        file=docs[0].path, line=1, column=1)]

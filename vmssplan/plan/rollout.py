@@ -43,7 +43,7 @@ import re
 import shlex
 from typing import Any
 
-from .model import Change, Effect, InstancePlan, RolloutInfo, VmInstance, instance_sort_key
+from ..model import Change, Effect, InstancePlan, RolloutInfo, VmInstance, instance_sort_key
 
 #: Power states after which a VM is not running; such a VM is not started again after a
 #: deallocate-class change.
