@@ -24,6 +24,7 @@ from vmssplan.model import (
     DocumentError,
     DocumentKind,
     Finding,
+    LintRule,
     ScaleSet,
     ScaleSetSource,
     SensitiveValue,
@@ -32,7 +33,7 @@ from vmssplan.model import (
 )
 from vmssplan.normalize import normalize
 from vmssplan.pointer import split as parse_pointer
-from vmssplan.registry import LintRule, builtin_dirs, rule_problems
+from vmssplan.registry import builtin_dirs, rule_problems
 from vmssplan.registry import load as load_registry
 from vmssplan.resolve import DeploymentScope, parameters_from_file, resolve_template
 

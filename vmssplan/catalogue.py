@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .model import ChangeRule, FindingRule, LintRule, Rule
 from .pointer import join
-from .registry import CHANGE_KIND, FINDING_KIND, LINT_KIND, ChangeRule, FindingRule, LintRule, Registry, Rule
+from .registry import CHANGE_KIND, FINDING_KIND, LINT_KIND, Registry
 
 #: kind -> (heading, what the second column says, where the built-in files are).
 FAMILIES = {

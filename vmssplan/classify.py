@@ -28,13 +28,14 @@ from . import secrets, shape
 from .conditions import ChangeFacts, Subject, VerdictFacts, evaluate
 from .model import (
     Change,
+    ChangeRule,
     Effect,
     PatchOp,
+    Pattern,
     UsageError,
     unknown_reason,
 )
 from .pointer import join
-from .registry import ChangeRule, Pattern
 from .registry import load as load_registry
 
 #: A change rule (the registry's ``change`` family).

@@ -28,9 +28,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from .conditions import ABSENT, Subject, evaluate, lookup, walk
-from .model import Finding, ScaleSet
+from .model import Finding, LintRule, ScaleSet
 from .pointer import join, split
-from .registry import LintRule
 from .registry import load as load_registry
 
 

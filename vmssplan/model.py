@@ -491,6 +491,80 @@ class Result:
         return any(f.severity is Severity.ERROR for f in self.findings)
 
 
+# --- rules (loaded by vmssplan.registry) --------------------------------------------
+
+#: A rule's path pattern: reference tokens, ``*`` for any key or index.
+Pattern = tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rule:
+    """What every family has."""
+
+    id: str
+    title: str
+    kind: str
+    description: str = ""
+    confidence: str = "high"
+    error_code: str | None = None
+    evidence: tuple[dict[str, str], ...] = ()
+    cases: tuple[dict[str, Any], ...] = ()
+    file: str = ""
+    #: False for rules from user rule directories (``--rules-dir``, ``rules-dirs``): at equal
+    #: specificity a user change rule wins over a built-in one (a team knows its scale sets).
+    builtin: bool = True
+
+    @property
+    def evidence_link(self) -> str:
+        """The first evidence URL, else the first source."""
+        for item in self.evidence:
+            if item.get("url"):
+                return item["url"]
+        return self.evidence[0]["source"] if self.evidence else ""
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One ``when`` clause of a change rule."""
+
+    condition: dict[str, Any]
+    effect: Effect
+    conditional: bool | None
+    message: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChangeRule(Rule):
+    effect: Effect
+    patterns: tuple[Pattern, ...]
+    message: str
+    conditional: bool = False
+    clauses: tuple[Clause, ...] = ()
+    #: The condition under which this rule replaces the verdict of the path rules.
+    override: dict[str, Any] | None = None
+
+    def describe(self) -> RuleDescription:
+        """What a renderer may say of this rule (the view's rule descriptions)."""
+        return RuleDescription(self.id, self.title, self.description, self.message, self.effect, self.confidence,
+                               self.evidence_link)
+
+
+@dataclass(frozen=True, kw_only=True)
+class LintRule(Rule):
+    severity: Severity
+    check: dict[str, Any]
+    pointers: tuple[str, ...]
+    message: str
+    for_each: str | None = None
+    applies_to: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FindingRule(Rule):
+    #: The usual severity (the description says when the code reports another).
+    severity: Severity
+
+
 class VmssplanError(Exception):
     """Base of the errors the CLI turns into messages and exit codes (never tracebacks)."""
 

@@ -21,14 +21,14 @@ change and lint rules; finding ids are vmssplan's own.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from .conditions import CHANGE, MODEL, OVERRIDE, condition_problems
 from .data import data_dir, rule_files, schema_text
-from .model import Effect, RuleDescription, Severity, UsageError
+from .model import ChangeRule, Clause, Effect, FindingRule, LintRule, Rule, Severity, UsageError
 from .pointer import join, split
 
 CHANGE_KIND, LINT_KIND, FINDING_KIND = "change", "lint", "finding"
@@ -36,77 +36,6 @@ KINDS = (CHANGE_KIND, LINT_KIND, FINDING_KIND)
 #: The data package (``vmssplan.<name>``, see :mod:`vmssplan.data`) of each family's built-in files.
 BUILTIN_PACKAGES = {CHANGE_KIND: "rules", LINT_KIND: "lint_rules", FINDING_KIND: "finding_rules"}
 SCHEMA = "rule.schema.json"
-
-Pattern = tuple[str, ...]
-
-
-@dataclass(frozen=True, kw_only=True)
-class Rule:
-    """What every family has."""
-
-    id: str
-    title: str
-    kind: str
-    description: str = ""
-    confidence: str = "high"
-    error_code: str | None = None
-    evidence: tuple[dict[str, str], ...] = ()
-    cases: tuple[dict[str, Any], ...] = ()
-    file: str = ""
-    #: False for rules from user rule directories (``--rules-dir``, ``rules-dirs``): at equal
-    #: specificity a user change rule wins over a built-in one (a team knows its scale sets).
-    builtin: bool = True
-
-    @property
-    def evidence_link(self) -> str:
-        """The first evidence URL, else the first source."""
-        for item in self.evidence:
-            if item.get("url"):
-                return item["url"]
-        return self.evidence[0]["source"] if self.evidence else ""
-
-
-@dataclass(frozen=True)
-class Clause:
-    """One ``when`` clause of a change rule."""
-
-    condition: dict[str, Any]
-    effect: Effect
-    conditional: bool | None
-    message: str | None
-
-
-@dataclass(frozen=True, kw_only=True)
-class ChangeRule(Rule):
-    effect: Effect
-    patterns: tuple[Pattern, ...]
-    message: str
-    conditional: bool = False
-    clauses: tuple[Clause, ...] = ()
-    #: The condition under which this rule replaces the verdict of the path rules.
-    override: dict[str, Any] | None = None
-
-    def describe(self) -> RuleDescription:
-        """What a renderer may say of this rule (the view's rule descriptions)."""
-        return RuleDescription(self.id, self.title, self.description, self.message, self.effect, self.confidence,
-                               self.evidence_link)
-
-
-@dataclass(frozen=True, kw_only=True)
-class LintRule(Rule):
-    severity: Severity
-    check: dict[str, Any]
-    pointers: tuple[str, ...]
-    message: str
-    for_each: str | None = None
-    applies_to: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, kw_only=True)
-class FindingRule(Rule):
-    #: The usual severity (the description says when the code reports another).
-    severity: Severity
-
 
 @dataclass(frozen=True)
 class Registry:
