@@ -124,7 +124,7 @@ def test_a_short_placeholder_password_does_not_blank_out_ordinary_words(tmp_path
 def test_secret_values_are_collected_even_when_the_key_is_escaped(tmp_path: Path) -> None:
     """The scrubber's list of secret values skips documents that cannot hold a secret key;
     a key spelled with a \\u escape still counts."""
-    from vmssplan.inputs import Reader
+    from vmssplan.inputs.reader import Reader
 
     plain, escaped, none = tmp_path / "plain.json", tmp_path / "escaped.json", tmp_path / "none.json"
     plain.write_text('{"osProfile": {"adminPassword": "S3ntinel-Password-1"}}', encoding="utf-8")

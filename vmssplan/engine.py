@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from . import classify, decide, diff, lint, locate, normalize, plan, resolve, validate
-from .inputs import Reader, edits, instances, parameters, revisions
+from . import classify, decide, diff, lint, locate, normalize, plan, validate
+from .inputs import edits, instances, parameters, revisions
 from .inputs.documents import Document, scale_sets_of, template_scale_sets
+from .inputs.reader import Reader
 from .model import (
     DeploymentScope,
     DocumentError,
@@ -87,6 +88,8 @@ class _Run:
             scale_sets_of(doc)  # a template with no scale-set resource at all is a finding (VAL003)
             sources = parameters.parameter_sources(doc, args, self.reader.read, self.config.sibling_parameters)
             base_dir, read_linked = self.reader.linked_templates(doc)
+            from . import resolve  # with the expression language: only for templates (start-up)
+
             resolved = resolve.resolve_template(doc.data, doc.path, [resolve.parameter_values(s) for s in sources],
                                                 self.config.scope, base_dir=base_dir, read_linked=read_linked)
             self.findings += resolved.findings

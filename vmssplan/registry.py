@@ -68,10 +68,15 @@ def builtin_dirs() -> dict[str, Path]:
     return {kind: data_dir(package) for kind, package in BUILTIN_PACKAGES.items()}
 
 
-@lru_cache(maxsize=8)
 def load(extra_dirs: tuple[str, ...] = (), validate: bool = False) -> Registry:
     """The built-in rules of every family, plus the rules of ``extra_dirs`` (always checked
-    against the schema); ``validate`` checks the built-in files too (slower: jsonschema)."""
+    against the schema); ``validate`` checks the built-in files too (slower: jsonschema).
+    Loaded once per process for each (directories, validate)."""
+    return _load(tuple(extra_dirs), bool(validate))
+
+
+@lru_cache(maxsize=8)  # keyed by explicit arguments: load() and load((), False) are one entry
+def _load(extra_dirs: tuple[str, ...], validate: bool) -> Registry:
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     for path, check, builtin in rule_files(tuple(builtin_dirs().values()), extra_dirs, validate, "rule"):
@@ -90,11 +95,16 @@ def finding_title(rule_id: str) -> str | None:
 
 
 def _read(path: Path, check: bool, builtin: bool) -> Rule:
-    from .inputs.documents import read_data_file  # the parser of every user file
     from .locate import PositionIndex
 
+    if builtin and not check:
+        # Shipped in the package and checked against the schema by its test suite
+        # (tests/test_registry.py): read as it is, at every start-up of a pre-commit hook.
+        return rule_from_data(json.loads(path.read_text(encoding="utf-8")), str(path), builtin)
+    from .inputs.documents import read_data_file  # the parser of every user file: bounded, hostile-safe
+
     text, data = read_data_file(path, "rule file")
-    problems = rule_problems(data) if check else _quick_problems(data)
+    problems = rule_problems(data)  # a user's file, or a built-in one with --rules-dir: always checked
     if not problems and not builtin and kind_of(data) == FINDING_KIND:
         problems = [("/kind", "finding ids are vmssplan's own: a rule directory holds change and lint rules")]
     if problems:
@@ -124,21 +134,6 @@ def rule_problems(data: Any) -> list[tuple[str, str]]:
         where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
         problems.append((pointer, f"{where}: {error.message}"))
     return problems or _condition_problems(data)
-
-
-def _quick_problems(data: Any) -> list[tuple[str, str]]:
-    """What a file not checked against the schema must have to be loaded: an object of a
-    known kind with its family's required members (read off the schema), and conditions
-    the evaluator takes."""
-    if not isinstance(data, dict):
-        return [("", "a rule file holds a JSON object")]
-    kind = kind_of(data)
-    if kind not in KINDS:
-        return [("/kind", f"unknown kind {kind!r} (expected one of {', '.join(KINDS)})")]
-    missing = [name for name in _schema()["$defs"][kind]["required"] if name not in data]
-    if missing:
-        return [("", f"missing {', '.join(missing)}")]
-    return _condition_problems(data)
 
 
 def _condition_problems(data: dict[str, Any]) -> list[tuple[str, str]]:

@@ -25,11 +25,9 @@ from vmssplan.expressions import (
 
 
 def _corpus() -> Path | None:
-    here = Path(__file__).resolve()
-    for candidate in (here.parents[3] / "shared" / "corpus", Path("/work/shared/corpus")):
-        if (candidate / "templates").is_dir():
-            return candidate
-    return None
+    """``../shared/corpus`` beside the repository (as tests/conftest.py finds it), if there."""
+    candidate = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+    return candidate if (candidate / "templates").is_dir() else None
 
 
 CORPUS = _corpus()

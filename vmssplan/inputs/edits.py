@@ -143,7 +143,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .. import shape
 from ..model import (
@@ -158,7 +158,9 @@ from ..model import (
     too_deep,
 )
 from ..pointer import join
-from .documents import Document, detect_kind
+
+if TYPE_CHECKING:
+    from .documents import Document
 
 __all__ = [
     "RULE_PATCH_BODY",
@@ -963,6 +965,8 @@ def edited_document(current: Document, patch: Document | None, edits: Sequence[s
     PATCH body ``patch`` merged first, then the generic updates ``edits`` (``--set/--add/
     --remove`` tokens, in command-line order). Raises :class:`DocumentError` for edits that
     do not apply, :class:`UsageError` when ``current`` is not a scale-set model."""
+    from .documents import Document, detect_kind  # not at import: the CLI imports this module at every start
+
     if current.kind not in (DocumentKind.REST_MODEL, DocumentKind.AZ_MODEL):
         raise UsageError(f"{current.path}: --set/--add/--remove/--patch edit a scale-set model (a REST GET or "
                          "`az vmss show` output), not a template or a list: edit the template or its parameters")
