@@ -1,1 +1,1 @@
-"""Built-in lint rules: one JSON file per single-document cross-field check (data; see lint.schema.json in vmssplan.schemas)."""
+"""Built-in lint rules: one JSON file per single-document cross-field check (data; kind lint of rule.schema.json in vmssplan.schemas)."""

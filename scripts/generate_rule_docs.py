@@ -1,4 +1,5 @@
-"""Regenerate docs/rules/: one page per rule and an index, from the rule files.
+"""Regenerate docs/rules/: one page per rule of every family (change rules, cross-field
+rules, finding ids) and an index, from the rule registry.
 
     python scripts/generate_rule_docs.py [OUT_DIR]
 
@@ -14,15 +15,15 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from vmssplan.catalogue import index_markdown, rule_markdown  # noqa: E402
-from vmssplan.classify import load_rules  # noqa: E402
+from vmssplan.registry import load  # noqa: E402
 
 
 def write_docs(out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    rules = load_rules()
+    registry = load()
     written = [out / "README.md"]
-    (out / "README.md").write_text(index_markdown(rules), encoding="utf-8")
-    for rule in rules.rules:
+    (out / "README.md").write_text(index_markdown(registry), encoding="utf-8")
+    for rule in registry.rules:
         page = out / f"{rule.id}.md"
         page.write_text(rule_markdown(rule), encoding="utf-8")
         written.append(page)

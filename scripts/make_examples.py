@@ -4,17 +4,24 @@ Each example is one scenario of Microsoft's "Modify a virtual machine scale set"
 built from one realistic base model: the shape `az rest`/the REST GET returns for a
 Uniform Ubuntu scale set behind a load balancer. The current side is that GET response
 (with its read-only fields); the proposed side is the PUT body a person would send.
-Expected plans (expected.txt, expected.json) are written by `vmssplan` itself:
+Expected plans, one golden file per output format (see GOLDEN: expected.txt, expected.json,
+expected.md, expected.sarif, expected.github.txt, expected.junit.xml, expected.patch.json),
+are written by `vmssplan` itself, run as a user runs it (in the example's folder, relative
+paths, no colour):
 
-    python scripts/make_examples.py && python scripts/make_examples.py --expected
+    python scripts/make_examples.py             # the pairs (current.json, proposed.json, ...)
+    python scripts/make_examples.py --expected  # every golden output, from the pairs
 
-and reviewed like code; tests/test_examples.py checks the tool still produces them.
+and reviewed like code; tests/test_examples.py checks the tool still produces them, byte for
+byte. Regenerate them with the second command after a deliberate change of an output, and
+read the diff.
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -366,17 +373,40 @@ def instance_examples() -> None:
             encoding="utf-8")
 
 
+#: Output format -> the example's golden file of it (tests/test_examples.py reads this table).
+GOLDEN = {
+    "text": "expected.txt",
+    "json": "expected.json",
+    "markdown": "expected.md",
+    "sarif": "expected.sarif",
+    "github": "expected.github.txt",
+    "junit": "expected.junit.xml",
+    "patch": "expected.patch.json",
+}
+
+
+def plan_args(folder: Path, fmt: str) -> list[str]:
+    """The `vmssplan` arguments of an example's plan in ``fmt``, run in its folder."""
+    extra = ["--instances", "instances.json"] if (folder / "instances.json").is_file() else []
+    return ["plan", "current.json", "proposed.json", "-o", fmt, *extra]
+
+
 def write_expected() -> None:
+    env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("VMSSPLAN_DEBUG", None)
     for folder in sorted(p for p in EXAMPLES.iterdir() if (p / "current.json").is_file()):
-        for fmt, out in (("text", "expected.txt"), ("json", "expected.json")):
-            extra = ["--instances", "instances.json"] if (folder / "instances.json").is_file() else []
-            proc = subprocess.run(
-                [sys.executable, "-m", "vmssplan", "plan", "current.json", "proposed.json", "-o", fmt,
-                 "--color", "never", *extra], cwd=folder, capture_output=True, text=True, check=False)
-            if proc.returncode not in (0, 1):
-                raise SystemExit(f"{folder.name}: vmssplan failed: {proc.stderr}")
-            (folder / out).write_text(proc.stdout, encoding="utf-8")
-        print(f"{folder.name}: exit {proc.returncode}")
+        codes = set()
+        for fmt, out in GOLDEN.items():
+            proc = subprocess.run([sys.executable, "-m", "vmssplan", *plan_args(folder, fmt)], cwd=folder,
+                                  capture_output=True, env=env, check=False)
+            if proc.returncode not in (0, 1) or proc.stderr:
+                raise SystemExit(f"{folder.name} -o {fmt}: vmssplan exited {proc.returncode}: "
+                                 f"{proc.stderr.decode(errors='replace')}")
+            (folder / out).write_bytes(proc.stdout)
+            codes.add(proc.returncode)
+        if len(codes) != 1:
+            raise SystemExit(f"{folder.name}: the formats disagree on the exit code: {sorted(codes)}")
+        print(f"{folder.name}: exit {codes.pop()}")
 
 
 if __name__ == "__main__":

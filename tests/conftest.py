@@ -1,4 +1,5 @@
-"""Shared fixtures: where the repository, its examples and the shared corpus are."""
+"""Shared fixtures: where the repository, its examples and the shared corpus are; and which
+tests are integration tests (tests/README.md, "Running the tests")."""
 
 from __future__ import annotations
 
@@ -9,6 +10,41 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
 CORPUS = REPO.parent / "shared" / "corpus"
+TESTS = Path(__file__).resolve().parent
+
+#: The slow test files, marked ``integration`` here and nowhere else, with why they are slow
+#: (measured with ``python -m pytest -q -p no:cacheprovider --durations=30``). Besides these,
+#: every hypothesis test (``@given``) in any file is marked: see :func:`_is_integration`.
+INTEGRATION_FILES = {
+    "test_wheel.py": "builds a wheel and installs it into a new venv",
+    "test_precommit.py": "runs the real pre-commit in git repositories",
+    "test_git.py": "builds git repositories",
+    "test_ci_recipes.py": "runs the GitHub Action and Azure DevOps steps in git repositories",
+    "test_bench.py": "runs the benchmark, which installs vmssplan into a new venv",
+    "test_properties.py": "hypothesis property tests",
+    "expressions/test_expressions_fuzz.py": "hypothesis fuzzing of the expression language",
+    "test_examples.py": "the CLI in a subprocess for every example in every format",
+    "test_determinism.py": "the CLI in a subprocess under several hash seeds",
+    "test_formats.py": "the CLI in a subprocess, most tests several times",
+    "test_cli.py": "the CLI in a subprocess",
+    "test_hostile.py": "the CLI in a subprocess on inputs of up to 32 MiB",
+    "test_secrets.py": "the CLI in a subprocess in every format; a corpus sweep",
+    "test_corpus.py": "every file of the shared corpus",
+}
+
+
+def _is_integration(item: pytest.Item) -> bool:
+    path = Path(str(item.fspath)).resolve()
+    if path.is_relative_to(TESTS) and path.relative_to(TESTS).as_posix() in INTEGRATION_FILES:
+        return True
+    return bool(getattr(getattr(item, "obj", None), "is_hypothesis_test", False))
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if _is_integration(item):
+            item.add_marker(pytest.mark.integration)
 
 
 @pytest.fixture

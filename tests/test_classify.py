@@ -1,6 +1,6 @@
-"""classify() takes shortcuts for speed (one walk per value, none for scalars, memoized
-path texts and clause-free verdicts); it must give exactly the Changes of the plain
-definitions kept here: every secret masked, the first unknown value found, the same texts."""
+"""classify() masks and scans each value in one walk; it must give exactly the Changes of
+the plain definitions kept here: every secret masked, the first unknown value found, the
+same texts."""
 
 from __future__ import annotations
 
@@ -11,17 +11,15 @@ from hypothesis import strategies as st
 
 from vmssplan import shape
 from vmssplan.classify import (
-    EXPRESSION_RULE,
     Context,
     Verdict,
-    _candidates,
-    _verdict,
     classify,
     classify_op,
     first_unknown,
     load_rules,
 )
-from vmssplan.diff import PatchOp
+from vmssplan.model import PatchOp
+from vmssplan.pointer import join
 from vmssplan.expressions import Unknown
 from vmssplan.model import (
     KNOWN_AFTER_DEPLOYMENT,
@@ -67,20 +65,25 @@ def reference_holds_secret(value: Any) -> bool:
 
 
 def reference_classify(ops: list[PatchOp], ctx: Context) -> list[Change]:
+    """VMSS003 as the classifier applied it when it was code (its data says the same), and
+    for a verdict that could not be decided."""
     changes = []
-    expression_rule = RULES.by_id(EXPRESSION_RULE)
+    expression_rule = RULES.by_id("VMSS003")
+    assert expression_rule is not None
     for op in ops:
         verdict = classify_op(op, RULES, ctx)
         unknown = first_unknown(op.before)
         if unknown is None:
             unknown = first_unknown(op.after)
-        if unknown is not None and not (verdict.effect is Effect.NONE and not verdict.rule.clauses):
-            base = expression_rule.message if expression_rule else "The value is known only after deployment."
-            message = f"{base} Why: {unknown_reason(unknown)}." if unknown_reason(unknown) else base
-            verdict = Verdict(expression_rule or verdict.rule, Effect.UNKNOWN, False, message)
+        if verdict.undecided or (unknown is not None and not (verdict.effect is Effect.NONE
+                                                              and not verdict.rule.clauses)):
+            why = unknown if unknown is not None else verdict.unknown
+            base = expression_rule.message
+            message = f"{base} Why: {unknown_reason(why)}." if why is not None and unknown_reason(why) else base
+            verdict = Verdict(expression_rule, Effect.UNKNOWN, False, message)
         sensitive = shape.is_secret(op.path) or reference_holds_secret(op.before) or reference_holds_secret(op.after)
         changes.append(Change(
-            op=op.op, path=op.pointer, display_path=op.display_path,
+            op=op.op, path=join(op.path), display_path=op.display_path,
             before=reference_mask(op.path, op.before), after=reference_mask(op.path, op.after),
             effect=verdict.effect, rule=verdict.rule.id, title=verdict.rule.title, message=verdict.message,
             conditional=verdict.conditional, sensitive=sensitive, unknown_value=unknown is not None,
@@ -145,17 +148,17 @@ def test_secrets_and_unknowns_anywhere() -> None:
     assert changes[4].unknown_value and "Why: first." in changes[4].message
 
 
-def test_clause_free_verdicts_are_the_rules_own() -> None:
-    """The verdict made once per path equals the one made per change."""
-    seen = 0
-    for rule in RULES.rules:
-        for pattern in rule.patterns:
-            path = tuple("0" if part == "*" else part for part in pattern)
-            candidates = _candidates(RULES, path)
-            if candidates.fixed_verdict is None:
-                continue
-            assert candidates.covering is not None
-            op = PatchOp("replace", path, path, 1, 2)
-            assert candidates.fixed_verdict == _verdict(candidates.covering, op, 1, 2, Context({}, {}))
-            seen += 1
-    assert seen > 10
+def test_a_condition_that_reads_a_value_known_only_after_deployment_leaves_the_change_unknown() -> None:
+    """VMSS301 (sku.name) rejects instance mix without a skuProfile: with the proposed
+    skuProfile known only after deployment, which verdict applies cannot be told."""
+    hidden = Unknown("parameters('profile')", "parameter 'profile' has no value")
+    op = PatchOp("replace", ("sku", "name"), ("sku", "name"), "Standard_D2s_v5", "Mix")
+    ctx = Context({"sku": {"name": "Standard_D2s_v5"}}, {"sku": {"name": "Mix"}, "properties": {"skuProfile": hidden}})
+    verdict = classify_op(op, RULES, ctx)
+    assert (verdict.rule.id, verdict.effect, verdict.undecided, verdict.unknown) == ("VMSS301", Effect.UNKNOWN,
+                                                                                     True, hidden)
+    change, = assert_same([op], ctx)
+    assert (change.rule, change.effect, change.unknown_value) == ("VMSS003", Effect.UNKNOWN, False)
+    assert change.message.endswith("Why: parameter 'profile' has no value.")
+    known = Context(ctx.before, {**ctx.after, "properties": {"skuProfile": {"vmSizes": [{"name": "a"}]}}})
+    assert classify([op], RULES, known)[0].rule == "VMSS301"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from clihelp import run_cli
-from conftest import EXAMPLES
+from conftest import EXAMPLES, REPO
 from plan_schema import assert_valid_plan
 
 IMAGE = EXAMPLES / "os-image-version"
@@ -249,12 +249,29 @@ def test_cross_field_lint_is_located_with_a_stable_id(tmp_path: Path) -> None:
         assert run.code == 1 and located and located[0].startswith(f"{path}:{line_no}:"), run.out
 
 
-def test_rules_catalogue_and_one_rule() -> None:
+def test_rules_catalogue_of_every_family_and_one_rule() -> None:
     listing = run_cli("rules")
     assert listing.code == 0 and "VMSS201" in listing.out and "/properties/singlePlacementGroup" in listing.out
     one = run_cli("rules", "vmss201")
     assert one.code == 0 and one.out.startswith("# VMSS201:") and "## Evidence" in one.out
     assert run_cli("rules", "VMSS999").code == 2
+    for heading, rule_id in (("Change rules", "VMSS201"), ("Cross-field rules", "LINT001"),
+                             ("Finding ids", "VAL001"), ("Finding ids", "CFG001")):
+        assert heading in listing.out and f"\n{rule_id} " in listing.out, rule_id
+    for rule_id in ("vmss003", "LINT412", "val044", "CFG001"):
+        one = run_cli("rules", rule_id)
+        assert one.code == 0 and one.out.startswith(f"# {rule_id.upper()}: "), one.out
+    assert "## Override" in run_cli("rules", "VMSS003").out and "## Check" in run_cli("rules", "LINT001").out
+
+
+def test_plan_refuses_a_lint_rule_from_a_rule_directory_rather_than_ignore_it(tmp_path: Path) -> None:
+    lint_rule = json.loads((REPO / "lint" / "LINT009-max-surge-overprovision.json").read_text(encoding="utf-8"))
+    rule = tmp_path / "TEAM002-surge.json"
+    rule.write_text(json.dumps({**lint_rule, "id": "TEAM002"}), encoding="utf-8")
+    folder = EXAMPLES / "vm-size"
+    run = run_cli("plan", str(folder / "current.json"), str(folder / "proposed.json"), "--rules-dir", str(tmp_path))
+    assert run.code == 2 and f"{rule}: TEAM002 is a cross-field (lint) rule" in run.err, run.err
+    assert "Traceback" not in run.err
 
 
 def test_configuration_sets_fail_on_and_suppresses_with_a_reason(tmp_path: Path) -> None:

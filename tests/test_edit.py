@@ -1,4 +1,4 @@
-"""vmssplan.edit: az generic update arguments (--set/--add/--remove) and REST PATCH bodies."""
+"""vmssplan.inputs.edits: az generic update arguments (--set/--add/--remove) and REST PATCH bodies."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from shapes import az_shape
 
-from vmssplan.edit import (
+from vmssplan.inputs.edits import (
     RULE_PATCH_BODY,
     EditOperation,
     apply_generic_update,

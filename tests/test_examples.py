@@ -1,15 +1,48 @@
-"""Golden plans: each example's plan is exactly its expected.txt / expected.json."""
+"""Golden plans: each example's plan, in every output format, is byte for byte its golden file.
+
+An example folder holds ``current.json`` and ``proposed.json`` (and ``instances.json`` when
+the plan is per VM) and one golden file per format, named in ``GOLDEN`` of
+``scripts/make_examples.py``: expected.txt, expected.json, expected.md, expected.sarif,
+expected.github.txt, expected.junit.xml, expected.patch.json. The plan is run as a user runs
+it: the real CLI in a subprocess, in the example's folder, with relative paths and no colour.
+
+After a deliberate change of an output, regenerate every golden file with one command, from
+the repository root, and read the diff as a reviewer would:
+
+    python scripts/make_examples.py --expected
+
+(``python scripts/make_examples.py`` without ``--expected`` rewrites the input pairs.)
+"""
 
 from __future__ import annotations
 
+import difflib
+import importlib.util
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
-from clihelp import run_cli
-from conftest import EXAMPLES
+from conftest import EXAMPLES, REPO
 from plan_schema import assert_valid_plan
+
+
+def _make_examples() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("make_examples", REPO / "scripts" / "make_examples.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+MAKE_EXAMPLES = _make_examples()
+#: Output format -> golden file name; the script that writes the files owns the table.
+GOLDEN: dict[str, str] = MAKE_EXAMPLES.GOLDEN
+REGENERATE = "python scripts/make_examples.py --expected"
 
 FOLDERS = sorted(p for p in EXAMPLES.iterdir() if (p / "current.json").is_file())
 EXPECTED_EFFECT = {
@@ -31,28 +64,52 @@ EXPECTED_EFFECT = {
 }
 
 
-def _args(folder: Path) -> list[str]:
-    return ["--instances", "instances.json"] if (folder / "instances.json").is_file() else []
+def _plan(folder: Path, fmt: str) -> subprocess.CompletedProcess[bytes]:
+    """The example's plan in ``fmt``, as bytes (no newline translation: a stray CR fails)."""
+    env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("VMSSPLAN_DEBUG", None)
+    return subprocess.run([sys.executable, "-m", "vmssplan", *MAKE_EXAMPLES.plan_args(folder, fmt)],
+                          cwd=folder, capture_output=True, env=env, timeout=120, check=False)
 
 
 def test_every_scenario_has_an_example() -> None:
     assert sorted(EXPECTED_EFFECT) == [p.name for p in FOLDERS]
 
 
-@pytest.mark.parametrize("folder", FOLDERS, ids=lambda p: p.name)
-def test_text_plan_is_golden(folder: Path) -> None:
-    run = run_cli("plan", "current.json", "proposed.json", *_args(folder), cwd=folder)
-    assert run.err == ""
-    assert run.out == (folder / "expected.txt").read_text(encoding="utf-8")
-    assert run.code == (1 if EXPECTED_EFFECT[folder.name] == "rejected" else 0)
+def test_the_golden_table_covers_every_plan_format() -> None:
+    from vmssplan.render import PLAN_FORMATS
+
+    assert sorted(GOLDEN) == sorted(PLAN_FORMATS)
 
 
 @pytest.mark.parametrize("folder", FOLDERS, ids=lambda p: p.name)
-def test_json_plan_is_golden_and_valid(folder: Path) -> None:
-    run = run_cli("plan", "current.json", "proposed.json", "-o", "json", *_args(folder), cwd=folder)
-    plan = json.loads(run.out)
+def test_each_example_has_exactly_the_golden_files(folder: Path) -> None:
+    """None missing, and none left behind that no test reads."""
+    present = {p.name for p in folder.iterdir() if p.name.startswith("expected")}
+    assert present == set(GOLDEN.values()), f"regenerate them: {REGENERATE}"
+
+
+@pytest.mark.parametrize("fmt", sorted(GOLDEN))
+@pytest.mark.parametrize("folder", FOLDERS, ids=lambda p: p.name)
+def test_plan_is_golden(folder: Path, fmt: str) -> None:
+    run = _plan(folder, fmt)
+    assert run.stderr == b""
+    assert run.returncode == (1 if EXPECTED_EFFECT[folder.name] == "rejected" else 0)
+    golden = folder / GOLDEN[fmt]
+    expected = golden.read_bytes()
+    if run.stdout != expected:
+        diff = "".join(difflib.unified_diff(
+            expected.decode("utf-8", "replace").splitlines(keepends=True),
+            run.stdout.decode("utf-8", "replace").splitlines(keepends=True),
+            fromfile=str(golden.relative_to(REPO)), tofile=f"vmssplan plan -o {fmt}"))
+        pytest.fail(f"the {fmt} plan is not its golden file (if the change is meant, "
+                    f"run `{REGENERATE}` and review the diff):\n{diff or repr(run.stdout)}")
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=lambda p: p.name)
+def test_json_golden_is_a_valid_plan_with_the_expected_effect(folder: Path) -> None:
+    plan = json.loads((folder / GOLDEN["json"]).read_text(encoding="utf-8"))
     assert_valid_plan(plan)
-    assert plan == json.loads((folder / "expected.json").read_text(encoding="utf-8"))
     assert plan["summary"]["effect"] == EXPECTED_EFFECT[folder.name]
     if folder.name == "no-op":
         assert plan["scale_sets"][0]["action"] == "no-op" and plan["scale_sets"][0]["changes"] == []

@@ -305,7 +305,7 @@ def test_validate_junit_fails_on_error_findings(tmp_path: Path) -> None:
 
 
 def _canonical(path: Path) -> dict[str, Any]:
-    from vmssplan.load import load_document, scale_sets_of
+    from vmssplan.inputs.documents import load_document, scale_sets_of
     from vmssplan.normalize import normalize
 
     doc = load_document(str(path))
@@ -478,21 +478,23 @@ def test_json_output_falls_back_to_json_for_what_orjson_refuses() -> None:
                          ids=lambda p: p.name)
 def test_formats_that_show_no_change_location_render_the_same_without_them(folder: Path,
                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    from vmssplan.engine import PlanOptions, plan_files
+    from vmssplan.engine import RunConfig, plan_files
     from vmssplan.render import LOCATING_FORMATS
     from vmssplan.render import PLAN_FORMATS as PLAN_TABLE
     from vmssplan.render import get_renderer
+    from vmssplan.view import build_view
 
     monkeypatch.chdir(folder)
     instances = ("instances.json",) if (folder / "instances.json").is_file() else ()
-    located = plan_files("current.json", "proposed.json", PlanOptions(instances=instances))
-    unlocated = plan_files("current.json", "proposed.json", PlanOptions(instances=instances, locate_changes=False))
+    located = plan_files("current.json", "proposed.json", RunConfig(instances=instances))
+    unlocated = plan_files("current.json", "proposed.json", RunConfig(instances=instances, locate_changes=False))
     changes = [c for s in located.plan.scale_sets for c in s.changes]
     assert all(c.line is None for s in unlocated.plan.scale_sets for c in s.changes)
     assert all(c.line is not None for c in changes)  # every example file is a real file
     for fmt in PLAN_TABLE:
         render = get_renderer(PLAN_TABLE, fmt)
-        same = render(located, color=False) == render(unlocated, color=False)
+        same = (render(build_view(located, plan=True), color=False)
+                == render(build_view(unlocated, plan=True), color=False))
         if fmt not in LOCATING_FORMATS:
             assert same, fmt
         elif fmt == "json":  # every change has its location

@@ -2,9 +2,9 @@
 file:line:column and a documented exit code, never a traceback, a hang or unbounded memory.
 
 The small templates and rule files are in ``tests/hostile/``; big, deep and oddly encoded
-inputs are generated here, into ``tmp_path`` (nothing of 50 MB is committed).
+inputs are generated here, into ``tmp_path`` (nothing of 30 MB is committed).
 
-Bounds these tests hold vmssplan to (vmssplan/load.py): a document is at most 32 MiB
+Bounds these tests hold vmssplan to (vmssplan/inputs/documents.py): a document is at most 32 MiB
 (MAX_DOCUMENT_BYTES) and 4 million values (MAX_VALUES), nested at most 256 levels
 (MAX_DEPTH); memory above start-up stays under 10x the input for a 30 MB document.
 """

@@ -9,19 +9,9 @@ from typing import Any
 
 import pytest
 
-from vmssplan.instances import (
-    RULE_INSTANCE_PAGE,
-    RULE_INSTANCE_SHAPE,
-    RolloutInfo,
-    VmInstance,
-    batch_size,
-    commands_for,
-    duration_seconds,
-    load_instances,
-    merge_instances,
-    plan_instances,
-    rolling_batches,
-)
+from vmssplan.inputs.instances import RULE_INSTANCE_PAGE, RULE_INSTANCE_SHAPE, load_instances, merge_instances
+from vmssplan.model import RolloutInfo, VmInstance
+from vmssplan.rollout import batch_size, commands_for, duration_seconds, plan_instances, rolling_batches
 from vmssplan.model import Change, DocumentError, Effect, Finding, InstancePlan, Severity
 
 DATA = Path(__file__).resolve().parent / "data" / "instances"

@@ -16,18 +16,21 @@ import pytest
 
 from conftest import CORPUS, EXAMPLES, REPO
 from vmssplan.expressions import Unknown
-from vmssplan.lint import (LintRule, builtin_lint_dir, lint_model, lint_rule_problems, lint_scale_set,
-                           load_lint_rules, lookup, parse_pointer)
-from vmssplan.normalize import source_pointer
-from vmssplan.load import load_document, scale_sets_of
+from vmssplan.conditions import lookup
+from vmssplan.lint import lint_model, lint_scale_set
+from vmssplan.locate import source_pointer
+from vmssplan.inputs.documents import load_document, scale_sets_of
 from vmssplan.model import (DocumentError, DocumentKind, Finding, ScaleSet, ScaleSetSource, SensitiveValue,
                             Severity, UsageError)
 from vmssplan.normalize import normalize
+from vmssplan.pointer import split as parse_pointer
+from vmssplan.registry import LintRule, builtin_dirs, rule_problems
+from vmssplan.registry import load as load_registry
 from vmssplan.resolve import DeploymentScope, parameters_from_file, resolve_template
 
 LINT_DIR = REPO / "lint"
 LINT_FILES = sorted(LINT_DIR.glob("*.json"))
-RULES = load_lint_rules()
+RULES = load_registry().lint
 BY_ID = {rule.id: rule for rule in RULES}
 
 
@@ -65,7 +68,7 @@ CASES = _cases()
 
 
 def test_the_lint_directory_is_found() -> None:
-    assert builtin_lint_dir().resolve() == LINT_DIR.resolve()
+    assert builtin_dirs()["lint"].resolve() == LINT_DIR.resolve()
     assert len(RULES) == len(LINT_FILES) > 0
 
 
@@ -78,7 +81,7 @@ def test_lint_package_holds_only_a_docstring() -> None:
 @pytest.mark.parametrize("path", LINT_FILES, ids=lambda p: p.name)
 def test_lint_file_is_valid(path: Path) -> None:
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert lint_rule_problems(data) == []
+    assert rule_problems(data) == []
     assert path.name.startswith(data["id"] + "-"), "file name starts with the rule id"
     assert data["id"].startswith("LINT") and len(data["id"]) == 7
 
@@ -210,7 +213,7 @@ USER_RULE = {
 
 def test_user_lint_rules_load_from_extra_directories(tmp_path: Path) -> None:
     (tmp_path / "ACME001-no-overprovision.json").write_text(json.dumps(USER_RULE), encoding="utf-8")
-    rules = load_lint_rules((str(tmp_path),), validate=True)
+    rules = load_registry((str(tmp_path),), validate=True).lint
     assert [r.id for r in rules][-1] == "ACME001" and len(rules) == len(RULES) + 1
     findings = lint_model({"properties": {}, "sku": {"capacity": 2}}, rules)
     assert [(f.rule, f.pointer, f.severity) for f in findings] == [("ACME001", "/properties", Severity.WARNING)]
@@ -218,20 +221,20 @@ def test_user_lint_rules_load_from_extra_directories(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("broken,expected", [
     ({**USER_RULE, "id": "LINT001"}, "already defined"),
-    ({**USER_RULE, "check": {"startswith": {"pointer": "/sku/name", "value": "Standard"}}}, "invalid lint rule"),
-    ({**USER_RULE, "severity": "fatal"}, "invalid lint rule"),
+    ({**USER_RULE, "check": {"startswith": {"pointer": "/sku/name", "value": "Standard"}}}, "invalid rule file"),
+    ({**USER_RULE, "severity": "fatal"}, "invalid rule file"),
     ("{ not json", "invalid JSON"),
 ])
 def test_broken_user_lint_rules_are_usage_errors(tmp_path: Path, broken: Any, expected: str) -> None:
     text = broken if isinstance(broken, str) else json.dumps(broken)
     (tmp_path / "X001-broken.json").write_text(text, encoding="utf-8")
     with pytest.raises(UsageError, match=expected):
-        load_lint_rules((str(tmp_path),), validate=True)
+        load_registry((str(tmp_path),), validate=True)
 
 
 def test_missing_user_directory_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="not found"):
-        load_lint_rules((str(tmp_path / "nope"),))
+        load_registry((str(tmp_path / "nope"),))
 
 
 def test_findings_are_sorted_and_unique() -> None:
@@ -245,7 +248,7 @@ def test_findings_are_sorted_and_unique() -> None:
 
 
 def test_lint_does_not_import_jsonschema() -> None:
-    code = "import sys, vmssplan.lint as l; l.load_lint_rules(); print('jsonschema' in sys.modules)"
+    code = "import sys, vmssplan.lint, vmssplan.registry as r; r.load(); print('jsonschema' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
@@ -370,34 +373,3 @@ def test_corpus_template_lints_clean(corpus: Path, name: str) -> None:
 
 def test_genuine_errors_name_corpus_files(corpus: Path) -> None:
     assert set(GENUINE_ERRORS) <= set(_corpus_files("rest-example")) | set(_corpus_files("arm-template"))
-
-
-# --- the compiled rules say what the interpreter says ----------------------------------
-
-
-def _interpreted(model: Any) -> list[Finding]:
-    """lint_model as it reads without compilation: ``holds`` over every rule, the reference."""
-    from vmssplan.lint import _applies, _finding_pointer, _items, _Scope, holds
-
-    findings = []
-    for rule in RULES:
-        if _applies(rule, _Scope(model)) is not True:
-            continue
-        for item in _items(rule, model):
-            scope = _Scope(model, item)
-            if holds(rule.check, scope) is True:
-                findings.append(Finding(rule.id, rule.message, rule.severity,
-                                        pointer=_finding_pointer(rule, scope)))
-    return sorted(set(findings), key=lambda f: (f.pointer, f.rule, f.message))
-
-
-@pytest.mark.parametrize("rule_id,index,case", CASES, ids=lambda v: str(v) if not isinstance(v, dict) else "")
-def test_compiled_rules_agree_with_the_interpreter(rule_id: str, index: int, case: dict) -> None:
-    """Every case model, and each with one value replaced (unknown, secret, absent, samples)."""
-    base = canonical(case["model"]).model
-    variants = [base]
-    for path in _paths(base):
-        for value in (Unknown("parameters('x')", "a test says so"), SensitiveValue("d"), _ABSENT, *SAMPLES[::7]):
-            variants.append(_replace(base, path, copy.deepcopy(value)))
-    for model in variants:
-        assert lint_model(model, RULES) == _interpreted(model)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from vmssplan.load import load_document, parse_document, scale_sets_of, strip_comments
+from vmssplan.inputs.documents import load_document, parse_document, scale_sets_of, strip_comments
 from vmssplan.model import DocumentError, DocumentKind, UsageError
 
 TEMPLATE = {

@@ -28,13 +28,15 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from vmssplan import validate
-from vmssplan.diff import diff, equal
+from vmssplan.diff import diff, to_rfc6902
+from vmssplan.shape import same_value as equal
 from vmssplan.engine import plan_files
 from vmssplan.expressions.functions import REGISTRY
-from vmssplan.load import MAX_DEPTH, PositionIndex, _deeper_than, decode, parse_document, parse_json, strip_comments
+from vmssplan.inputs.documents import MAX_DEPTH, PositionIndex, _deeper_than, decode, parse_document, parse_json, strip_comments
 from vmssplan.model import DeploymentScope, DocumentError, DocumentKind, ScaleSetSource, UsageError
 from vmssplan.normalize import normalize
 from vmssplan.render import FINDINGS_FORMATS, PLAN_FORMATS, get_renderer
+from vmssplan.view import build_view
 from vmssplan.resolve import ParameterValues, parameters_from_assignments, resolve_template
 
 FAST = settings(max_examples=300, deadline=None, derandomize=True,
@@ -399,7 +401,7 @@ def test_the_patch_turns_the_current_model_into_the_proposed_one(
     ops = diff(a, b)
     event(f"operations: {min(len(ops), 10)}{'+' if len(ops) >= 10 else ''}")
     event(f"keyed-array operations: {any('[' in op.display_path for op in ops)}")
-    patched = jsonpatch.apply_patch(a, [op.to_rfc6902() for op in ops])
+    patched = jsonpatch.apply_patch(a, [to_rfc6902(op) for op in ops])
     # Equal as ARM compares: the differ ignores case where ARM does (ids, enums,
     # locations), so "West Europe" -> "westeurope" is no change and is not patched.
     assert diff(patched, b) == []
@@ -512,7 +514,7 @@ def test_templates_with_random_expressions_give_findings_never_exceptions(templa
     models = [normalize(s, DocumentKind.ARM_TEMPLATE).model for s in resolved.scale_sets[:4]]
     for a, b in zip(models, models[1:] + models[:1]):  # copies, and copies in nested deployments
         for op in diff(a, b):
-            op.to_rfc6902()
+            to_rfc6902(op)
 
 
 # --- the whole pipeline, in process ------------------------------------------------------------
@@ -533,8 +535,8 @@ def test_any_pair_of_models_plans_and_renders(pair: tuple[dict[str, Any], bool, 
             event("pipeline: DocumentError or UsageError")
             return
         event(f"pipeline: {'plan' if result.plan else 'no plan'}, errors: {result.has_errors}")
-        get_renderer(PLAN_FORMATS, output)(result, color=output == "text")
-        get_renderer(FINDINGS_FORMATS, "text")(result, color=False)
+        get_renderer(PLAN_FORMATS, output)(build_view(result, plan=True), color=output == "text")
+        get_renderer(FINDINGS_FORMATS, "text")(build_view(result, plan=False), color=False)
 
 
 # --- the schema check: quick and full agree ------------------------------------------------

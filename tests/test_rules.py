@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from vmssplan.classify import Context, classify, load_rules, rule_file_problems
+from vmssplan.classify import Context, classify, load_rules
 from vmssplan.diff import diff
 from vmssplan.expressions import Unknown
 from vmssplan.model import Effect, ScaleSetSource
 from vmssplan.normalize import normalize
+from vmssplan.registry import rule_from_data, rule_problems
 
 RULE_DIR = Path(__file__).resolve().parent.parent / "rules"
 RULE_FILES = sorted(RULE_DIR.glob("*.json"))
@@ -47,7 +48,7 @@ def plan_case(before: dict, after: dict, api_version: str | None = None):
 @pytest.mark.parametrize("path", RULE_FILES, ids=lambda p: p.name)
 def test_rule_file_is_valid(path: Path) -> None:
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert [message for _, message in rule_file_problems(data)] == []
+    assert [message for _, message in rule_problems(data)] == []
     assert path.name.startswith(data["id"] + "-"), "file name starts with the rule id"
 
 
@@ -76,8 +77,8 @@ def _rule(rule_id: str, effect: str, *paths: str) -> dict:
 
 def test_a_wildcard_rule_below_a_replaced_item_applies() -> None:
     """A rule on ``/a/*/b`` judges a whole item of ``a`` replaced: its ``b`` changed too."""
-    from vmssplan.classify import RuleSet, classify_op, rule_from_data
-    from vmssplan.diff import PatchOp
+    from vmssplan.classify import RuleSet, classify_op
+    from vmssplan.model import PatchOp
 
     rules = RuleSet([rule_from_data(_rule("R1", "upgrade", "")),
                      rule_from_data(_rule("R2", "rejected", "/a/*/b")),
@@ -91,8 +92,8 @@ def test_a_wildcard_rule_below_a_replaced_item_applies() -> None:
 
 
 def test_the_most_specific_covering_rule_wins() -> None:
-    from vmssplan.classify import RuleSet, classify_op, rule_from_data
-    from vmssplan.diff import PatchOp
+    from vmssplan.classify import RuleSet, classify_op
+    from vmssplan.model import PatchOp
 
     rules = RuleSet([rule_from_data(_rule("R1", "upgrade", "")),
                      rule_from_data(_rule("R2", "rejected", "/a/*/b")),

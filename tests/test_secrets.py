@@ -124,16 +124,16 @@ def test_a_short_placeholder_password_does_not_blank_out_ordinary_words(tmp_path
 def test_secret_values_are_collected_even_when_the_key_is_escaped(tmp_path: Path) -> None:
     """The scrubber's list of secret values skips documents that cannot hold a secret key;
     a key spelled with a \\u escape still counts."""
-    from vmssplan.engine import Result, _read
+    from vmssplan.inputs import Reader
 
     plain, escaped, none = tmp_path / "plain.json", tmp_path / "escaped.json", tmp_path / "none.json"
     plain.write_text('{"osProfile": {"adminPassword": "S3ntinel-Password-1"}}', encoding="utf-8")
     escaped.write_text('{"osProfile": {"admin\\u0050assword": "S3ntinel-Password-2"}}', encoding="utf-8")
     none.write_text('{"osProfile": {"adminUsername": "azureuser"}}', encoding="utf-8")
-    result = Result()
+    reader = Reader()
     for path in (plain, escaped, none):
-        _read(str(path), result)
-    assert result.secrets == {"S3ntinel-Password-1", "S3ntinel-Password-2"}
+        reader.read(str(path))
+    assert reader.secrets == {"S3ntinel-Password-1", "S3ntinel-Password-2"}
 
 
 def _secrets_by_walk(value: object, secret: bool = False) -> set[str]:
@@ -150,7 +150,7 @@ def _secrets_by_walk(value: object, secret: bool = False) -> set[str]:
 def test_secret_values_are_all_collected() -> None:
     from conftest import CORPUS
 
-    from vmssplan.engine import secrets_in
+    from vmssplan.secrets import collect as secrets_in
 
     nested = {"a": [{"adminPassword": "S3ntinel-1", "x": {"customData": ["abc", "S3ntinel-2", {"k": "S3ntinel-3"}]}}],
               "protectedSettings": {"protectedSettings": "S3ntinel-4"}, "b": "not-a-secret"}
@@ -169,8 +169,8 @@ def test_secret_values_are_all_collected() -> None:
 
 
 def test_a_document_with_comments_has_its_secrets_collected() -> None:
-    from vmssplan.engine import secrets_in
-    from vmssplan.load import parse_document
+    from vmssplan.secrets import collect as secrets_in
+    from vmssplan.inputs.documents import parse_document
 
     text = ('{"osProfile": {"adminPassword": /* set by the pipeline */ "S3ntinel-Password-1",\n'
             '  // "customData": "old-commented-out-value",\n'

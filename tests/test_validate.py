@@ -395,10 +395,19 @@ def test_template_resource_keys_are_checked() -> None:
 
 
 def test_pointer_escapes_tilde_and_slash() -> None:
-    resource = scale_set(tags={"a/b~c": 5})
+    resource = scale_set(tags={"a/b~c": True})
     findings = V.validate_scale_set(resource, "2024-03-01", pointer_prefix="/resources/x~1y")
     assert [f.pointer for f in findings] == ["/resources/x~1y/tags/a~1b~0c"]
-    assert findings[0].message == "tags['a/b~c']: 5 is not of type 'string'"
+    assert findings[0].message == "tags['a/b~c']: true is not of type 'string'"
+
+
+def test_a_number_where_a_string_is_wanted_is_a_warning() -> None:
+    """The resource provider's JSON reader turns a number into the string it spells (a
+    quickstart's `"min": "[parameters('minNodeCount')]"` tag deploys), like "5" for 5."""
+    findings = V.validate_scale_set(scale_set(tags={"min": 1}), "2024-03-01")
+    assert [(f.rule, f.severity.label, f.message) for f in findings] == [
+        ("VAL022", "warning", "tags.min: 1 is a number, the schema expects 'string' (ARM converts it; write \"1\" "
+                              "in quotes)")]
 
 
 def test_property_copy_loop_is_validated_as_its_property() -> None:
@@ -416,11 +425,13 @@ def test_property_copy_loop_is_validated_as_its_property() -> None:
     assert V.validate_scale_set(resource, "2024-03-01") == []
 
 
-@pytest.mark.parametrize("spelled", ['"copy"', '"c\\u006fpy"'])
-def test_a_documents_property_copy_is_found_however_its_key_is_spelled(spelled: str) -> None:
-    # The key means the same written with an escape: the loop is validated as its property.
-    from vmssplan.engine import validate_document
-    from vmssplan.load import parse_document
+def test_a_property_copy_loop_is_checked_as_evaluated() -> None:
+    """The copy loop of a template's property is expanded before the schema check; each
+    copy's value is checked and the finding points at the property the copies make."""
+    from vmssplan.validate import evaluated_findings
+    from vmssplan.inputs.documents import parse_document
+    from vmssplan.resolve import resolve_template
+    from vmssplan.model import DeploymentScope
 
     resource = scale_set()
     resource["properties"]["virtualMachineProfile"]["storageProfile"]["copy"] = [{
@@ -428,10 +439,13 @@ def test_a_documents_property_copy_is_found_however_its_key_is_spelled(spelled: 
                                                    "diskSizeGB": "big"}}]
     template = {"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
                 "contentVersion": "1.0.0.0", "resources": [resource]}
-    text = json.dumps(template, indent=2).replace('"copy"', spelled)
-    findings = validate_document(parse_document(text, "t.json"))
+    doc = parse_document(json.dumps(template, indent=2), "t.json")
+    resolved = resolve_template(doc.data, doc.path, [], DeploymentScope())
+    findings = evaluated_findings(resolved.scale_sets)
     assert [f.pointer for f in findings if f.rule == "VAL020"] == [
-        "/resources/0/properties/virtualMachineProfile/storageProfile/copy/0/input/diskSizeGB"]
+        "/resources/0/properties/virtualMachineProfile/storageProfile/dataDisks/0/diskSizeGB",
+        "/resources/0/properties/virtualMachineProfile/storageProfile/dataDisks/1/diskSizeGB"]
+    assert all(f.file == "t.json" and doc.locate(f).line is not None for f in findings)
 
 
 def test_string_spelling_a_boolean_or_integer_is_a_warning() -> None:
@@ -510,7 +524,7 @@ SECRET = "Sup3r-Secret-Value!"
 def test_secret_values_are_never_echoed() -> None:
     resource = scale_set()
     vm = resource["properties"]["virtualMachineProfile"]
-    vm["osProfile"]["adminPassword"] = 123456789  # wrong type, secret path
+    vm["osProfile"]["adminPassword"] = [123456789]  # wrong type, secret path
     vm["osProfile"]["customData"] = {"value": SECRET}
     vm["extensionProfile"] = {"extensions": [{"name": "cse", "properties": {
         "publisher": "Microsoft.Azure.Extensions", "type": "CustomScript",
@@ -523,7 +537,7 @@ def test_secret_values_are_never_echoed() -> None:
     assert len(findings) == 4, messages
     assert SECRET not in messages
     assert "123456789" not in messages
-    assert "adminPassword: an integer value (not shown) is not of type 'string'" in messages
+    assert "adminPassword: an array value (not shown) is not of type 'string'" in messages
     assert "customData: an object value (not shown) is not of type 'string'" in messages
     assert "protectedSettings: a string value (not shown) is not of type 'object'" in messages
     assert "osDisk.caching: a string of 80 characters is not one of" in messages
@@ -671,3 +685,76 @@ def test_validators_are_cached() -> None:
                                                                             "template")
     assert V._vmss_validator("2024-03-01", "model") is not V._vmss_validator("2024-03-01",
                                                                              "template")
+
+
+# --- what will be deployed is what is checked --------------------------------------------
+
+
+def _template_with_mode_parameter(tmp_path: Path, literal: bool) -> Path:
+    """The template-parameters example with upgradePolicy.mode written literally or taken
+    from a parameter whose value comes from the parameters file."""
+    import json as _json
+
+    from conftest import EXAMPLES
+
+    template = _json.loads((EXAMPLES / "template-parameters" / "proposed.json").read_text(encoding="utf-8"))
+    template["parameters"]["mode"] = {"type": "string", "defaultValue": "Manual"}
+    resource = next(r for r in template["resources"] if r["type"].endswith("virtualMachineScaleSets"))
+    resource["properties"]["upgradePolicy"] = {"mode": "Sometimes" if literal else "[parameters('mode')]"}
+    parameters = _json.loads((EXAMPLES / "template-parameters" / "proposed.parameters.json").read_text(encoding="utf-8"))
+    parameters["parameters"]["mode"] = {"value": "Sometimes"}
+    (tmp_path / "vmss.json").write_text(_json.dumps(template, indent=2), encoding="utf-8")
+    (tmp_path / "vmss.parameters.json").write_text(_json.dumps(parameters, indent=2), encoding="utf-8")
+    return tmp_path / "vmss.json"
+
+
+@pytest.mark.parametrize("literal", [True, False], ids=["literal", "through-a-parameter"])
+def test_a_value_from_a_parameter_is_schema_checked_like_a_literal(tmp_path: Path, literal: bool) -> None:
+    """Issue 12, bug b: `upgradePolicy.mode` set to `Sometimes` through a parameter used to
+    pass (exit 0); written literally it was a VAL020 error. Both are now, located at the
+    template value that sets it."""
+    from clihelp import run_cli
+
+    template = _template_with_mode_parameter(tmp_path, literal)
+    run = run_cli("validate", template.name, "-o", "json", cwd=tmp_path)
+    import json as _json
+
+    findings = [f for f in _json.loads(run.out)["findings"] if f["rule"] == "VAL020"]
+    assert run.code == 1, run.out + run.err
+    assert len(findings) == 1 and "'Sometimes' is not one of" in findings[0]["message"]
+    assert findings[0]["file"] == "vmss.json" and findings[0]["pointer"].endswith("/properties/upgradePolicy/mode")
+    line = (tmp_path / "vmss.json").read_text(encoding="utf-8").splitlines()[findings[0]["line"] - 1]
+    assert '"mode"' in line
+    plan = run_cli("plan", str(template), str(template), "-o", "json", cwd=tmp_path)
+    assert plan.code == 1 and any(f["rule"] == "VAL020" for f in _json.loads(plan.out)["findings"])
+
+
+#: VAL020 errors the corpus templates have once evaluated, each checked by hand. Managed
+#: disks of type StandardSSD_LRS came with Compute API 2018-04-01 (the RP refuses them
+#: below it); this template's parameter defaults to it with apiVersion 2016-04-30-preview.
+EVALUATED_ERRORS = {
+    ("templates/vmss-win-iis-app-ssl/azuredeploy.json",
+     "/resources/2/properties/virtualMachineProfile/storageProfile/osDisk/managedDisk/storageAccountType"),
+    ("templates/vmss-win-iis-app-ssl/azuredeploy.json",
+     "/resources/3/properties/virtualMachineProfile/storageProfile/osDisk/managedDisk/storageAccountType"),
+}
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
+def test_corpus_templates_as_evaluated_have_only_the_known_schema_errors() -> None:
+    """Every corpus template with its parameters file, evaluated and then schema-checked:
+    values from parameters, variables and copy loops are checked, and a null or empty
+    value (ARM's `if(cond, x, null())` idiom) is absent, so no false error is made."""
+    from vmssplan.engine import validate_files
+
+    found = set()
+    checked = 0
+    for path in sorted((CORPUS / "templates").glob("*/*.json")):
+        if path.name.endswith(".parameters.json") or path.name == "metadata.json":
+            continue
+        checked += 1
+        for finding in validate_files([str(path)]).findings:
+            if finding.rule == V.RULE_SCHEMA:
+                found.add((str(path.relative_to(CORPUS)), finding.pointer))
+    assert checked > 40
+    assert found == EVALUATED_ERRORS

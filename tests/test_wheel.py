@@ -1,5 +1,6 @@
 """The built wheel, installed in a fresh virtualenv, plans an example: proves that
-schemas/ and rules/ ship inside it and that the console script works."""
+schemas/ and the rule families (rules/, lint/, findings/) ship inside it and that the
+console script works."""
 
 from __future__ import annotations
 
@@ -44,9 +45,11 @@ def test_wheel_contains_rules_and_schemas(installed: Path) -> None:
     repo_rules = len(list((REPO / "rules").glob("*.json")))
     assert int(out[0]) == repo_rules
     assert int(out[1]) >= 4
-    lint = subprocess.run([str(installed / "python"), "-c", "from vmssplan.lint import load_lint_rules; "
-                           "print(len(load_lint_rules()))"], capture_output=True, text=True, check=True, cwd="/")
-    assert int(lint.stdout) == len(list((REPO / "lint").glob("*.json")))
+    registry = subprocess.run([str(installed / "python"), "-c", "from vmssplan.registry import load; "
+                               "print(len(load().lint), len(load().findings))"],
+                              capture_output=True, text=True, check=True, cwd="/")
+    assert list(map(int, registry.stdout.split())) == [len(list((REPO / family).glob("*.json")))
+                                                       for family in ("lint", "findings")]
 
 
 def test_installed_console_script_plans_an_example(installed: Path) -> None:

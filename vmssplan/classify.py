@@ -10,201 +10,56 @@ Matching (see ``schemas/rule.schema.json``):
 - A rule's ``when`` clauses refine its effect from the values (one-way transitions, same
   virtual network, marketplace plan present...).
 
-Values known only after deployment (``reference()``, a parameter with no value...) make a
-change ``unknown`` (rule VMSS003), unless the covering rule says ``none`` whatever the value.
+- Conditions are three-valued (:mod:`vmssplan.conditions`): a clause that reads a value
+  known only after deployment is undecided, and so is the verdict (effect ``unknown``).
+- Then rules with an ``override`` condition judge every change, whatever its path: the
+  first that holds replaces the verdict. VMSS003 is one: a change whose value is known only
+  after deployment (``reference()``, a parameter with no value...) or whose verdict is
+  undecided is ``unknown``, unless the verdict is ``none`` whatever the values.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
-from pathlib import Path
-from typing import Any, Iterable
+from functools import lru_cache
+from typing import Any
 
 from . import shape
-from .data import data_dir, rule_files, schema_text
-from .diff import PatchOp, display, equal, to_pointer
-from .model import KNOWN_AFTER_DEPLOYMENT, SENSITIVE, Change, SensitiveValue, Effect, UsageError, is_unknown, unknown_reason
+from .conditions import ChangeFacts, Subject, VerdictFacts, evaluate, first_unknown
+from .model import (KNOWN_AFTER_DEPLOYMENT, SENSITIVE, Change, Effect, PatchOp, SensitiveValue, UsageError, is_unknown,
+                    unknown_reason)
+from .pointer import join
+from .registry import ChangeRule, Pattern
+from .registry import load as load_registry
 
-EXPRESSION_RULE = "VMSS003"
-
-
-@dataclass(frozen=True)
-class Clause:
-    condition: dict[str, Any]
-    effect: Effect
-    conditional: bool | None
-    message: str | None
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    title: str
-    effect: Effect
-    patterns: tuple[tuple[str, ...], ...]
-    message: str
-    conditional: bool = False
-    clauses: tuple[Clause, ...] = ()
-    confidence: str = "high"
-    error_code: str | None = None
-    evidence: tuple[dict[str, str], ...] = ()
-    description: str = ""
-    cases: tuple[dict[str, Any], ...] = ()
-    file: str = ""
-    #: False for rules from --rules-dir / rules-dirs: at equal specificity they win over
-    #: the built-in ones (a team knows its own scale sets).
-    builtin: bool = True
-
-    @cached_property  # read for every change; a rule never changes once loaded
-    def evidence_link(self) -> str:
-        for item in self.evidence:
-            if item.get("url"):
-                return item["url"]
-        return self.evidence[0]["source"] if self.evidence else ""
-
-
-Pattern = tuple[str, ...]
-
-
-class _PatternTrie:
-    """Rule patterns by segment, so a change finds its rules in time of its path's length
-    rather than of the number of rules (a plan of 10,000 scale sets classifies ~70,000
-    changes against ~200 patterns)."""
-
-    __slots__ = ("children", "ending")
-
-    def __init__(self) -> None:
-        self.children: dict[str, _PatternTrie] = {}
-        #: (rule, pattern) of every pattern that ends at this node.
-        self.ending: list[tuple[Rule, Pattern]] = []
-
-    def add(self, rule: Rule, pattern: Pattern) -> None:
-        node = self
-        for segment in pattern:
-            node = node.children.setdefault(segment, _PatternTrie())
-        node.ending.append((rule, pattern))
-
-    def below(self) -> Iterable[tuple[Rule, Pattern]]:
-        stack = list(self.children.values())
-        while stack:
-            node = stack.pop()
-            yield from node.ending
-            stack.extend(node.children.values())
-
-    def match(self, path: Pattern) -> tuple[list[tuple[Rule, Pattern]], list[tuple[Rule, Pattern]]]:
-        """(patterns that equal ``path`` or an ancestor of it, patterns below ``path``);
-        a ``*`` segment of a pattern matches any one segment of the path."""
-        covering: list[tuple[Rule, Pattern]] = list(self.ending)
-        frontier = [self]
-        for segment in path:
-            frontier = [child for node in frontier
-                        for child in (node.children.get(segment), node.children.get("*") if segment != "*" else None)
-                        if child is not None]
-            if not frontier:
-                return covering, []
-            for node in frontier:
-                covering.extend(node.ending)
-        return covering, [item for node in frontier for item in node.below()]
+#: A change rule (the registry's ``change`` family).
+Rule = ChangeRule
 
 
 @dataclass
 class RuleSet:
+    """The change rules a plan is classified with."""
+
     rules: list[Rule] = field(default_factory=list)
-    _trie: _PatternTrie | None = field(default=None, init=False, repr=False, compare=False)
-    _by_id: dict[str, Rule] | None = field(default=None, init=False, repr=False, compare=False)
-    _candidates: dict[Pattern, _Candidates] = field(default_factory=dict, init=False, repr=False,
-                                                     compare=False)
 
     def by_id(self, rule_id: str) -> Rule | None:
-        if self._by_id is None:
-            self._by_id = {}
-            for rule in self.rules:
-                self._by_id.setdefault(rule.id, rule)
-        return self._by_id.get(rule_id)
-
-    def matching(self, path: Pattern) -> tuple[list[tuple[Rule, Pattern]], list[tuple[Rule, Pattern]]]:
-        """See :meth:`_PatternTrie.match`."""
-        if self._trie is None:
-            self._trie = _PatternTrie()
-            for rule in self.rules:
-                for pattern in rule.patterns:
-                    self._trie.add(rule, pattern)
-        return self._trie.match(path)
-
-
-def parse_pointer(pointer: str) -> tuple[str, ...]:
-    if not pointer:
-        return ()
-    return tuple(p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:])
-
-
-def rule_from_data(data: dict[str, Any], file: str = "", builtin: bool = True) -> Rule:
-    clauses = tuple(
-        Clause(c["if"], Effect.parse(c["effect"]), c.get("conditional"), c.get("message"))
-        for c in data.get("when", ())
-    )
-    return Rule(
-        id=data["id"], title=data["title"], effect=Effect.parse(data["effect"]),
-        patterns=tuple(parse_pointer(p) for p in data["paths"]), message=data["message"],
-        conditional=bool(data.get("conditional", False)), clauses=clauses,
-        confidence=data.get("confidence", "high"), error_code=data.get("error_code"),
-        evidence=tuple(data.get("evidence", ())), description=data.get("description", ""),
-        cases=tuple(data.get("cases", ())), file=file, builtin=builtin,
-    )
-
-
-def builtin_rule_dir() -> Path:
-    return data_dir("rules")
+        return next((rule for rule in self.rules if rule.id == rule_id), None)
 
 
 @lru_cache(maxsize=8)
 def load_rules(extra_dirs: tuple[str, ...] = (), validate: bool = False) -> RuleSet:
-    """Built-in rules plus rules from ``extra_dirs``.
+    """The change rules of the registry: the built-in ones plus those of ``extra_dirs``
+    (see :func:`vmssplan.registry.load`).
 
-    Built-in rules are checked against the rule schema by the test suite; user rules are
-    checked here (``validate=True``) so a broken file is a usage error with its name.
+    A lint rule in a user directory is refused: a plan lints with the built-in lint rules
+    only, and a rule that is silently not applied would be worse than an error.
     """
-    rules: list[Rule] = []
-    seen: dict[str, str] = {}
-    for path, check, builtin in rule_files(builtin_rule_dir(), extra_dirs, validate, "rule"):
-        data = _read_rule_file(path, check)
-        if data["id"] in seen:
-            raise UsageError(f"{path}: rule id {data['id']} is already defined in {seen[data['id']]}")
-        seen[data["id"]] = str(path)
-        rules.append(rule_from_data(data, str(path), builtin))
-    return RuleSet(rules)
-
-
-def _read_rule_file(path: Path, check: bool) -> dict[str, Any]:
-    from .load import PositionIndex, read_data_file
-
-    text, data = read_data_file(path, "rule file")
-    if check:
-        problems = rule_file_problems(data)
-        if problems:
-            pointer, message = problems[0]
-            line, column = PositionIndex(text).locate(pointer)
-            raise UsageError(f"{path}:{line}:{column}: invalid rule file: {message}")
-    elif not isinstance(data, dict) or not {"id", "effect", "paths", "message", "title"} <= data.keys():
-        raise UsageError(f"{path}: invalid rule file (missing id, title, effect, paths or message)")
-    return data
-
-
-def rule_file_problems(data: Any) -> list[tuple[str, str]]:
-    """Schema problems of one rule document: (RFC 6901 pointer, readable message), empty
-    when valid. Path patterns must also be usable: a pointer that is not one is a problem."""
-    import jsonschema
-
-    schema = json.loads(schema_text("rule.schema.json"))
-    validator = jsonschema.Draft202012Validator(schema)
-    problems = []
-    for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
-        pointer = "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in error.absolute_path)
-        where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
-        problems.append((pointer, f"{where}: {error.message}"))
-    return problems
+    registry = load_registry(extra_dirs, validate)
+    for rule in registry.lint:
+        if not rule.builtin:
+            raise UsageError(f"{rule.file}: {rule.id} is a cross-field (lint) rule: rule directories of a plan "
+                             "hold change rules (lint rules from a directory are not applied yet)")
+    return RuleSet(list(registry.changes))
 
 
 # --- matching --------------------------------------------------------------------------
@@ -212,18 +67,6 @@ def rule_file_problems(data: Any) -> list[tuple[str, str]]:
 
 def _specificity(rule: Rule, pattern: tuple[str, ...]) -> tuple[int, int, int, str]:
     return (len(pattern), -pattern.count("*"), 0 if rule.builtin else 1, rule.id)
-
-
-def get_pointer(model: Any, path: Iterable[str]) -> tuple[bool, Any]:
-    node = model
-    for part in path:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return False, None
-    return True, node
 
 
 def _sub_values(op: PatchOp, rest: tuple[str, ...]) -> list[tuple[tuple[str, ...], Any, Any]]:
@@ -256,20 +99,6 @@ def _child(node: Any, key: str) -> Any:
     return None
 
 
-def first_unknown(value: Any) -> Any:
-    """The first value known only after deployment inside ``value``, or None."""
-    stack = [value]
-    while stack:
-        node = stack.pop()
-        if is_unknown(node):
-            return node
-        if isinstance(node, dict):
-            stack.extend(reversed(list(node.values())))
-        elif isinstance(node, list):
-            stack.extend(reversed(node))
-    return None
-
-
 @dataclass
 class Context:
     """What conditions may look at besides the change itself."""
@@ -279,47 +108,11 @@ class Context:
     api_version: str | None = None
 
 
-def _holds(cond: dict[str, Any], op: PatchOp, before: Any, after: Any, ctx: Context) -> bool:
-    (name, arg), = cond.items()
-    if name == "all":
-        return all(_holds(c, op, before, after, ctx) for c in arg)
-    if name == "any":
-        return any(_holds(c, op, before, after, ctx) for c in arg)
-    if name == "not":
-        return not _holds(arg, op, before, after, ctx)
-    if name == "op":
-        return op.op in arg
-    if name == "transition":
-        ok = True
-        if "from" in arg:
-            ok = ok and _same(op.path, before, arg["from"])
-        if "to" in arg:
-            ok = ok and _same(op.path, after, arg["to"])
-        return ok
-    if name == "same_parent":
-        if not (isinstance(before, str) and isinstance(after, str)):
-            return False
-        marker = f"/{arg.lower()}/"
-        a, b = before.lower(), after.lower()
-        return marker in a and marker in b and a.rsplit(marker, 1)[0] == b.rsplit(marker, 1)[0]
-    if name == "exists":
-        sides = [arg["side"]] if "side" in arg else ["before", "after"]
-        path = parse_pointer(arg["pointer"])
-        return any(get_pointer(getattr(ctx, side), path)[0] for side in sides)
-    if name == "value":
-        side = arg.get("side", "after")
-        path = parse_pointer(arg["pointer"])
-        found, value = get_pointer(getattr(ctx, side), path)
-        return found and any(_same(path, value, candidate) for candidate in arg["in"])
-    if name == "api_version_below":
-        return ctx.api_version is not None and ctx.api_version[:10] < arg[:10]
-    raise ValueError(f"unknown condition {name!r}")  # the rule schema makes this unreachable
-
-
-def _same(path: tuple[str, ...], value: Any, expected: Any) -> bool:
-    if expected is None:
-        return value is None
-    return value is not None and equal(path, value, expected)
+def _subject(op: PatchOp, before: Any, after: Any, ctx: Context, verdict: VerdictFacts | None = None) -> Subject:
+    """What a change rule's condition reads: the change (``before``/``after``: its values,
+    or those below it that a rule on a deeper path judges), both models, the verdict so far."""
+    return Subject(ctx.before, ctx.after, change=ChangeFacts(op.op, op.path, before, after),
+                   api_version=ctx.api_version, verdict=verdict, equal=shape.same_value)
 
 
 @dataclass(frozen=True)
@@ -328,60 +121,64 @@ class Verdict:
     effect: Effect
     conditional: bool
     message: str
+    #: A ``when`` condition could not be decided (it read a value known only after
+    #: deployment) before one held: the verdict could be another one.
+    undecided: bool = False
+    #: That value, to say why.
+    unknown: Any = None
 
 
 def _verdict(rule: Rule, op: PatchOp, before: Any, after: Any, ctx: Context) -> Verdict:
+    """The verdict of the first ``when`` clause that holds, else the rule's own; undecided
+    (effect unknown) at a clause that cannot be decided, since it or a later one may hold."""
     for clause in rule.clauses:
-        if _holds(clause.condition, op, before, after, ctx):
+        subject = _subject(op, before, after, ctx)
+        truth = evaluate(clause.condition, subject)
+        if truth is True:
             conditional = rule.conditional if clause.conditional is None else clause.conditional
             return Verdict(rule, clause.effect, conditional, clause.message or rule.message)
+        if truth is None:
+            return Verdict(rule, Effect.UNKNOWN, False, rule.message, undecided=True, unknown=subject.unknown)
     return Verdict(rule, rule.effect, rule.conditional, rule.message)
 
 
-@dataclass(frozen=True)
-class _Candidates:
-    """The rules that may judge a change at one path."""
+def _overridden(verdict: Verdict, op: PatchOp, overrides: list[Rule], ctx: Context, unknown: Any) -> Verdict:
+    """The verdict of the first rule (in id order) whose ``override`` condition holds, else
+    ``verdict``. Its message says why when a value known only after deployment is involved:
+    ``unknown`` (the first one in the change's values), else the one a condition read."""
+    facts = VerdictFacts(verdict.effect, value_independent=not verdict.rule.clauses, undecided=verdict.undecided)
+    for rule in overrides:
+        assert rule.override is not None
+        subject = _subject(op, op.before, op.after, ctx, facts)
+        if evaluate(rule.override, subject) is True:
+            why = next((u for u in (unknown, verdict.unknown, subject.unknown) if u is not None), None)
+            reason = unknown_reason(why) if why is not None else ""
+            message = f"{rule.message} Why: {reason}." if reason else rule.message
+            return Verdict(rule, rule.effect, rule.conditional, message)
+    return verdict
 
-    #: The most specific rule whose pattern equals the path or an ancestor of it.
-    covering: Rule | None
-    #: Whether that pattern is as long as the path (then rules below are not consulted).
-    exact: bool
-    #: (rule, pattern relative to the path) of rules below the path, in rule-file order.
-    below: tuple[tuple[Rule, Pattern], ...]
-    #: The covering rule's verdict when it has no ``when`` clauses (it does not depend on
-    #: the values, so it is made once, not once per change).
-    fixed_verdict: Verdict | None
 
-
-def _candidates(rules: RuleSet, path: Pattern) -> _Candidates:
-    """Memoized per rule set: the changes of many scale sets share a few dozen paths."""
-    cached = rules._candidates.get(path)
-    if cached is not None:
-        return cached
-    covering_patterns, below_patterns = rules.matching(path)
-    covering = max(covering_patterns, key=lambda item: _specificity(*item), default=None)
-    below = tuple((rule, pattern[len(path):]) for rule, pattern in
-                  sorted(below_patterns, key=lambda item: (item[0].id, item[0].patterns.index(item[1]))))
-    covering_rule = covering[0] if covering else None
-    fixed_verdict = (Verdict(covering_rule, covering_rule.effect, covering_rule.conditional, covering_rule.message)
-                     if covering_rule is not None and not covering_rule.clauses else None)
-    found = _Candidates(covering_rule, covering is not None and len(covering[1]) == len(path), below,
-                        fixed_verdict)
-    if len(rules._candidates) < 10_000:
-        rules._candidates[path] = found
-    return found
+def _candidates(rules: RuleSet, path: Pattern) -> tuple[tuple[Rule, Pattern] | None, list[tuple[Rule, Pattern]]]:
+    """(the most specific rule whose pattern equals ``path`` or an ancestor of it, with that
+    pattern; the rules below ``path`` with their patterns relative to it, in rule-id order)."""
+    covering: list[tuple[Rule, Pattern]] = []
+    below: list[tuple[Rule, Pattern]] = []
+    for rule in sorted(rules.rules, key=lambda r: r.id):
+        for pattern in rule.patterns:
+            if len(pattern) <= len(path) and shape.matches(path[:len(pattern)], pattern):
+                covering.append((rule, pattern))
+            elif len(pattern) > len(path) and shape.matches(path, pattern[:len(path)]):
+                below.append((rule, pattern[len(path):]))
+    return max(covering, key=lambda item: _specificity(*item), default=None), below
 
 
 def classify_op(op: PatchOp, rules: RuleSet, ctx: Context) -> Verdict:
-    candidates = _candidates(rules, op.path)
-    best = candidates.fixed_verdict
-    if best is None and candidates.covering is not None:
-        best = _verdict(candidates.covering, op, op.before, op.after, ctx)
-    below, exact = candidates.below, candidates.exact
-    if below and not exact:
+    covering, below = _candidates(rules, op.path)
+    best = _verdict(covering[0], op, op.before, op.after, ctx) if covering else None
+    if not (covering and len(covering[1]) == len(op.path)):  # an exact rule alone judges its path
         for rule, rest in below:
             for sub_path, a, b in _sub_values(op, rest):
-                if (a is None and b is None) or (a is not None and b is not None and equal(sub_path, a, b)):
+                if (a is None and b is None) or (a is not None and b is not None and shape.same_value(sub_path, a, b)):
                     continue
                 sub_op = PatchOp("add" if a is None else "remove" if b is None else "replace",
                                  sub_path, sub_path, a, b)
@@ -396,49 +193,21 @@ def classify_op(op: PatchOp, rules: RuleSet, ctx: Context) -> Verdict:
 def classify(ops: list[PatchOp], rules: RuleSet, ctx: Context) -> list[Change]:
     """One :class:`Change` per patch operation, with effect, rule and message."""
     changes = []
-    expression_rule = rules.by_id(EXPRESSION_RULE)
+    overrides = sorted((rule for rule in rules.rules if rule.override is not None), key=lambda r: r.id)
     for op in ops:
-        verdict = classify_op(op, rules, ctx)
-        secret_path = _is_secret_path(op.path)
-        before, after = op.before, op.after
-        if type(before) in _JSON_SCALARS and type(after) in _JSON_SCALARS:
-            # Most changes set one scalar: nothing inside to look for.
-            unknown, holds_secret = None, False
-            if secret_path:
-                before, after = _masked_whole(before), _masked_whole(after)
-        else:
-            scan = _Scan()
-            before, after = scan.masked(before, secret_path), scan.masked(after, secret_path)
-            unknown, holds_secret = scan.unknown, scan.holds_secret
+        secret_path = shape.is_secret(op.path)
+        scan = _Scan()
+        before, after = scan.masked(op.before, secret_path), scan.masked(op.after, secret_path)
+        unknown, holds_secret = scan.unknown, scan.holds_secret
         unknown_value = unknown is not None
-        if unknown_value and not (verdict.effect is Effect.NONE and not verdict.rule.clauses):
-            base = expression_rule.message if expression_rule else "The value is known only after deployment."
-            message = f"{base} Why: {unknown_reason(unknown)}." if unknown_reason(unknown) else base
-            verdict = Verdict(expression_rule or verdict.rule, Effect.UNKNOWN, False, message)
+        verdict = _overridden(classify_op(op, rules, ctx), op, overrides, ctx, unknown)
         changes.append(Change(
-            op=op.op, path=_pointer(op.path), display_path=_display_path(op.labels), before=before, after=after,
+            op=op.op, path=join(op.path), display_path=op.display_path, before=before, after=after,
             effect=verdict.effect, rule=verdict.rule.id, title=verdict.rule.title, message=verdict.message,
             conditional=verdict.conditional, sensitive=secret_path or holds_secret,
             unknown_value=unknown_value, evidence=verdict.rule.evidence_link,
         ))
     return changes
-
-
-# The changes of thousands of scale sets share a few dozen paths: their texts are made once.
-# (PatchOp.pointer and .display_path, memoized; pure functions of immutable tuples.)
-@lru_cache(maxsize=4096)
-def _pointer(path: tuple[str, ...]) -> str:
-    return to_pointer(path)
-
-
-@lru_cache(maxsize=4096)
-def _is_secret_path(path: tuple[str, ...]) -> bool:
-    return shape.is_secret(path)
-
-
-@lru_cache(maxsize=4096)
-def _display_path(labels: tuple[str, ...]) -> str:
-    return display(labels)
 
 
 #: Types of JSON scalars: such a value holds no secret and no unknown, so it needs no walk.
@@ -487,8 +256,6 @@ class _Scan:
                     self.holds_secret = True
                     self._note_unknown(item)
                     masked[key] = _masked_whole(item)
-                elif type(item) in _JSON_SCALARS:  # most leaves: spare the call
-                    masked[key] = item
                 else:
                     masked[key] = self._masked(item)
             return masked

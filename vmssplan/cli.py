@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, List, NoReturn, Optional
 import typer
 
 from . import __version__
-from .model import Effect, UsageError, VmssplanError, scrub_text
+from .model import Effect, UsageError, VmssplanError
 
 if TYPE_CHECKING:
     from .config import Config
-    from .engine import Result
+    from .model import Result
 
 EXIT_CODES_HELP = """
 Exit codes: 0 done, nothing at or above the failure threshold; 1 findings (a change at or
@@ -107,20 +107,21 @@ def _output_format(output: Optional[Enum], query: Optional[str]) -> str:
 
 
 def _render(table: dict[str, str], fmt: str, result: Result, query: object, color: bool) -> str:
-    """The renderer's text, or with a compiled --query its result on the same JSON document
-    as -o json (the plan, or for `validate` the findings)."""
+    """The renderer's text from the run's view (secrets scrubbed there, once), or with a
+    compiled --query its result on the same JSON document as -o json."""
     from .render import FINDINGS_FORMATS, get_renderer
+    from .view import build_view
 
+    view = build_view(result, plan=table is not FINDINGS_FORMATS)
     if query is not None:
-        from .render import query as jmes
+        from .render.query import render
 
-        return (jmes.render_findings if table is FINDINGS_FORMATS else jmes.render_plan)(result, query)
-    return get_renderer(table, fmt)(result, color=color)
+        return render(view, query)
+    return get_renderer(table, fmt)(view, color=color)
 
 
-def _emit(text: str, secrets: set[str], output_file: Optional[str]) -> None:
-    """Scrub, then write to standard output or to --output-file."""
-    text = _scrub(text, secrets)
+def _emit(text: str, output_file: Optional[str]) -> None:
+    """Write to standard output or to --output-file."""
     if output_file is None or output_file == "-":
         try:
             sys.stdout.write(text)
@@ -143,11 +144,6 @@ def _compile_query(query: Optional[str]) -> object:
     from .render.query import compile_query
 
     return compile_query(query)
-
-
-def _scrub(text: str, secrets: set[str]) -> str:
-    """Last line of defence: no secret value seen in the inputs reaches any output."""
-    return scrub_text(text, secrets)
 
 
 def _fail(message: str, code: int) -> NoReturn:
@@ -182,12 +178,12 @@ def validate(
     """Check JSON syntax, the template envelope and each scale set against the schema of its apiVersion."""
     fmt = _output_format(output, query)
     compiled = _compile_query(query)
-    from .engine import validate_files
+    from .engine import RunConfig, validate_files
     from .render import FINDINGS_FORMATS
 
-    result = validate_files(files, config=_config(config_file))
+    result = validate_files(files, RunConfig(config=_config(config_file)))
     text = _render(FINDINGS_FORMATS, fmt, result, compiled, _use_color(color, output_file))
-    _emit(text, result.secrets, output_file)
+    _emit(text, output_file)
     raise typer.Exit(1 if result.has_errors else 0)
 
 
@@ -263,18 +259,16 @@ def plan(
         _fail(f"--fail-on: {exc}", 2)
     fmt = _output_format(output, query)
     compiled = _compile_query(query)
-    from .engine import PlanOptions, TemplateOptions, exit_code, plan_against_revision, plan_files
+    from .engine import RunConfig, exit_code, plan_against_revision, plan_files
     from .model import DeploymentScope
     from .render import LOCATING_FORMATS, PLAN_FORMATS
 
     scope = DeploymentScope(subscription_id=subscription_id, resource_group=resource_group, location=location,
                             deployment_name=deployment_name, tenant_id=tenant_id)
-    templates = TemplateOptions(parameters=tuple(parameters or ()),
-                                current_parameters=tuple(current_parameters or ()),
-                                proposed_parameters=tuple(proposed_parameters or ()), scope=scope)
-    options = PlanOptions(rule_dirs=tuple(rules_dir or ()), templates=templates, instances=tuple(instances or ()),
-                          patch=patch, edits=tuple(_EDIT_TOKENS), config=config,
-                          locate_changes=fmt in LOCATING_FORMATS)
+    options = RunConfig(parameters=tuple(parameters or ()), current_parameters=tuple(current_parameters or ()),
+                        proposed_parameters=tuple(proposed_parameters or ()), scope=scope,
+                        rule_dirs=tuple(rules_dir or ()), instances=tuple(instances or ()), patch=patch,
+                        edits=tuple(_EDIT_TOKENS), config=config, locate_changes=fmt in LOCATING_FORMATS)
     paths = list(files or ())
     edits = bool(patch or _EDIT_TOKENS)
     if base_ref is not None:
@@ -293,7 +287,7 @@ def plan(
             _fail("missing PROPOSED (or --set/--add/--remove/--patch to build it from CURRENT)", 2)
         result = plan_files(paths[0], paths[1] if len(paths) == 2 else None, options)
     text = _render(PLAN_FORMATS, fmt, result, compiled, _use_color(color, output_file))
-    _emit(text, result.secrets, output_file)
+    _emit(text, output_file)
     raise typer.Exit(exit_code(result, threshold))
 
 
@@ -303,9 +297,9 @@ def rules_command(
     rules_dir: Optional[List[str]] = typer.Option(None, "--rules-dir", metavar="DIR",
                                                   help="Include the rules of this directory. Repeatable."),
 ) -> None:
-    """List the change rules (id, effect, paths, title), or show one rule's description, evidence and examples."""
+    """List every rule (change rules, cross-field rules, finding ids), or show one rule's description, evidence and examples."""
     from .catalogue import catalogue_text, rule_markdown
-    from .classify import load_rules
+    from .registry import load as load_rules
 
     rules = load_rules(tuple(rules_dir or ()), validate=bool(rules_dir))
     if rule_id is None:
@@ -325,7 +319,7 @@ def run() -> NoReturn:
 
 def main() -> int:
     """Run the CLI on ``sys.argv``; errors become messages and exit codes, never tracebacks."""
-    from .edit import extract_edit_tokens
+    from .inputs.edits import extract_edit_tokens
 
     args, edits = extract_edit_tokens(sys.argv[1:])
     _EDIT_TOKENS[:] = edits

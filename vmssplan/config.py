@@ -1,8 +1,7 @@
 """Project configuration: `.vmssplan.yaml` or `[tool.vmssplan]` in pyproject.toml.
 
-Rule ids are selected and ignored by prefix, as in flake8. Ignored or suppressed
-*findings* are dropped; ignored or suppressed *changes* stay in the plan, marked with the
-reason, and never fail the check (a plan that hid a change would not tell the truth).
+Rule ids are selected and ignored by prefix, as in flake8. This module reads and checks
+the configuration; :mod:`vmssplan.decide` applies it to changes and findings.
 The schema is ``schemas/config.schema.json``; a broken file is a usage error (exit 2) that
 names the file and line.
 """
@@ -12,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .data import schema_text
-from .model import Change, Effect, Finding, Plan, Severity, UsageError
+from .model import Effect, Severity, UsageError
 
 CONFIG_NAMES = (".vmssplan.yaml", ".vmssplan.yml")
 
@@ -57,11 +56,6 @@ class Config:
         if self.select and not any(rule.startswith(p) for p in self.select):
             return False
         return not any(rule.startswith(p) for p in self.ignore)
-
-
-def _longest_prefix(table: dict[str, Any], rule: str) -> Any:
-    matches = [p for p in table if rule.startswith(p)]
-    return table[max(matches, key=len)] if matches else None
 
 
 def find_config(start: Path) -> Path | None:
@@ -179,69 +173,3 @@ def _config_from(data: dict[str, Any], path: Path) -> Config:
         rules_dirs=tuple(str((base / d).resolve()) for d in data.get("rules-dirs", ())),
         suppressions=tuple(suppressions),
     )
-
-
-def _active(config: Config, today: dt.date, notes: list[Finding]) -> list[Suppression]:
-    active = []
-    for suppression in config.suppressions:
-        if suppression.expires is not None and suppression.expires < today:
-            notes.append(Finding("CFG001", f"the suppression of {suppression.rule} ({suppression.reason}) expired on "
-                                           f"{suppression.expires.isoformat()}: it no longer applies",
-                                 Severity.WARNING, file=config.source or ""))
-            continue
-        active.append(suppression)
-    return active
-
-
-def apply_to_findings(findings: list[Finding], config: Config, today: dt.date | None = None) -> list[Finding]:
-    """Findings after select/ignore, severity overrides and suppressions."""
-    notes: list[Finding] = []
-    active = _active(config, today or dt.date.today(), notes)
-    out = []
-    for finding in findings:
-        if not config.selected(finding.rule):
-            continue
-        if any(s.matches(finding.rule, path=finding.pointer, file=finding.file) for s in active):
-            continue
-        severity = _longest_prefix(config.severity, finding.rule)
-        out.append(replace(finding, severity=severity) if severity is not None else finding)
-    return out + notes
-
-
-def ignored_by_metadata(resource: dict[str, Any]) -> tuple[str, ...]:
-    """Rule prefixes a template resource ignores: ``"metadata": {"vmssplan": {"ignore": [...]}}``
-    (ARM JSON has no comments to hang a suppression on)."""
-    metadata = resource.get("metadata")
-    settings = metadata.get("vmssplan") if isinstance(metadata, dict) else None
-    ignore = settings.get("ignore") if isinstance(settings, dict) else None
-    return tuple(i for i in ignore if isinstance(i, str)) if isinstance(ignore, list) else ()
-
-
-def apply_to_plan(plan: Plan, config: Config, metadata_ignores: dict[str, tuple[str, ...]] | None = None,
-                  today: dt.date | None = None) -> None:
-    """Mark ignored and suppressed changes (they stay visible), and apply effect overrides."""
-    unused: list[Finding] = []
-    active = _active(config, today or dt.date.today(), unused)
-    for scale_set in plan.scale_sets:
-        local = (metadata_ignores or {}).get(scale_set.name, ())
-        for change in scale_set.changes:
-            override = _longest_prefix(config.effects, change.rule)
-            if override is not None and override is not change.effect:
-                change.message += f" (Effect set to {override.label} by {config.source}.)"
-                change.effect = override
-            reason = _suppression_reason(change, scale_set.name, scale_set.file, config, active, local)
-            if reason:
-                change.suppressed = reason
-
-
-def _suppression_reason(change: Change, scale_set: str, file: str, config: Config, active: list[Suppression],
-                        local: tuple[str, ...]) -> str:
-    if not config.selected(change.rule):
-        return f"rule {change.rule} is ignored by {config.source}"
-    if any(change.rule.startswith(p) for p in local):
-        return f"rule {change.rule} is ignored by the resource's metadata.vmssplan"
-    for suppression in active:
-        if suppression.matches(change.rule, scale_set, change.path, file):
-            until = f", until {suppression.expires.isoformat()}" if suppression.expires else ""
-            return f"suppressed: {suppression.reason}{until}"
-    return ""

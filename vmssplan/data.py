@@ -1,7 +1,9 @@
-"""Where the shipped data lives: the ``rules/``, ``lint/`` and ``schemas/`` directories.
+"""Where the shipped data lives: the ``rules/``, ``lint/``, ``findings/`` and ``schemas/``
+directories.
 
 In an installed wheel they are the packages ``vmssplan.rules``, ``vmssplan.lint_rules``
-(not ``vmssplan.lint``: that is the lint module) and ``vmssplan.schemas``;
+(not ``vmssplan.lint``: that is the lint module, and a data package of that name would
+shadow it), ``vmssplan.finding_rules`` and ``vmssplan.schemas``;
 in a source checkout (tests run from the repository root, where the local ``vmssplan/``
 shadows any installed copy) they are the top-level directories next to ``vmssplan/``.
 """
@@ -14,12 +16,12 @@ from pathlib import Path
 
 _SOURCE_ROOT = Path(__file__).resolve().parent.parent
 #: package name (under vmssplan.) -> directory at the top of a source checkout
-_SOURCE_DIRS = {"rules": "rules", "schemas": "schemas", "lint_rules": "lint"}
+_SOURCE_DIRS = {"rules": "rules", "schemas": "schemas", "lint_rules": "lint", "finding_rules": "findings"}
 
 
 @lru_cache(maxsize=None)
 def data_dir(name: str) -> Path:
-    """The directory of the data package ``name`` (rules, lint_rules, schemas)."""
+    """The directory of the data package ``name`` (rules, lint_rules, finding_rules, schemas)."""
     try:
         from importlib.resources import files
 
@@ -36,15 +38,15 @@ def schema_text(*parts: str) -> str:
     return data_dir("schemas").joinpath(*parts).read_text(encoding="utf-8")
 
 
-def rule_files(builtin: Path, extra_dirs: tuple[str, ...], check_builtin: bool,
+def rule_files(builtins: tuple[Path, ...], extra_dirs: tuple[str, ...], check_builtin: bool,
                what: str) -> Iterator[tuple[Path, bool, bool]]:
     """(path, whether to check it against its schema, whether it is built in) of every rule
-    file: the built-in directory first, then ``extra_dirs`` in order (user files are always
+    file: the built-in directories first, then ``extra_dirs`` in order (user files are always
     checked: a broken one is a usage error naming it); each directory in name order."""
     from .model import UsageError
 
-    for directory, check, is_builtin in [(builtin, check_builtin, True)] + [(Path(d), True, False)
-                                                                              for d in extra_dirs]:
+    for directory, check, is_builtin in [(b, check_builtin, True) for b in builtins] + [(Path(d), True, False)
+                                                                                         for d in extra_dirs]:
         if not directory.is_dir():
             raise UsageError(f"{directory}: {what} directory not found")
         for path in sorted(directory.glob("*.json")):

@@ -13,68 +13,24 @@ order, so one walk over both models yields a patch that:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from . import shape
+from .model import PatchOp, ScaleSetSource
+from .pointer import join
 
 
-@dataclass(frozen=True)
-class PatchOp:
-    """One operation. ``path`` is a tuple of tokens; ``labels`` the same with keyed items
-    shown by name, for people."""
-
-    op: str
-    path: tuple[str, ...]
-    labels: tuple[str, ...]
-    before: Any = None
-    after: Any = None
-
-    @property
-    def pointer(self) -> str:
-        return to_pointer(self.path)
-
-    @property
-    def display_path(self) -> str:
-        return display(self.labels)
-
-    def to_rfc6902(self) -> dict[str, Any]:
-        if self.op == "remove":
-            return {"op": "remove", "path": self.pointer}
-        return {"op": self.op, "path": self.pointer, "value": self.after}
-
-
-def to_pointer(path: tuple[str, ...]) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
-
-
-def display(labels: tuple[str, ...]) -> str:
-    """``properties.virtualMachineProfile.extensionProfile.extensions[CustomScript].name``"""
-    out = ""
-    for label in labels:
-        if label.startswith("["):
-            out += label
-        else:
-            out += ("." if out else "") + label
-    return out
+def to_rfc6902(op: PatchOp) -> dict[str, Any]:
+    """The RFC 6902 operation of ``op``."""
+    if op.op == "remove":
+        return {"op": "remove", "path": join(op.path)}
+    return {"op": op.op, "path": join(op.path), "value": op.after}
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> list[PatchOp]:
     ops: list[PatchOp] = []
     _diff_values(before, after, (), (), ops)
     return ops
-
-
-def equal(path: tuple[str, ...], a: Any, b: Any) -> bool:
-    """Equality as ARM sees it (case-insensitive where ARM is; 1 != True)."""
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(equal(path + (k,), a[k], b[k]) for k in a)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(equal(path + (str(i),), x, y) for i, (x, y) in enumerate(zip(a, b)))
-    if type(a) is not type(b) and not (isinstance(a, (int, float)) and isinstance(b, (int, float))
-                                       and not isinstance(a, bool) and not isinstance(b, bool)):
-        return False
-    return bool(shape.fold(path, a) == shape.fold(path, b))
 
 
 def _diff_values(a: Any, b: Any, path: tuple[str, ...], labels: tuple[str, ...], ops: list[PatchOp]) -> None:
@@ -92,7 +48,7 @@ def _diff_values(a: Any, b: Any, path: tuple[str, ...], labels: tuple[str, ...],
         if _keyed(array_name, a) and _keyed(array_name, b):
             _diff_keyed(array_name, a, b, path, labels, ops)
             return
-    if not equal(path, a, b):
+    if not shape.same_value(path, a, b):
         ops.append(PatchOp("replace", path, labels, before=a, after=b))
 
 
@@ -156,3 +112,41 @@ def drop_unreturned_secrets(ops: list[PatchOp], before_from_get: bool,
             continue
         kept.append(op)
     return kept, notes
+
+
+# --- pairing the scale sets of two sides -----------------------------------------------
+
+#: (current, proposed): the same scale set on both sides, or on one side only (None).
+SourcePair = tuple[ScaleSetSource | None, ScaleSetSource | None]
+
+
+def _is_expression(name: str) -> bool:
+    return name.startswith("[") and name.endswith("]") and not name.startswith("[[")
+
+
+def pair_scale_sets(current: list[ScaleSetSource], proposed: list[ScaleSetSource]) -> list[SourcePair]:
+    """Match scale sets by name (case-insensitive, as ARM names are), sorted by name.
+
+    When each side holds exactly one scale set and either name is an unevaluated
+    expression, the two are paired: they are the same resource written two ways. Names
+    may repeat (copy loops, one name per nested deployment): the i-th scale set of a name
+    on one side pairs with the i-th of that name on the other.
+    """
+    if len(current) == 1 and len(proposed) == 1 and (
+            _is_expression(current[0].name) or _is_expression(proposed[0].name)):
+        return [(current[0], proposed[0])]
+    remaining: dict[str, list[ScaleSetSource]] = {}
+    for before in current:
+        remaining.setdefault(before.name.lower(), []).append(before)
+    pairs: list[SourcePair] = []
+    for after in proposed:
+        candidates = remaining.get(after.name.lower())
+        pairs.append((candidates.pop(0) if candidates else None, after))
+    pairs.extend((before, None) for group in remaining.values() for before in group)
+    return sorted(pairs, key=_pair_key)
+
+
+def _pair_key(pair: SourcePair) -> tuple[str, str]:
+    subject = pair[1] or pair[0]
+    assert subject is not None
+    return (subject.name.lower(), subject.pointer)

@@ -18,41 +18,6 @@ SENSITIVE = "(sensitive value)"
 KNOWN_AFTER_DEPLOYMENT = "(known after deployment)"
 
 
-#: Secrets at least this long are scrubbed wherever they appear in output; shorter ones
-#: only where they stand as a whole value (quoted), so that a placeholder password such as
-#: "string" cannot blank that word out of every message.
-SCRUB_ANYWHERE_LENGTH = 8
-
-
-def scrub_string(value: str, secrets: set[str]) -> str:
-    """A string value of the output, with every secret replaced by :data:`SENSITIVE`."""
-    if value in secrets:
-        return SENSITIVE
-    for secret in sorted((s for s in secrets if len(s) >= SCRUB_ANYWHERE_LENGTH), key=lambda s: (-len(s), s)):
-        value = value.replace(secret, SENSITIVE)
-    return value
-
-
-def scrub_text(text: str, secrets: set[str]) -> str:
-    """Finished output text with every secret replaced, as it is or as a JSON string escapes
-    it; short secrets (see :data:`SCRUB_ANYWHERE_LENGTH`) only where quoted as a value."""
-    import json
-
-    replacements: dict[str, str] = {}
-    for secret in secrets:
-        escaped = {json.dumps(secret, ensure_ascii=False)[1:-1], json.dumps(secret)[1:-1]}
-        if len(secret) >= SCRUB_ANYWHERE_LENGTH:
-            for form in escaped | {secret}:
-                replacements[form] = SENSITIVE
-        else:
-            for form in escaped | {secret}:
-                replacements[f'"{form}"'] = f'"{SENSITIVE}"'
-                replacements[f"'{form}'"] = f"'{SENSITIVE}'"
-    for form in sorted(replacements, key=lambda s: (-len(s), s)):  # longest first, then a fixed order
-        text = text.replace(form, replacements[form])
-    return text
-
-
 #: Deepest nesting of objects and arrays accepted in a value given on the command line
 #: (--set, NAME=VALUE): later stages walk values recursively.
 MAX_VALUE_NESTING = 200
@@ -197,6 +162,16 @@ class DeploymentScope:
 
 
 @dataclass(frozen=True)
+class ParameterSource:
+    """Where some of a template's parameter values come from: a parameters file (its
+    parsed ``data``) or ``NAME=VALUE`` arguments (``assignments``)."""
+
+    origin: str
+    data: Any = None
+    assignments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Finding:
     """A located problem in a user's document (or a lint verdict).
 
@@ -282,6 +257,27 @@ class ScaleSet:
         return cap if isinstance(cap, int) and not isinstance(cap, bool) else None
 
 
+@dataclass(frozen=True)
+class PatchOp:
+    """One operation of the diff. ``path`` is a tuple of reference tokens (the change's
+    pointer is ``vmssplan.pointer.join(path)``); ``labels`` the same with keyed items shown
+    by name, for people."""
+
+    op: str
+    path: tuple[str, ...]
+    labels: tuple[str, ...]
+    before: Any = None
+    after: Any = None
+
+    @property
+    def display_path(self) -> str:
+        """``properties.virtualMachineProfile.extensionProfile.extensions[CustomScript].name``"""
+        out = ""
+        for label in self.labels:
+            out += label if label.startswith("[") else ("." if out else "") + label
+        return out
+
+
 @dataclass
 class Change:
     """One RFC 6902 operation with its verdict.
@@ -316,6 +312,33 @@ class Change:
     @property
     def symbol(self) -> str:
         return {"add": "+", "remove": "-", "replace": "~"}.get(self.op, "~")
+
+
+@dataclass(frozen=True)
+class VmInstance:
+    """One VM of a scale set, as far as the rollout plan needs it.
+
+    ``None`` means the document does not say (a list without ``--expand instanceView``
+    has no power state; an instance view has no ``latestModelApplied``).
+    """
+
+    #: Uniform: the instance id ("3"); Flexible: the VM name.
+    instance_id: str
+    name: str | None = None
+    latest_model_applied: bool | None = None
+    protected_from_scale_set_actions: bool = False
+    protected_from_scale_in: bool = False
+    zone: str | None = None
+    #: The last part of the ``PowerState/...`` status: "running", "deallocated", "stopped"...
+    power_state: str | None = None
+    #: From ``instanceView.vmHealth`` (Application Health extension or probe):
+    #: healthy True, unhealthy False, unknown/initializing/absent None.
+    healthy: bool | None = None
+
+
+def instance_sort_key(instance_id: str) -> tuple[int, int, str]:
+    """Numeric instance ids in numeric order, then the others (Flexible VM names) in text order."""
+    return (0, int(instance_id), "") if instance_id.isascii() and instance_id.isdigit() else (1, 0, instance_id)
 
 
 @dataclass
@@ -420,6 +443,37 @@ class Plan:
     @property
     def effect(self) -> Effect:
         return max((s.effect for s in self.scale_sets), default=Effect.NONE)
+
+
+@dataclass(frozen=True)
+class RuleDescription:
+    """What a renderer may say of a rule (SARIF ``rules``, rule links): never a verdict."""
+
+    id: str
+    title: str
+    description: str = ""
+    message: str = ""
+    #: The rule's own effect (its conditions may give a change another one); None for
+    #: finding rules, which have a severity instead.
+    effect: Effect | None = None
+    confidence: str = ""
+    link: str = ""
+
+
+@dataclass
+class Result:
+    """What a command produced: the plan (None for `validate`, or when the documents could
+    not be planned), the findings, and every secret value seen, for masking the view."""
+
+    plan: Plan | None = None
+    findings: list[Finding] = field(default_factory=list)
+    secrets: set[str] = field(default_factory=set)
+    #: Descriptions of the change rules the plan was classified with, by id.
+    rules: dict[str, RuleDescription] = field(default_factory=dict)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.severity is Severity.ERROR for f in self.findings)
 
 
 class VmssplanError(Exception):

@@ -14,30 +14,13 @@ enum values) belongs to the differ, which uses :func:`vmssplan.shape.fold`.
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
 from typing import Any
 
 from . import shape
-from .data import schema_text
+from .pointer import escape
 from .model import DocumentKind, Finding, ScaleSet, ScaleSetSource, Severity
 
-#: Items of these arrays carry a ``properties`` envelope in REST that the SDK flattens.
-_ENVELOPED_ITEMS = frozenset({"networkInterfaceConfigurations", "ipConfigurations", "extensions"})
-_ENVELOPED_OBJECTS = frozenset({"publicIPAddressConfiguration"})
 _ITEM_OUTER_KEYS = frozenset({"name", "id", "sku", "type"})
-
-
-@lru_cache(maxsize=1)
-def _rest_names() -> dict[str, str]:
-    """lower-case name -> REST spelling, generated from the official schemas."""
-    names: list[str] = json.loads(schema_text("property-names.json"))["names"]
-    return {n.lower(): n for n in names}
-
-
-def rest_name(key: str) -> str:
-    """The REST spelling of a property name (``diskSizeGb`` -> ``diskSizeGB``)."""
-    return _rest_names().get(key.lower(), key)
 
 
 def normalize(source: ScaleSetSource, kind: DocumentKind | None = None) -> ScaleSet:
@@ -58,7 +41,7 @@ def _top_level(resource: dict[str, Any], flattened: bool) -> dict[str, Any]:
     top: dict[str, Any] = {}
     props: dict[str, Any] = {}
     for key, value in resource.items():
-        name = rest_name(key)
+        name = shape.rest_name(key)
         if name in shape.TEMPLATE_ONLY or name in shape.AZ_ONLY:
             continue
         if flattened and name not in shape.REST_TOP_LEVEL:
@@ -86,7 +69,7 @@ def _case_clash_findings(source: ScaleSetSource) -> list[Finding]:
             by_name: dict[str, list[str]] = {}
             for key in node:
                 if isinstance(key, str):
-                    by_name.setdefault(rest_name(key).lower(), []).append(key)
+                    by_name.setdefault(shape.rest_name(key).lower(), []).append(key)
             for keys in by_name.values():
                 if len(keys) > 1:
                     kept = max(keys)  # _canonical visits keys sorted: the last one wins
@@ -94,15 +77,13 @@ def _case_clash_findings(source: ScaleSetSource) -> list[Finding]:
                         RULE_CASE_CLASH, f"property names {', '.join(repr(k) for k in keys)} differ only in case: "
                         f"ARM reads names without regard to case, so which one counts is not defined; "
                         f"vmssplan used {kept!r}", Severity.WARNING, file=source.file,
-                        pointer=f"{pointer}/{_escape(keys[-1])}"))
-            stack.extend((v, f"{pointer}/{_escape(k)}") for k, v in node.items())
+                        pointer=f"{pointer}/{escape(keys[-1])}"))
+            stack.extend((v, f"{pointer}/{escape(k)}") for k, v in node.items())
         elif isinstance(node, list):
             stack.extend((v, f"{pointer}/{i}") for i, v in enumerate(node))
     return sorted(findings, key=lambda f: f.pointer)
 
 
-def _escape(token: Any) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
 
 
 def _sorted_keys(value: dict[Any, Any]) -> list[Any]:
@@ -136,7 +117,7 @@ def _canonical(value: Any, name: str, read_only: tuple[shape.ReadOnlyTree, ...],
         out: dict[str, Any] = {}
         for key in _sorted_keys(value):
             item = value[key]
-            member = rest_name(key)
+            member = shape.rest_name(key)
             below = _read_only_below(read_only, member)
             if below is None:
                 continue  # server-set: never a change a person made
@@ -154,7 +135,7 @@ def _canonical(value: Any, name: str, read_only: tuple[shape.ReadOnlyTree, ...],
         below = tuple(n for node in read_only if (n := node.get("*")))
         items = []
         for item in value:
-            if name in _ENVELOPED_ITEMS and isinstance(item, dict):
+            if name in shape.ENVELOPED_ITEMS and isinstance(item, dict):
                 item = _envelope(item, name)
             if type(item) in (dict, list):
                 item = _canonical(item, "*", below, clashes)
@@ -178,7 +159,7 @@ def _envelope(item: dict[str, Any], array_name: str) -> dict[str, Any]:
         if "typePropertiesType" in inner:
             inner["type"] = inner.pop("typePropertiesType")
     for key in list(inner):
-        if rest_name(key) in _ENVELOPED_OBJECTS and isinstance(inner[key], dict):
+        if shape.rest_name(key) in shape.ENVELOPED_OBJECTS and isinstance(inner[key], dict):
             inner[key] = _envelope(inner[key], "")
     if inner:
         outer["properties"] = inner
@@ -193,60 +174,3 @@ def _order(array_name: str, items: list[Any]) -> list[Any]:
     if any(k is None for k in keys) or len(set(map(repr, keys))) != len(keys):
         return items
     return [item for _, item in sorted(zip(keys, items), key=lambda pair: (type(pair[0]).__name__, pair[0]))]
-
-
-def _tokens(pointer: str) -> list[str]:
-    return [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]] if pointer else []
-
-
-def source_pointer(scale_set: ScaleSet, pointer: str) -> str:
-    """Where a canonical ``pointer`` is in the user's document, as well as can be told.
-
-    Walks the source resource next to the canonical model, undoing what normalization did:
-    property names respelled (``diskSizeGb``), the ``properties`` envelope the SDK flattens
-    (`az vmss show`, extensions' ``typePropertiesType``), keyed arrays sorted by key. Where
-    the walk cannot follow (a value computed by a template expression or copy loop), it
-    stops: the pointer of the nearest ancestor, which the document can locate. The result
-    includes ``scale_set.source.pointer`` (``/resources/3`` in a template).
-    """
-    raw: Any = scale_set.source.resource
-    canon: Any = scale_set.model
-    out: list[str] = []
-    previous = ""
-    for token in _tokens(pointer):
-        if isinstance(canon, dict):
-            canon = canon.get(token)
-        elif isinstance(canon, list) and token.isdigit() and int(token) < len(canon):
-            canon = canon[int(token)]
-        else:
-            canon = None
-        if isinstance(raw, dict):
-            key = token if token in raw else next(
-                (k for k in raw if isinstance(k, str) and (rest_name(k) == token or k.lower() == token.lower())), None)
-            if key is None and token == "type" and "typePropertiesType" in raw:
-                key = "typePropertiesType"
-            if key is None:
-                if token == "properties":  # the envelope the SDK flattens: same raw node
-                    previous = token
-                    continue
-                break
-            out.append(key)
-            raw = raw[key]
-        elif isinstance(raw, list) and token.isdigit():
-            wanted = shape.item_key(previous, canon) if canon is not None else None
-            at = int(token)
-            if wanted is not None and at < len(raw) and shape.item_key(previous, raw[at]) == wanted:
-                index: int | None = at  # the item at its own index (of items with one key, that one)
-            else:
-                index = next((i for i, item in enumerate(raw)
-                              if wanted is not None and shape.item_key(previous, item) == wanted), None)
-            if index is None:
-                if wanted is not None or int(token) >= len(raw):
-                    break
-                index = int(token)
-            out.append(str(index))
-            raw = raw[index]
-        else:
-            break
-        previous = token
-    return scale_set.source.pointer + "".join("/" + _escape(t) for t in out)

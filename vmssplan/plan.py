@@ -160,7 +160,7 @@ def _duration(seconds: int) -> str:
 
 
 def instance_impact(plans: list[InstancePlan], rollout: RolloutInfo, commands: list[str]) -> VmImpact:
-    """The VM summary when an instance list says which VMs exist (see :mod:`vmssplan.instances`)."""
+    """The VM summary when an instance list says which VMs exist (see :mod:`vmssplan.rollout`)."""
     counts = Counter(p.action for p in plans)
     strongest = max((a for a in counts if a in _VM_ACTIONS), key=_VM_ACTIONS.index, default="none")
     parts = []

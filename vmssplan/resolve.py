@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import expressions as ex
-from .model import (DeploymentScope, DocumentError, Finding, ScaleSetSource, SensitiveValue, Severity,
+from . import shape
+from .model import (DeploymentScope, DocumentError, Finding, ParameterSource, ScaleSetSource, SensitiveValue, Severity,
                     has_lone_surrogate, string_leaves, too_deep)
 
-VMSS_TYPE = "microsoft.compute/virtualmachinescalesets"
 DEPLOYMENT_TYPE = "microsoft.resources/deployments"
 
 #: ARM's own limits (facts, section 6). A copy count beyond ARM's is not expanded (a bound
@@ -110,6 +110,13 @@ def parameters_from_assignments(assignments: list[str], origin: str = "--paramet
         name, _, value = text.partition("=")
         result.values[name.strip()] = value
     return result
+
+
+def parameter_values(source: ParameterSource) -> ParameterValues:
+    """The values of one parameter source (see :mod:`vmssplan.inputs.parameters`)."""
+    if source.assignments:
+        return parameters_from_assignments(list(source.assignments), source.origin)
+    return parameters_from_file(source.data, source.origin)
 
 
 def _escape(token: str) -> str:
@@ -434,7 +441,7 @@ class TemplateResolver:
             kind = resource.get("type")
             kind = kind.lower() if isinstance(kind, str) else ""
             copy = ex.get_case_insensitive(resource, "copy")
-            if kind not in (VMSS_TYPE, DEPLOYMENT_TYPE):
+            if kind not in (shape.VMSS_TYPE, DEPLOYMENT_TYPE):
                 # Other resource types are not planned, not evaluated either: a literal copy
                 # count is counted, an expression as one.
                 count = ex.get_case_insensitive(copy, "count") if isinstance(copy, dict) else 1
@@ -474,7 +481,7 @@ class TemplateResolver:
             condition = self.evaluate(resource["condition"], ctx, f"{pointer}/condition", file)
             if condition is False:
                 return
-        if kind == VMSS_TYPE:
+        if kind == shape.VMSS_TYPE:
             body = {k: v for k, v in resource.items() if k.lower() not in ("copy", "condition", "dependson")}
             evaluated = self.evaluate(body, ctx, pointer, file, protect=True)
             if not isinstance(evaluated, dict):

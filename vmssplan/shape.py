@@ -7,7 +7,11 @@ and the swagger's ``x-ms-identifiers``.
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from typing import Any
+
+from .data import schema_text
 
 #: Top-level keys of the REST resource; everything else in `az vmss show` output belongs
 #: inside ``properties`` (the SDK flattens the envelope).
@@ -60,6 +64,28 @@ KEYED_ARRAYS: dict[str, str] = {
     "zones": ".",
     "provisionAfterExtensions": ".",
 }
+
+#: Items of these arrays carry a ``properties`` envelope in REST that the SDK flattens.
+ENVELOPED_ITEMS = frozenset({"networkInterfaceConfigurations", "ipConfigurations", "extensions"})
+#: Objects that carry a ``properties`` envelope in REST that the SDK flattens.
+ENVELOPED_OBJECTS = frozenset({"publicIPAddressConfiguration"})
+
+#: The resource type of a scale set, folded to lower case (ARM compares types so).
+VMSS_TYPE = "microsoft.compute/virtualmachinescalesets"
+
+
+@lru_cache(maxsize=1)
+def _rest_names() -> dict[str, str]:
+    """lower-case name -> REST spelling, generated from the official schemas."""
+    names: list[str] = json.loads(schema_text("property-names.json"))["names"]
+    return {n.lower(): n for n in names}
+
+
+def rest_name(key: str) -> str:
+    """The REST spelling of a property name (``diskSizeGb`` -> ``diskSizeGB``): ARM treats
+    names case-insensitively and the SDK respells some."""
+    return _rest_names().get(key.lower(), key)
+
 
 #: Keys whose string values ARM compares without regard to case (enums, SKU names).
 CASE_INSENSITIVE_KEYS = frozenset({
@@ -150,3 +176,15 @@ def fold(path: tuple[str, ...], value: Any) -> Any:
     if key in CASE_INSENSITIVE_KEYS or f"{key}@{parent}" in CASE_INSENSITIVE_KEYS:
         return value.lower()
     return value
+
+
+def same_value(path: tuple[str, ...], a: Any, b: Any) -> bool:
+    """Equality as ARM sees it (case-insensitive where ARM is; 1 != True)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_value(path + (k,), a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same_value(path + (str(i),), x, y) for i, (x, y) in enumerate(zip(a, b)))
+    if type(a) is not type(b) and not (isinstance(a, (int, float)) and isinstance(b, (int, float))
+                                       and not isinstance(a, bool) and not isinstance(b, bool)):
+        return False
+    return bool(fold(path, a) == fold(path, b))

@@ -52,11 +52,14 @@ from __future__ import annotations
 import functools
 import json
 import re
+from dataclasses import replace
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Literal
 
 from .data import schema_text
-from .model import Finding, Severity
+from .inputs.documents import Document, scale_sets_of, template_scale_sets
+from .pointer import escape
+from .model import DocumentKind, Finding, ScaleSetSource, SensitiveValue, Severity, is_unknown
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
@@ -71,6 +74,8 @@ __all__ = [
     "available_schema_versions",
     "nearest_schema_version",
     "validate_scale_set",
+    "deployable",
+    "validate_evaluated_scale_set",
     "validate_template_envelope",
     "validate_parameters_file",
 ]
@@ -267,6 +272,72 @@ def validate_scale_set(
     return findings
 
 
+#: What stands for a value known only after deployment, or a secret, when an evaluated
+#: scale set is checked: an expression, which the template-shape schema accepts wherever a
+#: value may stand, as ARM accepts one there.
+UNKNOWN_PLACEHOLDER = "[known after deployment]"
+SENSITIVE_PLACEHOLDER = "[sensitive value]"
+
+
+def deployable(value: Any, here: str = "", unknown: set[str] | None = None) -> Any:
+    """An evaluated template value as JSON the schema can check, as the resource provider
+    receives it: a member whose value is null or an empty string is left out (ARM and the
+    Compute RP take it as absent, the idiom of ``if(cond, value, null())``); a value known
+    only after deployment or derived from a secret stands as an expression, and its pointer
+    (below ``here``) is added to ``unknown``, so that no finding is made of it."""
+    if is_unknown(value) or isinstance(value, SensitiveValue):
+        if unknown is not None:
+            unknown.add(here)
+        return SENSITIVE_PLACEHOLDER if isinstance(value, SensitiveValue) else UNKNOWN_PLACEHOLDER
+    if isinstance(value, dict):
+        return {key: deployable(child, here + "/" + escape(str(key)), unknown) for key, child in value.items()
+                if child is not None and child != ""}
+    if isinstance(value, list):
+        return [deployable(child, f"{here}/{index}", unknown) for index, child in enumerate(value)]
+    return value
+
+
+def validate_evaluated_scale_set(resource: dict[str, Any], api_version: str | None, *,
+                                 pointer_prefix: str = "") -> list[Finding]:
+    """:func:`validate_scale_set` of a template's scale set as evaluated (see :func:`deployable`);
+    a finding about a value known only after deployment, or below one, is not made."""
+    unknown: set[str] = set()
+    instance = deployable(resource, "", unknown)
+    findings = validate_scale_set(instance, api_version, pointer_prefix=pointer_prefix, shape="template")
+    prefixes = tuple(pointer_prefix + pointer for pointer in unknown)
+    return [f for f in findings
+            if not any(f.pointer == p or f.pointer.startswith(p + "/") for p in prefixes)]
+
+
+def document_findings(doc: Document, notes: bool = True) -> list[Finding]:
+    """Findings of a document itself: the parameters-file or template envelope, or for a
+    model each scale set against its schema. A template's scale sets are checked once
+    evaluated (:func:`evaluated_findings`): what is deployed is what is checked.
+    ``notes=False`` leaves out findings of severity info."""
+    findings: list[Finding] = []
+    if doc.kind is DocumentKind.ARM_PARAMETERS:
+        findings += validate_parameters_file(doc.data)
+    elif doc.kind is DocumentKind.ARM_TEMPLATE:
+        findings += validate_template_envelope(doc.data)
+        if not list(template_scale_sets(doc.data, doc.path)):  # fine for `validate`: pre-commit passes them all
+            findings.append(Finding("VAL003", "no Microsoft.Compute/virtualMachineScaleSets resource; only the "
+                                    "template envelope was checked", Severity.INFO, pointer="/resources"))
+    else:
+        for source in scale_sets_of(doc):
+            if not source.flattened:  # `az vmss show` output: no schema describes the SDK's flattened shape
+                findings += validate_scale_set(source.resource, source.api_version, pointer_prefix=source.pointer,
+                                               shape="model")
+    return [replace(f, file=f.file or doc.path) for f in findings if notes or f.severity is not Severity.INFO]
+
+
+def evaluated_findings(sources: Iterable[ScaleSetSource], notes: bool = True) -> list[Finding]:
+    """Schema findings of a template's evaluated scale sets, each at the template value
+    that sets it (:func:`validate_evaluated_scale_set`)."""
+    return [replace(f, file=source.file) for source in sources
+            for f in validate_evaluated_scale_set(source.resource, source.api_version, pointer_prefix=source.pointer)
+            if notes or f.severity is not Severity.INFO]
+
+
 def validate_template_envelope(template: dict[str, Any]) -> list[Finding]:
     """Check an ARM template's top level (not its resources' content): rule ``VAL010``."""
     return _validate_document("deploymentTemplate.json", template, RULE_TEMPLATE_ENVELOPE,
@@ -458,6 +529,10 @@ def _describe(error: ValidationError) -> list[tuple[list[Any], str, bool]]:
             literal = "the value" if secret else _converted_literal(instance, target)
             return [(path, f"{shown} is a string, the schema expects {names} "
                            f"(ARM converts it; write {literal} without quotes)", True)]
+        if expected == ["string"] and isinstance(instance, (int, float)) and not isinstance(instance, bool):
+            literal = "the value" if secret else json.dumps(str(instance))
+            return [(path, f"{shown} is a number, the schema expects 'string' (ARM converts it; write "
+                           f"{literal} in quotes)", True)]
         text = f"{shown} is not of type {names}"
         if isinstance(instance, str) and instance.startswith("[") and not secret:
             text += " (it starts with '[' but is not a complete ARM expression \"[...]\")"

@@ -1,4 +1,5 @@
-"""Renderers: each formats a finished plan (or findings) and nothing else.
+"""Renderers: each formats the view of a finished run (:class:`vmssplan.view.View`) and
+nothing else: no renderer computes a verdict, a level or a summary of its own.
 
 Formats are looked up by name and imported only when chosen, so start-up pays for one.
 """
@@ -8,11 +9,11 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Protocol
 
-from ..engine import Result
+from ..view import View
 
 
 class Renderer(Protocol):
-    def __call__(self, result: Result, *, color: bool) -> str: ...
+    def __call__(self, view: View, *, color: bool) -> str: ...
 
 
 #: format name -> "module:function" (for `vmssplan plan -o NAME`)

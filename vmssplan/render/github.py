@@ -4,8 +4,7 @@ One line per finding, then one per change whose effect is not ``none``, in plan 
 
     ::error file=proposed.json,line=24,col=5,title=web-vmss%3A rejected [VMSS107]::properties.platformFaultDomainCount: rejected: ...
 
-Levels: rejected -> ``error``; deallocate, reimage, unknown -> ``warning``; upgrade ->
-``notice``; findings by severity (error, warning, info -> notice). The escaping is the
+Levels are the view's (:data:`vmssplan.view.CHANGE_LEVEL`), a note being a ``notice``. The escaping is the
 runner's: in the message ``%`` ``\\r`` ``\\n`` become ``%25`` ``%0D`` ``%0A``; in property
 values ``:`` and ``,`` also become ``%3A`` and ``%2C``. A change or finding with no file
 (standard input, an edited model) gets no ``file``/``line``/``col``. Nothing else is
@@ -16,12 +15,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..engine import Result
-from ._common import change_message, changes_of, findings_view, is_reported, location_of, plan_view
+from ..view import View, change_level, change_message, finding_level, is_reported, location_of
 
-CHANGE_LEVEL = {"rejected": "error", "deallocate": "warning", "reimage": "warning", "unknown": "warning",
-                "upgrade": "notice"}
-FINDING_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
+#: The view's levels as workflow commands name them.
+COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
 
 
 def escape_data(text: str) -> str:
@@ -49,18 +46,18 @@ def command(level: str, message: str, *, file: str = "", line: int | None = None
 
 def _finding_line(finding: dict[str, Any]) -> str:
     file, line, column = location_of(finding)
-    return command(FINDING_LEVEL.get(finding["severity"], "warning"), finding["message"], file=file, line=line,
+    return command(COMMAND[finding_level(finding)], finding["message"], file=file, line=line,
                    column=column, title=f"{finding['severity']} [{finding['rule']}]")
 
 
-def _lines(view: dict[str, Any]) -> list[str]:
-    lines = [_finding_line(f) for f in view["findings"]]
-    for scale_set, change in changes_of(view):
+def _lines(view: View) -> list[str]:
+    lines = [_finding_line(f) for f in view.findings]
+    for scale_set, change in view.changes():
         if not is_reported(change):
             continue
         file, line, column = location_of(change)
         title = f"{scale_set['name']}: {change['effect']} [{change['rule']}]"
-        lines.append(command(CHANGE_LEVEL.get(change["effect"], "warning"), change_message(change), file=file,
+        lines.append(command(COMMAND[change_level(change)], change_message(change), file=file,
                              line=line, column=column, title=title))
     return lines
 
@@ -69,9 +66,8 @@ def _join(lines: list[str]) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def render_plan(result: Result, *, color: bool = False) -> str:
-    return _join(_lines(plan_view(result)))
+def render_plan(view: View, *, color: bool = False) -> str:
+    return _join(_lines(view))
 
 
-def render_findings(result: Result, *, color: bool = False) -> str:
-    return _join(_lines(findings_view(result)))
+render_findings = render_plan

@@ -16,8 +16,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from ..engine import Result
-from ._common import change_message, effect_label, findings_view, location_of, plan_view
+from ..view import View, change_level, change_message, effect_label, finding_level, location_of
 
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -56,7 +55,7 @@ def _documents_suite(root: ET.Element, findings: list[dict[str, Any]]) -> tuple[
         case = _sub(suite, "testcase", name=f"{finding['rule']} {where}".strip(), classname="vmssplan.documents",
                     file=file, line=line)
         text = f"{where}: {finding['severity']} [{finding['rule']}] {finding['message']}".lstrip(": ")
-        if finding["severity"] == "error":
+        if finding_level(finding) == "error":
             failures += 1
             _sub(case, "failure", text, message=finding["message"], type=finding["rule"])
         else:
@@ -92,7 +91,7 @@ def _scale_set_suite(root: ET.Element, scale_set: dict[str, Any]) -> tuple[int, 
         case = _sub(suite, "testcase", name=change["display_path"], classname=f"vmssplan.{scale_set['name']}",
                     file=file, line=line)
         text = _change_text(change)
-        if change["effect"] == "rejected":
+        if change_level(change) == "error":
             failures += 1
             _sub(case, "failure", text, message=change_message(change), type=effect_label(change))
         else:
@@ -104,13 +103,13 @@ def _scale_set_suite(root: ET.Element, scale_set: dict[str, Any]) -> tuple[int, 
     return tests, failures
 
 
-def _document(view: dict[str, Any]) -> str:
+def _document(view: View) -> str:
     root = ET.Element("testsuites", {"name": "vmssplan", "tests": "0", "failures": "0", "errors": "0"})
     tests = failures = 0
-    if view["findings"] or "scale_sets" not in view:
-        t, f = _documents_suite(root, view["findings"])
+    if view.findings or not view.is_plan:
+        t, f = _documents_suite(root, view.findings)
         tests, failures = tests + t, failures + f
-    for scale_set in view.get("scale_sets", []):
+    for scale_set in view.scale_sets:
         t, f = _scale_set_suite(root, scale_set)
         tests, failures = tests + t, failures + f
     root.set("tests", str(tests))
@@ -119,9 +118,8 @@ def _document(view: dict[str, Any]) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def render_plan(result: Result, *, color: bool = False) -> str:
-    return _document(plan_view(result))
+def render_plan(view: View, *, color: bool = False) -> str:
+    return _document(view)
 
 
-def render_findings(result: Result, *, color: bool = False) -> str:
-    return _document(findings_view(result))
+render_findings = render_plan

@@ -8,7 +8,8 @@ and rolling batches), then one collapsed ``<details>`` block per scale set with 
 (path, before -> after, effect, rule, message), the notes and the commands in a ``sh``
 block, and the plan's summary line.
 
-Everything comes from the JSON plan (secrets already masked). Text from the documents is
+Everything comes from the view (secrets already scrubbed); the verdict is the view's
+headline, worded here. Text from the documents is
 escaped: Markdown punctuation is backslash-escaped, ``|`` in table cells too, HTML in
 ``<summary>`` is entity-escaped, and code spans and fences are longer than any run of
 backticks inside them.
@@ -22,12 +23,9 @@ import re
 from collections import Counter
 from typing import Any
 
-from ..engine import Result
-from ._common import EFFECTS, effect_label, effect_rank, findings_view, location_of, plan_view
-from .text import _Painter, _summary_line
+from ..view import EFFECTS, Headline, View, effect_label, effect_rank, location_of
 
 _ICON = {"rejected": "❌", "deallocate": "⚠️", "reimage": "⚠️", "upgrade": "🔄", "unknown": "❔", "none": "✅"}
-_NEEDS = {"upgrade": "an upgrade", "reimage": "a reimage", "deallocate": "deallocation"}
 _BY = {"platform": "by Azure", "user": "by you"}
 _INLINE = 80
 _MAX_VM_ROWS = 100
@@ -73,73 +71,35 @@ def _plural(count: int, one: str, many: str | None = None) -> str:
 # --- verdict -----------------------------------------------------------------------------
 
 
-def _vm_needs(scale_set: dict[str, Any]) -> list[str]:
-    """What the existing VMs of one scale set need, as short phrases."""
-    changes = scale_set["changes"]
-    instances = scale_set["instances"]
-    impact = scale_set.get("vm_impact") or {}
-    if instances:
-        counts = Counter(vm["action"] for vm in instances)
-        phrases = []
-        for vm_action in ("deallocate", "reimage", "upgrade"):
-            if counts[vm_action]:
-                verb = "needs" if counts[vm_action] == 1 else "need"
-                phrases.append(f"{_plural(counts[vm_action], 'VM')} {verb} {_NEEDS[vm_action]}")
-        if phrases and impact.get("performed_by") == "platform":
-            phrases[-1] += " (Azure does it)"
-        return phrases
-    action = impact.get("action")
-    if action not in _NEEDS:
-        return []
-    conditional = all(c["conditional"] for c in changes if c["effect"] == action)
-    count = impact.get("count")
-    who = "the VMs" if count is None else _plural(count, "VM")
-    verb = "may need" if conditional else ("needs" if count == 1 else "need")
-    phrase = f"{who} {verb} {_NEEDS[action]}"
-    if impact.get("performed_by") == "platform":
-        phrase += " (Azure does it)"
-    return [phrase]
-
-
-def verdict(view: dict[str, Any]) -> str:
-    findings = view["findings"]
-    errors = sum(1 for f in findings if f["severity"] == "error")
-    summary = view.get("summary")
-    if summary is None:
-        if errors:
-            return f"❌ **No plan: the documents have errors** ({_plural(errors, 'error')}, see below)"
-        return "✅ **No errors in the documents**" if "scale_sets" not in view else "❔ **No plan**"
-    scale_sets = view["scale_sets"]
-    rejected = [(s, c) for s in scale_sets for c in s["changes"] if c["effect"] == "rejected"]
-    if rejected:
-        maybe = all(c["conditional"] for _, c in rejected)
-        what = ", ".join(_code(c["display_path"]) for _, c in rejected[:3])
-        if len(rejected) > 3:
-            what += f" and {len(rejected) - 3} more"
-        head = "Azure may reject this change" if maybe else "Azure would reject this change"
+def verdict(headline: Headline) -> str:
+    """The view's headline as the comment's first line."""
+    kind = headline.kind
+    if kind == "no-plan-errors":
+        return f"❌ **No plan: the documents have errors** ({_plural(headline.errors, 'error')}, see below)"
+    if kind == "no-errors":
+        return "✅ **No errors in the documents**"
+    if kind == "no-plan":
+        return "❔ **No plan**"
+    if kind == "rejected":
+        what = ", ".join(_code(path) for path in headline.paths[:3])
+        if len(headline.paths) > 3:
+            what += f" and {len(headline.paths) - 3} more"
+        head = "Azure may reject this change" if headline.maybe else "Azure would reject this change"
         return f"❌ **{head}**: {what}"
-    if errors:
-        return f"❌ **The documents have errors**: {_plural(errors, 'error')} (see Findings)"
-    needs = []
-    for scale_set in scale_sets:
-        if scale_set["action"] == "delete":
-            needs.append(f"{_code(scale_set['name'])} is not in the proposed definition (a complete-mode "
-                         "deployment deletes it and its VMs)")
-            continue
-        phrases = _vm_needs(scale_set)
-        if phrases and len(scale_sets) > 1:
-            phrases = [f"{_code(scale_set['name'])}: " + ", ".join(phrases)]
-        needs += phrases
-    unknown = summary["effects"].get("unknown", 0)
-    tail = (f"; {_plural(unknown, 'change')} cannot be judged offline" if unknown else "")
-    if needs:
+    if kind == "errors":
+        return f"❌ **The documents have errors**: {_plural(headline.errors, 'error')} (see Findings)"
+    unknown = headline.unknown
+    if kind == "attention":
+        needs = [need.phrase if need.scale_set is None else
+                 f"{_code(need.scale_set)} {need.phrase}" if need.subject else f"{_code(need.scale_set)}: {need.phrase}"
+                 for need in headline.needs]
+        tail = f"; {_plural(unknown, 'change')} cannot be judged offline" if unknown else ""
         return "⚠️ **VMs need attention**: " + "; ".join(needs) + tail
-    if unknown:
+    if kind == "review":
         return f"❔ **Review needed**: {_plural(unknown, 'change')} cannot be judged offline"
-    created = [_code(s["name"]) for s in scale_sets if s["action"] == "create"]
-    if created:
-        return "✅ **No existing VM is touched**: " + ", ".join(created) + " will be created"
-    if summary["changes"]:
+    if kind == "created":
+        return "✅ **No existing VM is touched**: " + ", ".join(_code(n) for n in headline.names) + " will be created"
+    if kind == "no-vm-touched":
         return "✅ **No VM is touched**"
     return "✅ **No changes**"
 
@@ -176,9 +136,9 @@ def _table(rows: list[list[str]]) -> list[str]:
             *("| " + " | ".join(row) + " |" for row in body)]
 
 
-def _summary_table(view: dict[str, Any]) -> list[str]:
+def _summary_table(view: View) -> list[str]:
     rows = [["Scale set", "Action", "Changes", "VM impact"]]
-    for scale_set in view["scale_sets"]:
+    for scale_set in view.scale_sets:
         rows.append([_code(scale_set["name"], cell=True), _cell(_text(scale_set["action"])),
                      _cell(_effect_counts(scale_set["changes"])), _cell(_text(_impact_cell(scale_set)))])
     return _table(rows)
@@ -216,9 +176,9 @@ def _instances(scale_set: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _vms(view: dict[str, Any]) -> list[str]:
+def _vms(view: View) -> list[str]:
     lines: list[str] = []
-    for scale_set in view["scale_sets"]:
+    for scale_set in view.scale_sets:
         impact = scale_set.get("vm_impact")
         if impact is None or scale_set["action"] == "no-op":
             continue
@@ -280,40 +240,39 @@ def _details(scale_set: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _files(view: dict[str, Any]) -> str:
-    return f"vmssplan: {_code(str(view['current']))} → {_code(str(view['proposed']))}"
+def _files(document: dict[str, Any]) -> str:
+    return f"vmssplan: {_code(str(document['current']))} → {_code(str(document['proposed']))}"
 
 
-def render_plan(result: Result, *, color: bool = False) -> str:
-    view = plan_view(result)
-    lines = [verdict(view), ""]
-    if view["summary"] is not None:
-        lines += [_files(view), "", *_summary_table(view), ""]
-    lines += _findings(view["findings"])
-    if view["summary"] is not None:
+def render_plan(view: View, *, color: bool = False) -> str:
+    lines = [verdict(view.headline), ""]
+    planned = view.document["summary"] is not None
+    if planned:
+        lines += [_files(view.document), "", *_summary_table(view), ""]
+    lines += _findings(view.findings)
+    if planned:
         lines += _vms(view)
-        for scale_set in view["scale_sets"]:
+        for scale_set in view.scale_sets:
             details = _details(scale_set)
             if details:
                 lines += [*details, ""]
-        line = _text(_summary_line(result, _Painter(False)))
-        lines += ["**Plan:**" + line[len("Plan:"):] if line.startswith("Plan:") else line, ""]
+        line = _text(view.summary_line)
+        lines += ["**Plan:**" + line[len("Plan:"):], ""]
     while lines and lines[-1] == "":
         lines.pop()
     return "\n".join(lines) + "\n"
 
 
-def render_findings(result: Result, *, color: bool = False) -> str:
-    view = findings_view(result)
-    errors = view["summary"]["errors"]
-    others = view["summary"]["findings"] - errors
+def render_findings(view: View, *, color: bool = False) -> str:
+    errors = view.document["summary"]["errors"]
+    others = view.document["summary"]["findings"] - errors
     if errors:
         head = f"❌ **{_plural(errors, 'error')} in the documents**"
     else:
         head = "✅ **No errors in the documents**"
     if others:
         head += f" ({_plural(others, 'other finding')})"
-    lines = [head, "", *_findings(view["findings"])]
+    lines = [head, "", *_findings(view.findings)]
     while lines and lines[-1] == "":
         lines.pop()
     return "\n".join(lines) + "\n"

@@ -22,8 +22,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..engine import Result
-from ._common import plan_view
+from ..view import View
 
 
 def operations(scale_set: dict[str, Any]) -> list[dict[str, Any]]:
@@ -36,8 +35,8 @@ def operations(scale_set: dict[str, Any]) -> list[dict[str, Any]]:
     return ops
 
 
-def render_plan(result: Result, *, color: bool = False) -> str:
-    scale_sets = plan_view(result)["scale_sets"]
+def render_plan(view: View, *, color: bool = False) -> str:
+    scale_sets = view.scale_sets
     data: Any
     if len(scale_sets) == 1:
         data = operations(scale_sets[0])

@@ -1,25 +1,17 @@
 """SARIF 2.1.0 (``-o sarif``): the plan and the findings as static-analysis results, for
 GitHub code scanning and any SARIF viewer.
 
-One run, tool ``vmssplan``. Results, in a fixed order: every finding (level from its
-severity: error, warning, note), then every change of the plan whose effect is not
-``none``, scale set by scale set in plan order:
-
-========================  ========
-effect                    level
-========================  ========
-rejected                  error
-deallocate, reimage       warning
-upgrade, unknown          note
-========================  ========
+One run, tool ``vmssplan``. Results, in a fixed order: every finding, then every change of
+the plan whose effect is not ``none``, scale set by scale set in plan order, each at the
+view's level (:data:`vmssplan.view.CHANGE_LEVEL`: rejected is an error; deallocate,
+reimage and unknown a warning; upgrade a note).
 
 A change is located where it sits in the proposed file (``location`` in the JSON plan):
 ``artifactLocation.uri`` is the path as given (relative stays relative; an absolute path
 becomes a ``file://`` URI), ``region`` its 1-based line and column (Unicode code points).
 Its message is ``<display_path>: <effect>: <message>``. ``tool.driver.rules`` describes
-every rule that has a result, sorted by id: change rules from the rule set the plan was
-classified with (title, description, evidence link, effect, confidence), finding rules
-from a short table. Values in ``properties`` are the JSON plan's, secrets already masked.
+every rule that has a result, sorted by id: change rules as the view describes them
+(title, description, evidence link, effect, confidence), finding rules from a short table. Values in ``properties`` are the JSON plan's, secrets already masked.
 """
 
 from __future__ import annotations
@@ -30,15 +22,10 @@ from typing import Any
 from urllib.parse import quote
 
 from .. import __version__
-from ..engine import Result
-from ._common import (change_message, changes_of, finding_rule_description, findings_view, is_reported, location_of,
-                      plan_view)
+from ..view import CHANGE_LEVEL, View, change_level, change_message, finding_level, is_reported, location_of
+from ._common import finding_rule_description
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-
-CHANGE_LEVEL = {"rejected": "error", "deallocate": "warning", "reimage": "warning", "upgrade": "note",
-                "unknown": "note", "none": "none"}
-FINDING_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
 def artifact_uri(path: str) -> str:
@@ -64,7 +51,7 @@ def _physical_location(file: str, line: int | None, column: int | None) -> dict[
 def _finding_result(finding: dict[str, Any]) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": finding["rule"],
-        "level": FINDING_LEVEL.get(finding["severity"], "warning"),
+        "level": finding_level(finding),
         "message": {"text": finding["message"]},
     }
     file, line, column = location_of(finding)
@@ -80,7 +67,7 @@ def _finding_result(finding: dict[str, Any]) -> dict[str, Any]:
 def _change_result(scale_set: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": change["rule"],
-        "level": CHANGE_LEVEL.get(change["effect"], "note"),
+        "level": change_level(change),
         "message": {"text": change_message(change)},
     }
     location: dict[str, Any] = {}
@@ -105,9 +92,9 @@ def _change_result(scale_set: dict[str, Any], change: dict[str, Any]) -> dict[st
     return result
 
 
-def _descriptor(rule_id: str, result: Result, fallback_title: str) -> dict[str, Any]:
-    rule = result.rules.by_id(rule_id) if result.rules is not None else None
-    if rule is None:
+def _descriptor(rule_id: str, view: View, fallback_title: str) -> dict[str, Any]:
+    rule = view.rules.get(rule_id)
+    if rule is None or rule.effect is None:
         return {"id": rule_id, "shortDescription": {"text": fallback_title or finding_rule_description(rule_id)}}
     descriptor: dict[str, Any] = {
         "id": rule.id,
@@ -115,7 +102,7 @@ def _descriptor(rule_id: str, result: Result, fallback_title: str) -> dict[str, 
         "fullDescription": {"text": rule.description or rule.message},
         "help": {"text": rule.message},
     }
-    link = rule.evidence_link
+    link = rule.link
     if link.startswith(("https://", "http://")):
         descriptor["helpUri"] = link
     # The level of the rule's own effect (its `when` clauses may give a result another one).
@@ -125,10 +112,10 @@ def _descriptor(rule_id: str, result: Result, fallback_title: str) -> dict[str, 
     return descriptor
 
 
-def _log(result: Result, view: dict[str, Any]) -> dict[str, Any]:
-    results: list[dict[str, Any]] = [_finding_result(f) for f in view["findings"]]
-    titles: dict[str, str] = {f["rule"]: finding_rule_description(f["rule"]) for f in view["findings"]}
-    for scale_set, change in changes_of(view):
+def _log(view: View) -> dict[str, Any]:
+    results: list[dict[str, Any]] = [_finding_result(f) for f in view.findings]
+    titles: dict[str, str] = {f["rule"]: finding_rule_description(f["rule"]) for f in view.findings}
+    for scale_set, change in view.changes():
         if is_reported(change):
             results.append(_change_result(scale_set, change))
             titles.setdefault(change["rule"], change.get("title") or "")
@@ -141,11 +128,13 @@ def _log(result: Result, view: dict[str, Any]) -> dict[str, Any]:
                 **{k: v for k, v in r.items() if k not in ("ruleId", "ruleIndex")}} for r in results]
     driver: dict[str, Any] = {
         "name": "vmssplan", "version": __version__, "semanticVersion": __version__,
-        "rules": [_descriptor(rule_id, result, titles[rule_id]) for rule_id in rule_ids],
+        "rules": [_descriptor(rule_id, view, titles[rule_id]) for rule_id in rule_ids],
     }
     run: dict[str, Any] = {"tool": {"driver": driver}, "columnKind": "unicodeCodePoints", "results": results}
-    if "scale_sets" in view and view["summary"] is not None:  # a plan (validate has findings only)
-        run["properties"] = {"current": view["current"], "proposed": view["proposed"], "summary": view["summary"]}
+    document = view.document
+    if view.is_plan and document["summary"] is not None:  # a plan (validate has findings only)
+        run["properties"] = {"current": document["current"], "proposed": document["proposed"],
+                             "summary": document["summary"]}
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
@@ -153,9 +142,8 @@ def _dumps(log: dict[str, Any]) -> str:
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
 
 
-def render_plan(result: Result, *, color: bool = False) -> str:
-    return _dumps(_log(result, plan_view(result)))
+def render_plan(view: View, *, color: bool = False) -> str:
+    return _dumps(_log(view))
 
 
-def render_findings(result: Result, *, color: bool = False) -> str:
-    return _dumps(_log(result, findings_view(result)))
+render_findings = render_plan

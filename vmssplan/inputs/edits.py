@@ -145,14 +145,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
-from .model import (MAX_VALUE_NESTING, SENSITIVE, DocumentError, Finding, UsageError, has_lone_surrogate,
-                    json_type_name, too_deep)
+from .. import shape
+from ..model import (MAX_VALUE_NESTING, SENSITIVE, DocumentError, DocumentKind, Finding, UsageError,
+                     has_lone_surrogate, json_type_name, too_deep)
+from .documents import Document, detect_kind
 
 __all__ = [
     "RULE_PATCH_BODY",
     "EditOperation",
     "apply_generic_update",
     "apply_patch_body",
+    "edited_document",
     "is_rest_shaped",
     "parse_edit_arguments",
     "parse_edit_argv",
@@ -185,8 +188,8 @@ _ROOT_OUTER = frozenset({"id", "name", "type", "location", "tags", "sku", "plan"
 #: that stay outside its ``properties``.
 _ITEM_OUTER = frozenset({"name", "id", "type", "sku", "etag", "properties"})
 #: Arrays whose items carry a ``properties`` envelope in REST, and objects that do.
-_ENVELOPED_ARRAYS = frozenset({"networkinterfaceconfigurations", "ipconfigurations", "extensions"})
-_ENVELOPED_OBJECTS = frozenset({"publicipaddressconfiguration"})
+_ENVELOPED_ARRAYS = frozenset(name.lower() for name in shape.ENVELOPED_ITEMS)
+_ENVELOPED_OBJECTS = frozenset(name.lower() for name in shape.ENVELOPED_OBJECTS)
 #: Plain dictionaries in the SDK model: their keys are data, matched exactly.
 _FREE_FORM = frozenset({"tags", "settings", "protectedsettings", "userassignedidentities"})
 #: Secrets: their values never appear in a message.
@@ -206,7 +209,7 @@ def _snake(name: str) -> str:
 def _model_names() -> dict[str, str]:
     """snake_case name -> REST spelling of every property of the VMSS model."""
     try:
-        from .data import schema_text
+        from ..data import schema_text
 
         names = json.loads(schema_text("property-names.json"))["names"]
     except (OSError, ValueError, KeyError, TypeError):  # pragma: no cover - data always ships
@@ -947,3 +950,23 @@ def _count(n: int) -> str:
 
 def _escape(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
+
+
+def edited_document(current: Document, patch: Document | None, edits: Sequence[str]) -> Document:
+    """The proposed scale set as `az vmss update` would make it from ``current``: the REST
+    PATCH body ``patch`` merged first, then the generic updates ``edits`` (``--set/--add/
+    --remove`` tokens, in command-line order). Raises :class:`DocumentError` for edits that
+    do not apply, :class:`UsageError` when ``current`` is not a scale-set model."""
+    if current.kind not in (DocumentKind.REST_MODEL, DocumentKind.AZ_MODEL):
+        raise UsageError(f"{current.path}: --set/--add/--remove/--patch edit a scale-set model (a REST GET or "
+                         "`az vmss show` output), not a template or a list: edit the template or its parameters")
+    data = current.data
+    label = current.path
+    if patch is not None:
+        data = apply_patch_body(data, patch.data)
+        label += f" + PATCH {patch.path}"
+    if edits:
+        operations = parse_edit_argv(list(edits))
+        data = apply_generic_update(data, operations)
+        label += " + " + " ".join(str(op) for op in operations)
+    return Document(f"<{label}>", json.dumps(data, indent=2, ensure_ascii=False), data, detect_kind(data))

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from .model import DocumentError, DocumentKind, Finding, ScaleSetSource, UsageError
+from .. import shape
+from ..model import DocumentError, DocumentKind, Finding, ScaleSetSource, UsageError
 
-VMSS_TYPE = "microsoft.compute/virtualmachinescalesets"
 DEPLOYMENT_TYPE = "microsoft.resources/deployments"
 
 # Bounds on a document, each a located VAL001 finding (never a traceback or a hang). They
@@ -82,7 +82,7 @@ def read_text(path: str) -> tuple[str, str]:
     Unreadable paths are usage errors (exit 2); undecodable bytes are document findings.
     """
     display = "<stdin>" if path == "-" else path
-    from . import gitsource
+    from . import git as gitsource
 
     try:
         if gitsource.is_git_spec(path):
@@ -364,14 +364,14 @@ _AZ_TOP_LEVEL_HINTS = {"virtualMachineProfile", "upgradePolicy", "orchestrationM
 
 
 def _is_vmss_type(value: Any) -> bool:
-    return isinstance(value, str) and value.lower() == VMSS_TYPE
+    return isinstance(value, str) and value.lower() == shape.VMSS_TYPE
 
 
 def _looks_like_vm(item: Any) -> bool:
     if not isinstance(item, dict):
         return False
     kind = item.get("type")
-    if isinstance(kind, str) and kind.lower() == VMSS_TYPE + "/virtualmachines":
+    if isinstance(kind, str) and kind.lower() == shape.VMSS_TYPE + "/virtualmachines":
         return True
     return "instanceId" in item or "latestModelApplied" in item or (
         isinstance(item.get("properties"), dict) and "latestModelApplied" in item["properties"])

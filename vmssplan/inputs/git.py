@@ -10,7 +10,7 @@ import os
 import subprocess
 from pathlib import PurePosixPath
 
-from .model import UsageError
+from ..model import UsageError
 
 PREFIX = "git:"
 
