@@ -347,7 +347,8 @@ def big_resource(i: int, tags: int) -> dict[str, Any]:
                 "maxUnhealthyUpgradedInstancePercent": 20, "pauseTimeBetweenBatches": "PT2M"}},
             "virtualMachineProfile": {
                 "storageProfile": {
-                    "imageReference": "[union(variables('image'), createObject('version', parameters('imageVersion')))]",
+                    "imageReference":
+                        "[union(variables('image'), createObject('version', parameters('imageVersion')))]",
                     "osDisk": {"createOption": "FromImage", "caching": "ReadWrite",
                                "managedDisk": {"storageAccountType": "Premium_LRS"}, "diskSizeGB": 64},
                     "dataDisks": data_disks,
@@ -610,7 +611,7 @@ def main(argv: list[str] | None = None) -> int:
         quick = [r for r in corpus_rows if not r["imports_jsonschema"]]
         rows.append((f"validate, {len(corpus_rows)} corpus templates: median of their medians",
                      f"{statistics.median(medians) * 1000:.0f}", f"{min(medians) * 1000:.0f}-{max(medians) * 1000:.0f}",
-                     f"{max(r['rss_kib'] or 0 for r in corpus_rows) / 1024:.0f}", "", 
+                     f"{max(r['rss_kib'] or 0 for r in corpus_rows) / 1024:.0f}", "",
                      f"{statistics.median(medians) / unit:.1f}x", ""))
         for r in by_time[:3]:
             row(f"  worst: {r['file']}", r["median"], r["min"], r["max"], r["rss_kib"], r["bytes"], False)
@@ -618,8 +619,9 @@ def main(argv: list[str] | None = None) -> int:
                              ("rejected by the quick check (imports jsonschema)", full)):
             if group:
                 m = statistics.median(r["median"] for r in group)
+                low, high = min(r["median"] for r in group), max(r["median"] for r in group)
                 rows.append((f"  {label}: {len(group)}, median", f"{m * 1000:.0f}",
-                             f"{min(r['median'] for r in group) * 1000:.0f}-{max(r['median'] for r in group) * 1000:.0f}",
+                             f"{low * 1000:.0f}-{high * 1000:.0f}",
                              "", "", f"{m / unit:.1f}x", ""))
 
     headers = ("measurement", "median ms", "min-max ms", "RSS MiB", "input MB", "x pass", "x plan")

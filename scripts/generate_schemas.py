@@ -85,6 +85,10 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from vmssplan.pointer import unescape  # noqa: E402
+
 DEFAULT_SOURCE = REPO.parent / "shared" / "corpus" / "schemas" / "arm"
 DEFAULT_OUT = REPO / "schemas"
 
@@ -176,7 +180,7 @@ class SourceTree:
     def node(self, url: str, pointer: str) -> Any:
         node = self.load(url)
         for part in pointer.strip("/").split("/") if pointer.strip("/") else []:
-            node = node[part.replace("~1", "/").replace("~0", "~")]
+            node = node[unescape(part)]
         return node
 
     def compute_versions(self) -> list[str]:

@@ -24,8 +24,9 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
@@ -65,7 +66,8 @@ def base_get() -> dict[str, Any]:
                         "disablePasswordAuthentication": True,
                         "ssh": {"publicKeys": [{
                             "path": "/home/azureuser/.ssh/authorized_keys",
-                            "keyData": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHx0cGV4YW1wbGVrZXlmb3J2bXNzcGxhbg ops@example",
+                            "keyData": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHx0cGV4YW1wbGVrZXlmb3J2bXNzcGxhbg "
+                                       "ops@example",
                         }]},
                         "provisionVMAgent": True,
                     },
@@ -137,7 +139,8 @@ def vmp(model: dict[str, Any]) -> dict[str, Any]:
 
 
 def ipconfig(model: dict[str, Any]) -> dict[str, Any]:
-    return vmp(model)["networkProfile"]["networkInterfaceConfigurations"][0]["properties"]["ipConfigurations"][0]["properties"]
+    nic = vmp(model)["networkProfile"]["networkInterfaceConfigurations"][0]
+    return nic["properties"]["ipConfigurations"][0]["properties"]
 
 
 def _image_version(m: dict[str, Any]) -> None:
@@ -249,7 +252,8 @@ def template_example() -> None:
             "adminPassword": {"type": "securestring"},
         },
         "variables": {
-            "namingPrefix": "[toLower(substring(concat(parameters('vmssName'), uniqueString(resourceGroup().id)), 0, 9))]",
+            "namingPrefix":
+                "[toLower(substring(concat(parameters('vmssName'), uniqueString(resourceGroup().id)), 0, 9))]",
             "subnetId": "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'web-vnet', 'web')]",
             "image": {"publisher": "Canonical", "offer": "0001-com-ubuntu-server-jammy", "sku": "22_04-lts-gen2"},
         },
@@ -266,7 +270,8 @@ def template_example() -> None:
                     "storageProfile": {
                         "osDisk": {"createOption": "FromImage", "caching": "ReadWrite",
                                    "managedDisk": {"storageAccountType": "Premium_LRS"}},
-                        "imageReference": "[union(variables('image'), createObject('version', parameters('imageVersion')))]",
+                        "imageReference":
+                            "[union(variables('image'), createObject('version', parameters('imageVersion')))]",
                     },
                     "osProfile": {"computerNamePrefix": "[variables('namingPrefix')]",
                                   "adminUsername": "[parameters('adminUsername')]",

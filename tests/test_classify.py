@@ -15,21 +15,21 @@ from vmssplan.classify import (
     Verdict,
     classify,
     classify_op,
-    first_unknown,
     load_rules,
 )
-from vmssplan.model import PatchOp
-from vmssplan.pointer import join
 from vmssplan.expressions import Unknown
 from vmssplan.model import (
     KNOWN_AFTER_DEPLOYMENT,
     SENSITIVE,
     Change,
     Effect,
+    PatchOp,
     SensitiveValue,
+    first_unknown,
     is_unknown,
     unknown_reason,
 )
+from vmssplan.pointer import join
 
 RULES = load_rules()
 EXAMPLES = settings(max_examples=400, deadline=None, derandomize=True,

@@ -116,7 +116,7 @@ def test_validate_reports_schema_errors_with_location(tmp_path: Path) -> None:
     bad.write_text(json.dumps(model, indent=2), encoding="utf-8")
     run = run_cli("validate", str(bad))
     assert run.code == 1
-    line = next(l for l in run.out.splitlines() if "VAL020" in l)
+    line = next(out for out in run.out.splitlines() if "VAL020" in out)
     expected_line = bad.read_text(encoding="utf-8").splitlines().index('      "mode": "Sometimes"') + 1
     assert line.startswith(f"{bad}:{expected_line}:7: error [VAL020] properties.upgradePolicy.mode")
 
@@ -178,7 +178,7 @@ def test_expression_errors_are_located_in_the_template(tmp_path: Path) -> None:
     run = run_cli("plan", str(TEMPLATE_EXAMPLE / "current.json"), str(path))
     line_no = next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
                    if '"overprovision"' in line)
-    located = [l for l in run.out.splitlines() if "VAL040" in l]
+    located = [out for out in run.out.splitlines() if "VAL040" in out]
     assert run.code == 1 and located and located[0].startswith(f"{path}:{line_no}:")
     assert "concat('a', ]" in located[0]
 
@@ -337,7 +337,7 @@ def test_a_reader_that_goes_away_ends_the_run_quietly(tmp_path: Path) -> None:
     # Output larger than a pipe's buffer, so the write meets the closed pipe.
     models = [json.loads((EXAMPLES / "vm-size" / side).read_text(encoding="utf-8")) for side in
               ("current.json", "proposed.json")]
-    for side, model in zip(("current", "proposed"), models):
+    for side, model in zip(("current", "proposed"), models, strict=True):
         (tmp_path / f"{side}.json").write_text(json.dumps([dict(model, name=f"s{i}") for i in range(300)]),
                                                encoding="utf-8")
     proc = subprocess.Popen(_command("plan", "current.json", "proposed.json", "-o", "json"),

@@ -79,9 +79,8 @@ def test_metadata_ignore_list() -> None:
 def _plan_with_config(tmp_path: Path, example: str, config_text: str, fmt: str) -> tuple[int, str]:
     from typer.testing import CliRunner
 
-    from vmssplan.cli import app
-
     from conftest import EXAMPLES
+    from vmssplan.cli import app
 
     (tmp_path / ".vmssplan.yaml").write_text(config_text)
     run = CliRunner().invoke(app, ["plan", str(EXAMPLES / example / "current.json"),

@@ -10,9 +10,9 @@ import pytest
 
 from conftest import CORPUS
 from vmssplan.engine import plan_files
-from vmssplan.validate import document_findings as validate_document
 from vmssplan.inputs.documents import load_document, scale_sets_of
 from vmssplan.model import DocumentError, DocumentKind, Severity
+from vmssplan.validate import document_findings as validate_document
 
 
 def _index() -> list[dict]:

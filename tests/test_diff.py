@@ -9,9 +9,9 @@ import jsonpatch
 import pytest
 
 from vmssplan.diff import diff, drop_unreturned_secrets, to_rfc6902
-from vmssplan.pointer import join
 from vmssplan.model import ScaleSetSource
 from vmssplan.normalize import normalize
+from vmssplan.pointer import join
 
 
 def canon(resource: dict) -> dict:

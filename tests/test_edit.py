@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from shapes import az_shape
 
+from shapes import az_shape
 from vmssplan.inputs.edits import (
     RULE_PATCH_BODY,
     EditOperation,
@@ -207,12 +207,13 @@ def test_selector_values_are_parsed_as_json(doc: dict[str, Any]) -> None:
     out = edit(doc, "--set", "virtualMachineProfile.storageProfile.dataDisks[lun=0].diskSizeGB=128")
     disk = props(out)["virtualMachineProfile"]["storageProfile"]["dataDisks"][0]
     assert disk["diskSizeGB"] == 128
-    assert "no item of" in usage_error(doc, "--set", 'virtualMachineProfile.storageProfile.dataDisks[lun="0"].caching=None')
+    assert "no item of" in usage_error(doc, "--set",
+                                       'virtualMachineProfile.storageProfile.dataDisks[lun="0"].caching=None')
 
 
 def test_selector_must_be_unique(doc: dict[str, Any]) -> None:
-    message = usage_error(doc, "--set", "virtualMachineProfile.extensionProfile.extensions[autoUpgradeMinorVersion=true]"
-                                        ".settings.x=1")
+    message = usage_error(doc, "--set",
+                          "virtualMachineProfile.extensionProfile.extensions[autoUpgradeMinorVersion=true].settings.x=1")
     assert "matches 2 items" in message and "must be unique" in message
 
 

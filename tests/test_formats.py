@@ -83,7 +83,7 @@ def test_sarif_is_valid_and_points_at_the_proposed_file(folder: Path) -> None:
     changes = [c for s in plan["scale_sets"] for c in s["changes"] if c["effect"] != "none"]
     results = log["runs"][0]["results"]
     assert len(results) == len(changes) + len(plan["findings"])
-    for result, change in zip(results, changes):
+    for result, change in zip(results, changes, strict=False):  # the findings follow the changes
         assert result["ruleId"] == change["rule"]
         assert result["message"]["text"] == f"{change['display_path']}: {change['effect']}: {change['message']}"
         physical = result["locations"][0]["physicalLocation"]
@@ -479,9 +479,8 @@ def test_json_output_falls_back_to_json_for_what_orjson_refuses() -> None:
 def test_formats_that_show_no_change_location_render_the_same_without_them(folder: Path,
                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     from vmssplan.engine import RunConfig, plan_files
-    from vmssplan.render import LOCATING_FORMATS
+    from vmssplan.render import LOCATING_FORMATS, get_renderer
     from vmssplan.render import PLAN_FORMATS as PLAN_TABLE
-    from vmssplan.render import get_renderer
     from vmssplan.view import build_view
 
     monkeypatch.chdir(folder)

@@ -11,6 +11,7 @@ Bounds these tests hold vmssplan to (vmssplan/inputs/documents.py): a document i
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -114,7 +115,8 @@ BROKEN: list[tuple[str, bytes, int, int, str]] = [
     ("empty", b"", 1, 1, "Expecting value"),
     ("only-a-comment", b"// nothing here\n", 2, 1, "Expecting value"),
     ("unterminated-comment", b'{"name": "web" /* to the end', 1, 29, "Expecting"),
-    ("error-after-comments", b'{\n  // a comment: "quoted"\n  /* block\n  */ "a": 1,\n  "b": ]\n}', 5, 8, "Expecting value"),
+    ("error-after-comments", b'{\n  // a comment: "quoted"\n  /* block\n  */ "a": 1,\n  "b": ]\n}', 5, 8,
+     "Expecting value"),
     ("trailing-comma", b'{"name": "web",\n "properties": {},\n}', 3, 1, "Expecting property name"),
     ("single-quotes", b"{'name': 'web'}", 1, 2, "Expecting property name"),
     ("nan", b'{"name": "web",\n "properties": {"x": NaN}}', 2, 22, "NaN is not valid JSON"),
@@ -131,7 +133,8 @@ BROKEN: list[tuple[str, bytes, int, int, str]] = [
     ("duplicate-key", b'{"name": "web",\n "sku": {"capacity": 2, "capacity": 3}}', 2, 25, 'duplicate key "capacity"'),
     ("duplicate-key-top", b'{"name": "web",\n "name": "web2"}', 2, 2, "first at line 1, column 2"),
     ("utf8-bom-then-error", b'\xef\xbb\xbf{"name": "web",\n "sku": {"capacity": }}', 2, 22, "Expecting value"),
-    ("crlf-then-error", b'{\r\n  "name": "web",\r\n  "sku": {"capacity": NaN}\r\n}\r\n', 3, 23, "NaN is not valid JSON"),
+    ("crlf-then-error", b'{\r\n  "name": "web",\r\n  "sku": {"capacity": NaN}\r\n}\r\n', 3, 23,
+     "NaN is not valid JSON"),
     ("utf16-then-error", '\ufeff{\r\n  "name": "web",\r\n  "sku": {"capacity": ]\r\n}'.encode("utf-16-le"), 3, 23,
      "Expecting value"),
     ("utf16-be-then-error", b"\xfe\xff" + '{\n  "name": "web",\n  "sku": {"capacity": ,}\n}'.encode("utf-16-be"), 3, 23,
@@ -260,11 +263,8 @@ def test_nesting_beyond_the_limit_is_located(tmp_path: Path) -> None:
     (tmp_path / "deep.json").write_text(text)
     run = run_cli("plan", "deep.json", "deep.json", cwd=tmp_path)
     assert run.code == 1
-    depth = 0
-    for offset, char in enumerate(text):  # no string in it holds a bracket
-        depth += (char in "{[") - (char in "}]")
-        if depth == 257:
-            break
+    depths = itertools.accumulate((char in "{[") - (char in "}]") for char in text)  # no string holds a bracket
+    offset = next(i for i, depth in enumerate(depths) if depth == 257)
     line, column = text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
     assert_located(run, "deep.json", line, column, "nested too deeply: more than 256 levels")
 
@@ -439,7 +439,8 @@ def test_expression_nested_10000_deep(tmp_path: Path) -> None:
     run = run_cli("validate", "long.json", "deep.json", cwd=tmp_path)
     assert run.code == 1
     line, column = position((tmp_path / "long.json").read_text(), '"[concat(')
-    assert_located(run, "long.json", line, column + 1 + 24_576, "expression is 80005 characters long; ARM allows at most")
+    assert_located(run, "long.json", line, column + 1 + 24_576,
+                   "expression is 80005 characters long; ARM allows at most")
     line, column = position((tmp_path / "deep.json").read_text(), '"[not(')
     assert_located(run, "deep.json", line, column + 2 + 4 * 256,
                    "expression is nested too deeply (more than 256 levels)")

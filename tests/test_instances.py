@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 
 from vmssplan.inputs.instances import RULE_INSTANCE_PAGE, RULE_INSTANCE_SHAPE, load_instances, merge_instances
-from vmssplan.model import RolloutInfo, VmInstance
-from vmssplan.rollout import batch_size, commands_for, duration_seconds, plan_instances, rolling_batches
-from vmssplan.model import Change, DocumentError, Effect, Finding, InstancePlan, Severity
+from vmssplan.model import Change, DocumentError, Effect, Finding, InstancePlan, RolloutInfo, Severity, VmInstance
+from vmssplan.plan.rollout import batch_size, commands_for, duration_seconds, plan_instances, rolling_batches
 
 DATA = Path(__file__).resolve().parent / "data" / "instances"
 
@@ -107,7 +106,8 @@ def test_corpus_minimum_list_takes_the_id_from_the_resource_id(corpus: Path) -> 
 
 
 def test_corpus_instance_view_needs_its_instance_id(corpus: Path) -> None:
-    path = corpus / "rest-examples/2024-03-01/VirtualMachineScaleSetVM_Get_InstanceViewAutoPlacedOnDedicatedHostGroup.json"
+    path = (corpus / "rest-examples/2024-03-01"
+            / "VirtualMachineScaleSetVM_Get_InstanceViewAutoPlacedOnDedicatedHostGroup.json")
     if not path.is_file():
         pytest.skip("example absent")
     example = json.loads(path.read_text(encoding="utf-8"))
@@ -151,7 +151,8 @@ def test_rest_shape_and_az_shape_agree() -> None:
 
 
 def test_single_vm_get_without_instance_id_uses_the_id_or_the_name() -> None:
-    rid = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachineScaleSets/web/virtualMachines/12"
+    rid = ("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachineScaleSets/web"
+           "/virtualMachines/12")
     assert load_instances({"id": rid, "properties": {"latestModelApplied": True}}, "f")[0].instance_id == "12"
     assert load_instances({"name": "web_5", "properties": {}}, "f")[0].instance_id == "5"
 
@@ -262,9 +263,8 @@ def test_deallocation_restarts_only_the_vms_that_were_running() -> None:
 
 
 def test_a_rejected_update_reaches_no_vm() -> None:
-    plans, info = plan_instances([vm("0"), vm("1", latest_model_applied=False)],
-                                 [change(Effect.UPGRADE), change(Effect.REJECTED, "properties.platformFaultDomainCount")],
-                                 "Manual", "Uniform", model())
+    changes = [change(Effect.UPGRADE), change(Effect.REJECTED, "properties.platformFaultDomainCount")]
+    plans, info = plan_instances([vm("0"), vm("1", latest_model_applied=False)], changes, "Manual", "Uniform", model())
     assert [p.action for p in plans] == ["none", "upgrade"]
     assert any("rejects" in w for w in info.warnings)
 

@@ -15,13 +15,21 @@ from typing import Any
 import pytest
 
 from conftest import CORPUS, EXAMPLES, REPO
-from vmssplan.expressions import Unknown
 from vmssplan.conditions import lookup
+from vmssplan.expressions import Unknown
+from vmssplan.inputs.documents import load_document, scale_sets_of
 from vmssplan.lint import lint_model, lint_scale_set
 from vmssplan.locate import source_pointer
-from vmssplan.inputs.documents import load_document, scale_sets_of
-from vmssplan.model import (DocumentError, DocumentKind, Finding, ScaleSet, ScaleSetSource, SensitiveValue,
-                            Severity, UsageError)
+from vmssplan.model import (
+    DocumentError,
+    DocumentKind,
+    Finding,
+    ScaleSet,
+    ScaleSetSource,
+    SensitiveValue,
+    Severity,
+    UsageError,
+)
 from vmssplan.normalize import normalize
 from vmssplan.pointer import split as parse_pointer
 from vmssplan.registry import LintRule, builtin_dirs, rule_problems
@@ -260,7 +268,8 @@ def test_source_pointer_undoes_normalization() -> None:
             {"lun": 1, "createOption": "Empty", "diskSizeGb": 8}]}}}}
     scale_set = normalize(ScaleSetSource("web", rest, "web.json", pointer="/value/2"))
     findings = {f.rule: f.pointer for f in lint_scale_set(scale_set)}
-    assert findings["LINT201"] == "/properties/virtualMachineProfile/storageProfile/dataDisks/1/managedDisk/storageAccountType"
+    assert findings["LINT201"] == (
+        "/properties/virtualMachineProfile/storageProfile/dataDisks/1/managedDisk/storageAccountType")
     assert source_pointer(scale_set, findings["LINT201"]) == (
         "/value/2/Properties/virtualMachineProfile/storageProfile/dataDisks/0/managedDisk/storageAccountType")
     assert source_pointer(scale_set, findings["LINT001"]) == "/value/2/Properties/UpgradePolicy/mode"

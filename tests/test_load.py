@@ -9,6 +9,7 @@ import pytest
 
 from vmssplan.inputs.documents import load_document, parse_document, scale_sets_of, strip_comments
 from vmssplan.model import DocumentError, DocumentKind, UsageError
+from vmssplan.pointer import child
 
 TEMPLATE = {
     "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
@@ -22,7 +23,8 @@ TEMPLATE = {
 
 
 def test_comments_bom_and_crlf_load(tmp_path: Path) -> None:
-    text = '\ufeff{\r\n  // a line comment\r\n  "name": "x", /* a block\r\n comment */ "properties": {"upgradePolicy": {"mode": "Manual"}},\r\n  "url": "https://example.com/a//b"\r\n}\r\n'
+    text = ('\ufeff{\r\n  // a line comment\r\n  "name": "x", /* a block\r\n comment */ '
+            '"properties": {"upgradePolicy": {"mode": "Manual"}},\r\n  "url": "https://example.com/a//b"\r\n}\r\n')
     path = tmp_path / "model.json"
     path.write_bytes(text.encode("utf-8"))
     doc = load_document(str(path))
@@ -150,7 +152,7 @@ def _reference_offsets(text: str) -> dict[str, tuple[int, int]]:
             pointer, key_at = "", at
         elif frame[1]:
             (key, key_at), frame[3] = frame[3], None  # type: ignore[misc]
-            pointer = f"{frame[0]}/{str(key).replace('~', '~0').replace('/', '~1')}"
+            pointer = child(str(frame[0]), key)
         else:
             pointer, key_at, frame[2] = f"{frame[0]}/{frame[2]}", at, frame[2] + 1  # type: ignore[operator]
         found[pointer] = (key_at, at)

@@ -10,8 +10,13 @@ import pytest
 from vmssplan import resolve
 from vmssplan.expressions import Unknown
 from vmssplan.model import DocumentError
-from vmssplan.resolve import (DeploymentScope, ParameterValues, parameters_from_assignments, parameters_from_file,
-                              resolve_template)
+from vmssplan.resolve import (
+    DeploymentScope,
+    ParameterValues,
+    parameters_from_assignments,
+    parameters_from_file,
+    resolve_template,
+)
 
 VMSS = "Microsoft.Compute/virtualMachineScaleSets"
 
@@ -103,10 +108,12 @@ def test_variables_variable_copy_and_property_copy_with_offset() -> None:
     tpl = template(
         [vmss(virtualMachineProfile={"storageProfile": {"copy": [{
             "name": "dataDisks", "count": "[length(variables('sizes'))]",
-            "input": {"lun": "[copyIndex('dataDisks', 10)]", "diskSizeGB": "[variables('sizes')[copyIndex('dataDisks')]]",
+            "input": {"lun": "[copyIndex('dataDisks', 10)]",
+                      "diskSizeGB": "[variables('sizes')[copyIndex('dataDisks')]]",
                       "createOption": "Empty"}}]}},
               zones="[variables('zoneList')]")],
-        variables={"sizes": [32, 64], "copy": [{"name": "zoneList", "count": 3, "input": "[string(copyIndex('zoneList', 1))]"}]})
+        variables={"sizes": [32, 64],
+                   "copy": [{"name": "zoneList", "count": 3, "input": "[string(copyIndex('zoneList', 1))]"}]})
     resource = only(tpl)
     assert resource["properties"]["zones"] == ["1", "2", "3"]
     disks = resource["properties"]["virtualMachineProfile"]["storageProfile"]["dataDisks"]

@@ -99,7 +99,10 @@ def test_the_most_specific_covering_rule_wins() -> None:
                      rule_from_data(_rule("R2", "rejected", "/a/*/b")),
                      rule_from_data(_rule("R3", "none", "/a/x/b")),
                      rule_from_data(_rule("R4", "reimage", "/a/*"))])
-    verdict = lambda *path: classify_op(PatchOp("replace", path, path, 1, 2), rules, Context({}, {})).rule.id
+
+    def verdict(*path: str) -> str:
+        return classify_op(PatchOp("replace", path, path, 1, 2), rules, Context({}, {})).rule.id
+
     assert verdict("a", "x", "b") == "R3"
     assert verdict("a", "y", "b") == "R2"
     assert verdict("a", "y", "c") == "R4"

@@ -149,7 +149,6 @@ def _secrets_by_walk(value: object, secret: bool = False) -> set[str]:
 
 def test_secret_values_are_all_collected() -> None:
     from conftest import CORPUS
-
     from vmssplan.secrets import collect as secrets_in
 
     nested = {"a": [{"adminPassword": "S3ntinel-1", "x": {"customData": ["abc", "S3ntinel-2", {"k": "S3ntinel-3"}]}}],
@@ -169,8 +168,8 @@ def test_secret_values_are_all_collected() -> None:
 
 
 def test_a_document_with_comments_has_its_secrets_collected() -> None:
-    from vmssplan.secrets import collect as secrets_in
     from vmssplan.inputs.documents import parse_document
+    from vmssplan.secrets import collect as secrets_in
 
     text = ('{"osProfile": {"adminPassword": /* set by the pipeline */ "S3ntinel-Password-1",\n'
             '  // "customData": "old-commented-out-value",\n'

@@ -20,6 +20,7 @@ import pytest
 
 from vmssplan import validate as V
 from vmssplan.model import Finding, Severity
+from vmssplan.pointer import child
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -60,7 +61,7 @@ def find_scale_sets(node: Any, pointer: str = "") -> Iterator[tuple[str, dict[st
     for key, res in items:
         if not isinstance(res, dict):
             continue
-        here = f"{pointer}/resources/{V._pointer([key])[1:]}"
+        here = child(f"{pointer}/resources", key)
         rtype = res.get("type")
         if isinstance(rtype, str) and rtype.lower() == VMSS_TYPE:
             yield here, res
@@ -206,8 +207,8 @@ def test_quick_check_changes_no_finding_on_the_corpus(monkeypatch: pytest.Monkey
     monkeypatch.setattr(V, "_surely_valid", lambda *_args, **_kw: False)
     full = [check(*args) for _, check, args in checked]
     assert len(checked) > 250
-    assert [(rel, f) for (rel, _, _), fs in zip(checked, quick) for f in fs] == \
-        [(rel, f) for (rel, _, _), fs in zip(checked, full) for f in fs]
+    assert [(rel, f) for (rel, _, _), fs in zip(checked, quick, strict=True) for f in fs] == \
+        [(rel, f) for (rel, _, _), fs in zip(checked, full, strict=True) for f in fs]
     assert answered > len(checked) // 2  # most corpus documents never reach jsonschema
 
 
@@ -428,10 +429,10 @@ def test_property_copy_loop_is_validated_as_its_property() -> None:
 def test_a_property_copy_loop_is_checked_as_evaluated() -> None:
     """The copy loop of a template's property is expanded before the schema check; each
     copy's value is checked and the finding points at the property the copies make."""
-    from vmssplan.validate import evaluated_findings
     from vmssplan.inputs.documents import parse_document
-    from vmssplan.resolve import resolve_template
     from vmssplan.model import DeploymentScope
+    from vmssplan.resolve import resolve_template
+    from vmssplan.validate import evaluated_findings
 
     resource = scale_set()
     resource["properties"]["virtualMachineProfile"]["storageProfile"]["copy"] = [{
@@ -701,7 +702,8 @@ def _template_with_mode_parameter(tmp_path: Path, literal: bool) -> Path:
     template["parameters"]["mode"] = {"type": "string", "defaultValue": "Manual"}
     resource = next(r for r in template["resources"] if r["type"].endswith("virtualMachineScaleSets"))
     resource["properties"]["upgradePolicy"] = {"mode": "Sometimes" if literal else "[parameters('mode')]"}
-    parameters = _json.loads((EXAMPLES / "template-parameters" / "proposed.parameters.json").read_text(encoding="utf-8"))
+    parameters_file = EXAMPLES / "template-parameters" / "proposed.parameters.json"
+    parameters = _json.loads(parameters_file.read_text(encoding="utf-8"))
     parameters["parameters"]["mode"] = {"value": "Sometimes"}
     (tmp_path / "vmss.json").write_text(_json.dumps(template, indent=2), encoding="utf-8")
     (tmp_path / "vmss.parameters.json").write_text(_json.dumps(parameters, indent=2), encoding="utf-8")

@@ -39,7 +39,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_wheel_contains_rules_and_schemas(installed: Path) -> None:
     code = ("import importlib.resources as r; "
             "print(len([p for p in r.files('vmssplan.rules').iterdir() if p.name.endswith('.json')])); "
-            "print(len([p for p in r.files('vmssplan.schemas').joinpath('vmss').iterdir() if p.name.endswith('.json')]))")
+            "print(len([p for p in r.files('vmssplan.schemas').joinpath('vmss').iterdir() "
+            "if p.name.endswith('.json')]))")
     out = subprocess.run([str(installed / "python"), "-c", code], capture_output=True, text=True, check=True,
                          cwd="/").stdout.split()
     repo_rules = len(list((REPO / "rules").glob("*.json")))

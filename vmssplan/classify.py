@@ -24,10 +24,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from . import shape
-from .conditions import ChangeFacts, Subject, VerdictFacts, evaluate, first_unknown
-from .model import (KNOWN_AFTER_DEPLOYMENT, SENSITIVE, Change, Effect, PatchOp, SensitiveValue, UsageError, is_unknown,
-                    unknown_reason)
+from . import secrets, shape
+from .conditions import ChangeFacts, Subject, VerdictFacts, evaluate
+from .model import (
+    Change,
+    Effect,
+    PatchOp,
+    UsageError,
+    unknown_reason,
+)
 from .pointer import join
 from .registry import ChangeRule, Pattern
 from .registry import load as load_registry
@@ -196,7 +201,7 @@ def classify(ops: list[PatchOp], rules: RuleSet, ctx: Context) -> list[Change]:
     overrides = sorted((rule for rule in rules.rules if rule.override is not None), key=lambda r: r.id)
     for op in ops:
         secret_path = shape.is_secret(op.path)
-        scan = _Scan()
+        scan = secrets.Mask()
         before, after = scan.masked(op.before, secret_path), scan.masked(op.after, secret_path)
         unknown, holds_secret = scan.unknown, scan.holds_secret
         unknown_value = unknown is not None
@@ -208,67 +213,3 @@ def classify(ops: list[PatchOp], rules: RuleSet, ctx: Context) -> list[Change]:
             unknown_value=unknown_value, evidence=verdict.rule.evidence_link,
         ))
     return changes
-
-
-#: Types of JSON scalars: such a value holds no secret and no unknown, so it needs no walk.
-#: (Exact types: a subclass, such as a marker class, takes the general path.)
-_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
-
-
-class _Scan:
-    """One walk over the values of a change: masks them for output and notes what the
-    plan must say about them (a value known only after deployment, a secret inside)."""
-
-    __slots__ = ("holds_secret", "unknown")
-
-    def __init__(self) -> None:
-        #: The first value known only after deployment, in document order (before side first).
-        self.unknown: Any = None
-        #: Whether a SensitiveValue or a secret key (shape.SECRET_KEYS) was seen.
-        self.holds_secret = False
-
-    def masked(self, value: Any, secret_path: bool) -> Any:
-        """``value`` with every secret replaced by :data:`SENSITIVE` and every value known
-        only after deployment by :data:`KNOWN_AFTER_DEPLOYMENT`; ``secret_path`` says that
-        the value sits at a secret path (``shape.is_secret``), so all of it is masked."""
-        if secret_path:
-            self._note_unknown(value)
-            return _masked_whole(value)
-        return self._masked(value)
-
-    def _masked(self, value: Any) -> Any:
-        # A path is secret when any of its keys is one of shape.SECRET_KEYS (shape.is_secret),
-        # so below a path that is not, only the key just added needs checking: no path
-        # tuples are built. Array indices are never secret keys.
-        if type(value) in _JSON_SCALARS:
-            return value
-        if isinstance(value, SensitiveValue):
-            self.holds_secret = True
-            return SENSITIVE
-        if is_unknown(value):
-            if self.unknown is None:
-                self.unknown = value
-            return KNOWN_AFTER_DEPLOYMENT
-        if isinstance(value, dict):
-            masked = {}
-            for key, item in value.items():
-                if key in shape.SECRET_KEYS:
-                    self.holds_secret = True
-                    self._note_unknown(item)
-                    masked[key] = _masked_whole(item)
-                else:
-                    masked[key] = self._masked(item)
-            return masked
-        if isinstance(value, list):
-            return [self._masked(item) for item in value]
-        return value
-
-    def _note_unknown(self, value: Any) -> None:
-        """Look for an unknown in a value that is masked whole (it is not walked otherwise)."""
-        if self.unknown is None and type(value) not in _JSON_SCALARS:
-            self.unknown = first_unknown(value)
-
-
-def _masked_whole(value: Any) -> Any:
-    """A value at a secret path, as shown: nothing of it (an absent value stays absent)."""
-    return None if value is None else SENSITIVE

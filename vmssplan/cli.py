@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import os
 import sys
-from enum import Enum
-from typing import TYPE_CHECKING, List, NoReturn, Optional
+from enum import Enum, StrEnum
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
@@ -37,13 +37,13 @@ app = typer.Typer(
 )
 
 
-class ColorMode(str, Enum):
+class ColorMode(StrEnum):
     auto = "auto"
     always = "always"
     never = "never"
 
 
-class PlanFormat(str, Enum):
+class PlanFormat(StrEnum):
     """The names of render.PLAN_FORMATS (a test keeps the two the same)."""
 
     text = "text"
@@ -55,7 +55,7 @@ class PlanFormat(str, Enum):
     patch = "patch"
 
 
-class FindingsFormat(str, Enum):
+class FindingsFormat(StrEnum):
     """The names of render.FINDINGS_FORMATS."""
 
     text = "text"
@@ -79,7 +79,7 @@ CONFIG_HELP = ("Configuration file (default: the nearest .vmssplan.yaml, or pypr
                "upward from the working directory to the repository root).")
 
 
-def _config(path: Optional[str]) -> Config:
+def _config(path: str | None) -> Config:
     from pathlib import Path
 
     from .config import load_config
@@ -89,7 +89,7 @@ def _config(path: Optional[str]) -> Config:
 
 
 
-def _use_color(mode: ColorMode, output_file: Optional[str] = None) -> bool:
+def _use_color(mode: ColorMode, output_file: str | None = None) -> bool:
     if mode is ColorMode.always:
         return True
     if mode is ColorMode.never or os.environ.get("NO_COLOR") or output_file not in (None, "-"):
@@ -97,7 +97,7 @@ def _use_color(mode: ColorMode, output_file: Optional[str] = None) -> bool:
     return sys.stdout.isatty()
 
 
-def _output_format(output: Optional[Enum], query: Optional[str]) -> str:
+def _output_format(output: Enum | None, query: str | None) -> str:
     """The format asked for: text by default, json with --query (which needs json)."""
     if query is None:
         return output.value if output is not None else "text"
@@ -120,7 +120,7 @@ def _render(table: dict[str, str], fmt: str, result: Result, query: object, colo
     return get_renderer(table, fmt)(view, color=color)
 
 
-def _emit(text: str, output_file: Optional[str]) -> None:
+def _emit(text: str, output_file: str | None) -> None:
     """Write to standard output or to --output-file."""
     if output_file is None or output_file == "-":
         try:
@@ -138,7 +138,7 @@ def _emit(text: str, output_file: Optional[str]) -> None:
         raise UsageError(f"--output-file {output_file}: cannot write: {exc.strerror or exc}") from None
 
 
-def _compile_query(query: Optional[str]) -> object:
+def _compile_query(query: str | None) -> object:
     if query is None:
         return None
     from .render.query import compile_query
@@ -167,12 +167,12 @@ def _root(
 
 @app.command(epilog=EXIT_CODES_HELP)
 def validate(
-    files: List[str] = typer.Argument(..., help="ARM templates, parameter files or scale-set model JSON; "
+    files: list[str] = typer.Argument(..., help="ARM templates, parameter files or scale-set model JSON; "
                                                 "'-' reads standard input."),
-    config_file: Optional[str] = typer.Option(None, "--config", metavar="FILE", help=CONFIG_HELP),
-    output: Optional[FindingsFormat] = typer.Option(None, "--output", "-o", help=OUTPUT_HELP, show_default=False),
-    output_file: Optional[str] = typer.Option(None, "--output-file", metavar="FILE", help=OUTPUT_FILE_HELP),
-    query: Optional[str] = typer.Option(None, "--query", metavar="JMESPATH", help=QUERY_HELP),
+    config_file: str | None = typer.Option(None, "--config", metavar="FILE", help=CONFIG_HELP),
+    output: FindingsFormat | None = typer.Option(None, "--output", "-o", help=OUTPUT_HELP, show_default=False),
+    output_file: str | None = typer.Option(None, "--output-file", metavar="FILE", help=OUTPUT_FILE_HELP),
+    query: str | None = typer.Option(None, "--query", metavar="JMESPATH", help=QUERY_HELP),
     color: ColorMode = typer.Option(ColorMode.auto, "--color", help="Colour the text output."),
 ) -> None:
     """Check JSON syntax, the template envelope and each scale set against the schema of its apiVersion."""
@@ -200,55 +200,55 @@ _EDIT_TOKENS: list[str] = []
 
 @app.command(epilog=EDIT_HELP + EXIT_CODES_HELP)
 def plan(
-    files: Optional[List[str]] = typer.Argument(
+    files: list[str] | None = typer.Argument(
         None, metavar="CURRENT [PROPOSED] | --base-ref REV [PATH...]",
         help="CURRENT: the scale set as it is (ARM template, REST model, `az vmss show` output; '-' for standard "
              "input; git:REV:PATH for a file at a git revision). PROPOSED: as it should be, in any of the same "
              "shapes; leave it out to build it from CURRENT with --set/--add/--remove/--patch. With --base-ref, "
              "the files to plan against that revision (default: every JSON file changed since)."),
-    base_ref: Optional[str] = typer.Option(
+    base_ref: str | None = typer.Option(
         None, "--base-ref", metavar="REV",
         help="Plan each changed scale-set file (or each PATH) against its version at git revision REV; a "
              "parameters file stands for its template. This is what the pre-commit hook and CI run."),
-    output: Optional[PlanFormat] = typer.Option(None, "--output", "-o", help=OUTPUT_HELP, show_default=False),
-    output_file: Optional[str] = typer.Option(None, "--output-file", metavar="FILE", help=OUTPUT_FILE_HELP),
-    query: Optional[str] = typer.Option(None, "--query", metavar="JMESPATH", help=QUERY_HELP),
-    fail_on: Optional[str] = typer.Option(
+    output: PlanFormat | None = typer.Option(None, "--output", "-o", help=OUTPUT_HELP, show_default=False),
+    output_file: str | None = typer.Option(None, "--output-file", metavar="FILE", help=OUTPUT_FILE_HELP),
+    query: str | None = typer.Option(None, "--query", metavar="JMESPATH", help=QUERY_HELP),
+    fail_on: str | None = typer.Option(
         None, "--fail-on", metavar="EFFECT",
         help=f"Exit 1 when any change has this effect or a stronger one ({EFFECT_NAMES}) [default: the "
              "configuration's fail-on, else rejected]."),
-    config_file: Optional[str] = typer.Option(None, "--config", metavar="FILE", help=CONFIG_HELP),
-    rules_dir: Optional[List[str]] = typer.Option(None, "--rules-dir", metavar="DIR",
-                                                  help="Extra directory of rule files (same schema as the "
-                                                       "built-in rules). Repeatable."),
-    patch: Optional[str] = typer.Option(
+    config_file: str | None = typer.Option(None, "--config", metavar="FILE", help=CONFIG_HELP),
+    rules_dir: list[str] | None = typer.Option(None, "--rules-dir", metavar="DIR",
+                                               help="Extra directory of rule files (same schema as the "
+                                                    "built-in rules). Repeatable."),
+    patch: str | None = typer.Option(
         None, "--patch", metavar="FILE",
         help="Build PROPOSED by applying this REST PATCH body (VirtualMachineScaleSetUpdate) to CURRENT, "
              "with the API's merge semantics."),
-    instances: Optional[List[str]] = typer.Option(
+    instances: list[str] | None = typer.Option(
         None, "--instances", metavar="FILE",
         help="The scale set's VMs: `az vmss list-instances` output, a REST VM list, or per-VM GET / "
              "instance-view documents (repeatable). The plan then says what each VM needs, in which batch."),
-    parameters: Optional[List[str]] = typer.Option(
+    parameters: list[str] | None = typer.Option(
         None, "--parameters", "-p", metavar="@FILE|NAME=VALUE",
         help="Template parameters for both sides, as `az deployment group create --parameters` takes them: "
              "@FILE or FILE.json (a parameters file) or NAME=VALUE. Repeatable; later values win. Without "
              "any, a template uses the <template>.parameters.json next to it, if there is one."),
-    current_parameters: Optional[List[str]] = typer.Option(
+    current_parameters: list[str] | None = typer.Option(
         None, "--current-parameters", metavar="@FILE|NAME=VALUE",
         help="Template parameters for the CURRENT side only (after --parameters). Repeatable."),
-    proposed_parameters: Optional[List[str]] = typer.Option(
+    proposed_parameters: list[str] | None = typer.Option(
         None, "--proposed-parameters", metavar="@FILE|NAME=VALUE",
         help="Template parameters for the PROPOSED side only (after --parameters). Repeatable."),
-    subscription_id: Optional[str] = typer.Option(
+    subscription_id: str | None = typer.Option(
         None, "--subscription-id", help="subscription() for template expressions; unknown when not given."),
-    resource_group: Optional[str] = typer.Option(
+    resource_group: str | None = typer.Option(
         None, "--resource-group", "-g", help="resourceGroup().name for template expressions."),
-    location: Optional[str] = typer.Option(
+    location: str | None = typer.Option(
         None, "--location", "-l", help="resourceGroup().location for template expressions."),
-    deployment_name: Optional[str] = typer.Option(
+    deployment_name: str | None = typer.Option(
         None, "--deployment-name", help="deployment().name for template expressions."),
-    tenant_id: Optional[str] = typer.Option(None, "--tenant-id", help="tenant() for template expressions."),
+    tenant_id: str | None = typer.Option(None, "--tenant-id", help="tenant() for template expressions."),
     color: ColorMode = typer.Option(ColorMode.auto, "--color", help="Colour the text output."),
 ) -> None:
     """Plan the change from CURRENT to PROPOSED: what Azure does with it, and what each VM needs."""
@@ -293,11 +293,12 @@ def plan(
 
 @app.command("rules")
 def rules_command(
-    rule_id: Optional[str] = typer.Argument(None, metavar="[ID]", help="Show this rule in full."),
-    rules_dir: Optional[List[str]] = typer.Option(None, "--rules-dir", metavar="DIR",
-                                                  help="Include the rules of this directory. Repeatable."),
+    rule_id: str | None = typer.Argument(None, metavar="[ID]", help="Show this rule in full."),
+    rules_dir: list[str] | None = typer.Option(None, "--rules-dir", metavar="DIR",
+                                               help="Include the rules of this directory. Repeatable."),
 ) -> None:
-    """List every rule (change rules, cross-field rules, finding ids), or show one rule's description, evidence and examples."""
+    """List every rule (change rules, cross-field rules, finding ids), or show one rule's description, evidence
+    and examples."""
     from .catalogue import catalogue_text, rule_markdown
     from .registry import load as load_rules
 
@@ -335,7 +336,7 @@ def main() -> int:
     except KeyboardInterrupt:
         typer.echo("vmssplan: interrupted", err=True)
         return 130
-    except Exception as exc:  # noqa: BLE001 - the promise is "never a traceback"
+    except Exception as exc:  # all of them: the promise is "never a traceback"
         if os.environ.get("VMSSPLAN_DEBUG"):
             raise
         typer.echo(f"vmssplan: internal error: {type(exc).__name__} (a bug in vmssplan; please report it, "

@@ -49,10 +49,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
-from .model import Effect, SensitiveValue, is_unknown
+from .model import Effect, SensitiveValue, first_unknown, is_unknown
 from .pointer import split
 
 #: A condition's verdict: true, false or undecided (None).
@@ -129,20 +130,6 @@ def walk(model: Any, pattern: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...]
                 yield from go(node[i], tail, here + (str(i),))
 
     yield from go(model, pattern, ())
-
-
-def first_unknown(value: Any) -> Any:
-    """The first value known only after deployment inside ``value`` (document order), or None."""
-    stack = [value]
-    while stack:
-        node = stack.pop()
-        if is_unknown(node):
-            return node
-        if isinstance(node, dict):
-            stack.extend(reversed(list(node.values())))
-        elif isinstance(node, list):
-            stack.extend(reversed(node))
-    return None
 
 
 # --- what a condition reads ------------------------------------------------------------

@@ -11,7 +11,7 @@ shadows any installed copy) they are the top-level directories next to ``vmsspla
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 _SOURCE_ROOT = Path(__file__).resolve().parent.parent
@@ -19,7 +19,7 @@ _SOURCE_ROOT = Path(__file__).resolve().parent.parent
 _SOURCE_DIRS = {"rules": "rules", "schemas": "schemas", "lint_rules": "lint", "finding_rules": "findings"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def data_dir(name: str) -> Path:
     """The directory of the data package ``name`` (rules, lint_rules, finding_rules, schemas)."""
     try:

@@ -74,7 +74,7 @@ def _diff_keyed(array_name: str, a: list[Any], b: list[Any], path: tuple[str, ..
         order.append((key, repr(key)))
     seen: set[str] = set()
     merged = []
-    for key, rkey in sorted(order, key=lambda pair: (type(pair[0]).__name__, pair[0])):
+    for _, rkey in sorted(order, key=lambda pair: (type(pair[0]).__name__, pair[0])):
         if rkey not in seen:
             seen.add(rkey)
             merged.append(rkey)

@@ -11,11 +11,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from . import classify, decide, diff, lint, locate, normalize, plan, resolve, rollout, validate
+from . import classify, decide, diff, lint, locate, normalize, plan, resolve, validate
 from .inputs import Reader, edits, instances, parameters, revisions
 from .inputs.documents import Document, scale_sets_of, template_scale_sets
-from .model import (DeploymentScope, DocumentError, DocumentKind, Effect, Finding, Plan, Result, RuleDescription,
-                    ScaleSet, ScaleSetPlan, ScaleSetSource, Severity, UsageError)
+from .model import (
+    DeploymentScope,
+    DocumentError,
+    DocumentKind,
+    Effect,
+    Finding,
+    Plan,
+    Result,
+    RuleDescription,
+    ScaleSet,
+    ScaleSetPlan,
+    ScaleSetSource,
+    UsageError,
+)
 
 if TYPE_CHECKING:
     from .config import Config
@@ -84,6 +96,10 @@ class _Run:
             self.findings += exc.findings
             return None
 
+    def lint(self, scale_set: ScaleSet) -> None:
+        """The findings of normalizing and linting a scale set, pointing into its source."""
+        self.findings += scale_set.findings + locate.in_source(scale_set, lint.lint_scale_set(scale_set))
+
     def result(self, plan: Plan | None = None, rules: dict[str, RuleDescription] | None = None) -> Result:
         """decide (the findings' part), then locate: the finished result."""
         findings = self.findings
@@ -102,12 +118,9 @@ def validate_files(paths: list[str], config: RunConfig | None = None) -> Result:
         side = run.side(path, run.config.parameters, planned=False)
         if side is None:
             continue
-        run.findings += validate.document_findings(side.doc)
-        if side.doc.kind is DocumentKind.ARM_TEMPLATE:
-            run.findings += validate.evaluated_findings(side.sources)
+        run.findings += validate.side_findings(side.doc, side.sources)
         for source in side.sources:
-            scale_set = normalize.normalize(source, side.doc.kind)
-            run.findings += scale_set.findings + locate.in_source(scale_set, lint.lint_scale_set(scale_set))
+            run.lint(normalize.normalize(source, side.doc.kind))
     if not run.config.parameters:
         # A template checked on its own gets its parameters at deployment: "no value" is not a
         # finding unless a parameters file was there to give one.
@@ -131,43 +144,32 @@ def plan_files(current_path: str | None, proposed_path: str | None, config: RunC
     if current is None or proposed is None:
         return run.result()
     # What is deployed already is not checked; notes (severity info) belong to `validate`.
-    run.findings += validate.document_findings(proposed.doc, notes=False)
-    if proposed.doc.kind is DocumentKind.ARM_TEMPLATE:
-        run.findings += validate.evaluated_findings(proposed.sources, notes=False)
+    run.findings += validate.side_findings(proposed.doc, proposed.sources, notes=False)
     rule_dirs = options.rule_dirs + (options.config.rules_dirs if options.config else ())
     rules = classify.load_rules(rule_dirs, validate=bool(rule_dirs))
     result_plan = Plan(current_file=current.doc.path, proposed_file=proposed.doc.path)
     pairs = diff.pair_scale_sets(current.sources, proposed.sources)
-    instance_docs = _instance_docs(run, pairs)
+    instance_lists, unused = instances.usable_lists(_read_all(run, options.instances),
+                                                    sum(1 for pair in pairs if None not in pair))
+    run.findings += unused
     for before_source, after_source in pairs:
         before = normalize.normalize(before_source, current.doc.kind) if before_source else None
         after = normalize.normalize(after_source, proposed.doc.kind) if after_source else None
         if after is not None:  # like the schema, the cross-field rules judge what is deployed
-            run.findings += after.findings + locate.in_source(after, lint.lint_scale_set(after))
-        scale_set_plan = _plan_pair(run, before, after, (current.incomplete, proposed.incomplete), rules,
-                                    instance_docs)
-        if scale_set_plan is not None:
-            result_plan.scale_sets.append(scale_set_plan)
+            run.lint(after)
+        missing = plan.unplannable(before, after, (current.incomplete, proposed.incomplete))
+        if missing is not None:
+            run.findings.append(missing)
+        elif before is None or after is None:
+            result_plan.scale_sets.append(plan.plan_scale_set(before, after, [], []))
+        else:
+            result_plan.scale_sets.append(_plan_update(run, before, after, rules, instance_lists))
     return run.result(result_plan, {rule.id: rule.describe() for rule in rules.rules})
 
 
-def _plan_pair(run: _Run, before: ScaleSet | None, after: ScaleSet | None, incomplete: tuple[bool, bool],
-               rules: classify.RuleSet, instance_docs: list[Document]) -> ScaleSetPlan | None:
-    """diff, classify, decide, plan and locate one pair of scale sets; None when a scale set
-    is missing from a side that could not be evaluated whole (it may be there)."""
-    missing_side = 1 if after is None else 0 if before is None else None
-    if missing_side is not None and incomplete[missing_side]:
-        present = before or after
-        assert present is not None
-        side = ("current", "proposed")[missing_side]
-        run.findings.append(Finding(
-            "VAL044", f"{present.name} is missing from the {side} side as evaluated, but resources there could not be "
-            f"expanded (a copy count refused, or known only at deployment): whether it is "
-            f"{'deleted' if missing_side else 'new'} cannot be told; not planned", Severity.WARNING,
-            file=present.source.file, pointer=present.source.pointer))
-        return None
-    if before is None or after is None:
-        return plan.plan_scale_set(before, after, [], [])
+def _plan_update(run: _Run, before: ScaleSet, after: ScaleSet, rules: classify.RuleSet,
+                 instance_lists: list[Document]) -> ScaleSetPlan:
+    """diff, classify, decide, plan and locate a scale set present on both sides."""
     ops, notes = diff.drop_unreturned_secrets(diff.diff(before.model, after.model), before.from_get, after.from_get)
     changes = classify.classify(ops, rules, classify.Context(before.model, after.model, after.source.api_version))
     if run.config.config is not None:  # decide, then plan: the action follows the decided effects
@@ -175,20 +177,18 @@ def _plan_pair(run: _Run, before: ScaleSet | None, after: ScaleSet | None, incom
                               decide.ignored_by_metadata(after.source.resource))
     if run.config.locate_changes:
         locate.locate_changes(changes, after, run.reader.documents)
-    if instance_docs:
+    vms = instances.vms_of(instance_lists, after.orchestration_mode, run.findings) if instance_lists else None
+    return plan.plan_scale_set(before, after, changes, notes, vms)
+
+
+def _read_all(run: _Run, paths: tuple[str, ...]) -> list[Document]:
+    docs = []
+    for path in paths:
         try:
-            vms = instances.merge_instances(*(instances.load_instances(
-                doc.data, doc.path, orchestration_mode=after.orchestration_mode, findings=run.findings)
-                for doc in instance_docs))
-        except DocumentError as exc:  # not an instance list: say where, plan without it
+            docs.append(run.reader.read(path))
+        except DocumentError as exc:
             run.findings += exc.findings
-        else:
-            vm_plans, rollout_info = rollout.plan_instances(vms, changes, after.upgrade_mode,
-                                                            after.orchestration_mode, after.model)
-            commands = rollout.commands_for(vm_plans, rollout_info, plan.resource_group(before), before.name)
-            return plan.plan_scale_set(before, after, changes, notes, instance_plans=vm_plans, rollout=rollout_info,
-                                       commands=commands)
-    return plan.plan_scale_set(before, after, changes, notes)
+    return docs
 
 
 def _edited_side(run: _Run, current: _Side | None) -> _Side | None:
@@ -203,23 +203,6 @@ def _edited_side(run: _Run, current: _Side | None) -> _Side | None:
     except DocumentError as exc:
         run.findings += exc.findings
         return None
-
-
-def _instance_docs(run: _Run, pairs: list[diff.SourcePair]) -> list[Document]:
-    """The instance lists given, read; none unless the plan has one scale set to use them on."""
-    docs = []
-    for path in run.config.instances:
-        try:
-            docs.append(run.reader.read(path))
-        except DocumentError as exc:
-            run.findings += exc.findings
-    updated = sum(1 for before, after in pairs if before is not None and after is not None)
-    if docs and updated != 1:
-        run.findings.append(Finding("VAL052", f"--instances lists the VMs of one scale set, but the plan has "
-                                    f"{updated} scale sets present on both sides; the lists are not used",
-                                    Severity.WARNING, file=docs[0].path, line=1, column=1))
-        return []
-    return docs
 
 
 def plan_against_revision(revision: str, paths: tuple[str, ...], config: RunConfig | None = None) -> Result:
@@ -248,4 +231,4 @@ def exit_code(result: Result, fail_on: Effect = Effect.REJECTED) -> int:
     return 0
 
 
-__all__ = ["RunConfig", "validate_files", "plan_files", "plan_against_revision", "exit_code"]
+__all__ = ["RunConfig", "exit_code", "plan_against_revision", "plan_files", "validate_files"]

@@ -24,7 +24,8 @@ for absent values (Uniform, Manual).
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from .conditions import ABSENT, Subject, evaluate, lookup, walk
 from .model import Finding, ScaleSet

@@ -3,23 +3,109 @@
 Findings are made with an RFC 6901 pointer into the document they are about; changes
 with a pointer into the canonical model. This module turns both into file, line and
 column, once, at the end of a run (for the formats that show them): a canonical pointer
-is first walked back to the source document (:func:`source_pointer`), then the document
-gives the line and column of the nearest node it has.
+is first walked back to the source document (:func:`source_pointer`), then the text of
+the document gives the line and column of the nearest node it has (:class:`PositionIndex`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import bisect
+import json
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, Protocol
 
 from . import shape
-from .inputs.documents import Document
 from .model import Change, Finding, ScaleSet
-from .pointer import escape, split
+from .pointer import join, split
 
 
-def located(findings: Iterable[Finding], documents: dict[str, Document]) -> list[Finding]:
+class Source(Protocol):
+    """A document findings and changes can be located in (``inputs.documents.Document``)."""
+
+    path: str
+
+    def position(self, pointer: str) -> tuple[int, int]: ...
+
+    def locate(self, finding: Finding) -> Finding: ...
+
+
+def line_column(text: str, offset: int) -> tuple[int, int]:
+    """1-based (line, column) of a character offset into ``text``."""
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+# One token of JSON text after the whitespace, colons and commas before it (group 1): a
+# string, a bracket, a comment or a bare value (a number, true, false, null).
+_TOKEN = re.compile(r'[\s:,]*("[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]]|//[^\n]*|/\*.*?(?:\*/|\Z)|[^\s{}\[\]:,"/]+)',
+                    re.DOTALL)
+
+
+class PositionIndex:
+    """Maps RFC 6901 pointers to (line, column) in the text of a document that parsed
+    (comments allowed). The first lookup reads the text once, recording where every node
+    starts: its member name for an object member, and its value."""
+
+    def __init__(self, text: str):
+        self._text = text
+        self._nodes: dict[tuple[str, ...], tuple[int, int]] | None = None
+        self._line_starts: list[int] = []
+
+    def locate(self, pointer: str, value: bool = False) -> tuple[int, int]:
+        """Where the node at ``pointer`` starts: its key for an object member (or, with
+        ``value``, the value itself); the nearest existing ancestor if it is absent."""
+        if self._nodes is None:
+            self._nodes = _node_offsets(self._text)
+            self._line_starts = [0] + [match.end() for match in re.finditer("\n", self._text)]
+        path = split(pointer)
+        if path in self._nodes:
+            key, start = self._nodes[path]
+            offset = start if value else key
+        else:
+            while path and path not in self._nodes:
+                path = path[:-1]
+            offset = self._nodes.get(path, (0, 0))[0]
+        line = bisect.bisect_right(self._line_starts, offset)
+        return line, offset - self._line_starts[line - 1] + 1
+
+
+def _node_offsets(text: str) -> dict[tuple[str, ...], tuple[int, int]]:
+    """Path (object keys and array indexes, as strings) -> (offset of the member name, or of
+    the value outside objects; offset of the value), for every node of ``text``."""
+    nodes: dict[tuple[str, ...], tuple[int, int]] = {}
+    # Per open container: its path, and the index of its next item (-1 for an object).
+    open_containers: list[list[Any]] = []
+    key: str | None = None  # the member name read, in an object, whose value comes next
+    key_at = 0
+    for match in _TOKEN.finditer(text):
+        token, start = match[1], match.start(1)
+        if token[0] == "/":  # a comment
+            continue
+        if token in ("]", "}"):
+            open_containers.pop()
+            continue
+        if not open_containers:
+            path, at = (), start
+        elif open_containers[-1][1] < 0:  # in an object
+            if key is None:
+                key, key_at = json.decoder.scanstring(token, 1)[0], start  # type: ignore[attr-defined]
+                continue
+            path, at = (*open_containers[-1][0], key), key_at
+            key = None
+        else:
+            path, at = (*open_containers[-1][0], str(open_containers[-1][1])), start
+            open_containers[-1][1] += 1
+        nodes[path] = (at, start)
+        if token in ("{", "["):
+            open_containers.append([path, -1 if token == "{" else 0])
+    return nodes
+
+
+
+
+def located(findings: Iterable[Finding], documents: Mapping[str, Source]) -> list[Finding]:
     """``findings`` with line and column filled in from their documents where missing."""
     out = []
     for finding in findings:
@@ -34,7 +120,7 @@ def in_source(scale_set: ScaleSet, findings: Iterable[Finding]) -> list[Finding]
             for f in findings]
 
 
-def locate_changes(changes: Iterable[Change], scale_set: ScaleSet, documents: dict[str, Document]) -> None:
+def locate_changes(changes: Iterable[Change], scale_set: ScaleSet, documents: Mapping[str, Source]) -> None:
     """Fill in where each change sits in the user's file (for SARIF and annotations)."""
     doc = documents.get(scale_set.source.file)
     if doc is None:
@@ -67,7 +153,8 @@ def source_pointer(scale_set: ScaleSet, pointer: str) -> str:
             canon = None
         if isinstance(raw, dict):
             key = token if token in raw else next(
-                (k for k in raw if isinstance(k, str) and (shape.rest_name(k) == token or k.lower() == token.lower())), None)
+                (k for k in raw if isinstance(k, str) and (shape.rest_name(k) == token or k.lower() == token.lower())),
+                None)
             if key is None and token == "type" and "typePropertiesType" in raw:
                 key = "typePropertiesType"
             if key is None:
@@ -94,4 +181,4 @@ def source_pointer(scale_set: ScaleSet, pointer: str) -> str:
         else:
             break
         previous = token
-    return scale_set.source.pointer + "".join("/" + escape(t) for t in out)
+    return scale_set.source.pointer + join(out)

@@ -7,8 +7,9 @@ classify -> plan -> render``; each stage takes and returns the types defined her
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 #: Shown instead of any secret value (adminPassword, customData, protectedSettings,
 #: securestring parameters). Renderers never see the real value.
@@ -88,6 +89,20 @@ def is_unknown(value: Any) -> bool:
     return getattr(type(value), "is_unknown_value", False) is True
 
 
+def first_unknown(value: Any) -> Any:
+    """The first value known only after deployment inside ``value`` (document order), or None."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if is_unknown(node):
+            return node
+        if isinstance(node, dict):
+            stack.extend(reversed(list(node.values())))
+        elif isinstance(node, list):
+            stack.extend(reversed(node))
+    return None
+
+
 def unknown_reason(value: Any) -> str:
     return str(getattr(value, "reason", "")) if is_unknown(value) else ""
 
@@ -137,7 +152,7 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
 
-class DocumentKind(str, enum.Enum):
+class DocumentKind(enum.StrEnum):
     """What a loaded JSON document is, detected from its shape."""
 
     ARM_TEMPLATE = "arm-template"

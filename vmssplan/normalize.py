@@ -17,8 +17,8 @@ from __future__ import annotations
 from typing import Any
 
 from . import shape
-from .pointer import escape
 from .model import DocumentKind, Finding, ScaleSet, ScaleSetSource, Severity
+from .pointer import child
 
 _ITEM_OUTER_KEYS = frozenset({"name", "id", "sku", "type"})
 
@@ -77,8 +77,8 @@ def _case_clash_findings(source: ScaleSetSource) -> list[Finding]:
                         RULE_CASE_CLASH, f"property names {', '.join(repr(k) for k in keys)} differ only in case: "
                         f"ARM reads names without regard to case, so which one counts is not defined; "
                         f"vmssplan used {kept!r}", Severity.WARNING, file=source.file,
-                        pointer=f"{pointer}/{escape(keys[-1])}"))
-            stack.extend((v, f"{pointer}/{escape(k)}") for k, v in node.items())
+                        pointer=child(pointer, keys[-1])))
+            stack.extend((v, child(pointer, k)) for k, v in node.items())
         elif isinstance(node, list):
             stack.extend((v, f"{pointer}/{i}") for i, v in enumerate(node))
     return sorted(findings, key=lambda f: f.pointer)
@@ -173,4 +173,5 @@ def _order(array_name: str, items: list[Any]) -> list[Any]:
     keys = [shape.item_key(array_name, item) for item in items]
     if any(k is None for k in keys) or len(set(map(repr, keys))) != len(keys):
         return items
-    return [item for _, item in sorted(zip(keys, items), key=lambda pair: (type(pair[0]).__name__, pair[0]))]
+    pairs = sorted(zip(keys, items, strict=True), key=lambda pair: (type(pair[0]).__name__, pair[0]))
+    return [item for _, item in pairs]

@@ -7,11 +7,15 @@ jsonpatch): ``~`` is written ``~0`` and ``/`` is written ``~1``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from jsonpointer import escape, unescape
+import jsonpointer
 
-__all__ = ["escape", "unescape", "join", "split", "child"]
+#: ``~`` -> ``~0``, ``/`` -> ``~1`` (jsonpointer's own functions, typed here: it ships no types).
+escape: Callable[[str], str] = jsonpointer.escape
+unescape: Callable[[str], str] = jsonpointer.unescape
+
+__all__ = ["child", "escape", "join", "split", "unescape"]
 
 
 def join(tokens: Iterable[object]) -> str:

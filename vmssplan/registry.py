@@ -161,7 +161,8 @@ def finding_title(rule_id: str) -> str | None:
 
 
 def _read(path: Path, check: bool, builtin: bool) -> Rule:
-    from .inputs.documents import PositionIndex, read_data_file  # the parser of every user file
+    from .inputs.documents import read_data_file  # the parser of every user file
+    from .locate import PositionIndex
 
     text, data = read_data_file(path, "rule file")
     problems = rule_problems(data) if check else _quick_problems(data)

@@ -16,14 +16,26 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from . import expressions as ex
 from . import shape
-from .model import (DeploymentScope, DocumentError, Finding, ParameterSource, ScaleSetSource, SensitiveValue, Severity,
-                    has_lone_surrogate, string_leaves, too_deep)
+from .model import (
+    DeploymentScope,
+    DocumentError,
+    Finding,
+    ParameterSource,
+    ScaleSetSource,
+    SensitiveValue,
+    Severity,
+    has_lone_surrogate,
+    string_leaves,
+    too_deep,
+)
+from .pointer import child, escape
 
 DEPLOYMENT_TYPE = "microsoft.resources/deployments"
 
@@ -92,7 +104,7 @@ def parameters_from_file(data: Any, origin: str) -> ParameterValues:
         raise DocumentError([Finding("VAL030", "a parameters file holds an object of parameters", file=origin,
                                      pointer=prefix)])
     for name, entry in body.items():
-        pointer = f"{prefix}/{_escape(name)}"
+        pointer = child(prefix, name)
         if isinstance(entry, dict) and "reference" in entry:
             result.values[name] = _KeyVaultReference(entry["reference"])
         elif isinstance(entry, dict) and "value" in entry:
@@ -118,10 +130,6 @@ def parameter_values(source: ParameterSource) -> ParameterValues:
     if source.assignments:
         return parameters_from_assignments(list(source.assignments), source.origin)
     return parameters_from_file(source.data, source.origin)
-
-
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
 
 
 class TemplateResolver:
@@ -178,7 +186,8 @@ class TemplateResolver:
         """The evaluation context of a template: its parameters, variables and functions."""
         declared = template.get("parameters") if isinstance(template.get("parameters"), dict) else {}
         assert isinstance(declared, dict)
-        secure = [n for n, d in declared.items() if isinstance(d, dict) and str(d.get("type", "")).lower() in _SECURE_TYPES]
+        secure = [n for n, d in declared.items()
+                  if isinstance(d, dict) and str(d.get("type", "")).lower() in _SECURE_TYPES]
         values: dict[str, Any] = {}
         origins: dict[str, tuple[str, str]] = {}
         for source in supplied:
@@ -219,7 +228,7 @@ class TemplateResolver:
                                        ("keyVault",), secret=True)
             elif isinstance(definition, dict) and "defaultValue" in definition:
                 value = self.evaluate(definition["defaultValue"], ctx_box[0],
-                                      f"{pointer}/parameters/{_escape(canonical)}/defaultValue", file)
+                                      f"{pointer}/parameters/{escape(canonical)}/defaultValue", file)
             else:
                 value = ex.Unknown(f"parameters('{canonical}')", f"no value was given for parameter '{canonical}'")
             cache[key] = value
@@ -239,7 +248,7 @@ class TemplateResolver:
             if canonical is None:
                 return ex.MISSING
             return self.evaluate(variables_raw[canonical], ctx_box[0].derive(copy_indexes={}, current_copy=None),
-                                 f"{pointer}/variables/{_escape(canonical)}", file)
+                                 child(f"{pointer}/variables", canonical), file)
 
         ctx = ex.EvaluationContext(parameters=parameter, variables=variable, functions=functions,
                                    secret_parameters=frozenset(secure), environment=None, **self.base_context())
@@ -249,16 +258,16 @@ class TemplateResolver:
         for name, definition in declared.items():
             if not isinstance(definition, dict):
                 continue
-            where = origins.get(name, (file, f"{pointer}/parameters/{_escape(name)}"))
+            where = origins.get(name, (file, child(f"{pointer}/parameters", name)))
             try:
                 value = parameter(name)
             except ex.ExpressionError as error:
-                self._expression_finding(error, f"{pointer}/parameters/{_escape(name)}/defaultValue", file)
+                self._expression_finding(error, f"{pointer}/parameters/{escape(name)}/defaultValue", file)
                 cache[name.lower()] = ex.Unknown(f"parameters('{name}')", f"its default value failed: {error}")
                 continue
             if name not in values and "defaultValue" not in definition:
                 self.finding("VAL031", f"parameter '{name}' has no value: give it in a parameters file or with "
-                                       f"--parameters {name}=VALUE", f"{pointer}/parameters/{_escape(name)}",
+                                       f"--parameters {name}=VALUE", child(f"{pointer}/parameters", name),
                              file=file)
                 continue
             self._check_parameter(name, value, definition, where)
@@ -305,18 +314,14 @@ class TemplateResolver:
                 options = ", ".join(_short(a) for a in allowed[:10]) + (", ..." if len(allowed) > 10 else "")
                 self.finding("VAL032", f"parameter '{name}': {shown if not isinstance(value, list) else _short(bad[0])}"
                                        f" is not one of the allowed values ({options})", pointer, file=file)
-        number = value if isinstance(value, int) and not isinstance(value, bool) else None
-        for bound, test, words in (("minValue", lambda b: number is not None and number < b, "less than"),
-                                   ("maxValue", lambda b: number is not None and number > b, "more than")):
-            limit = definition.get(bound)
-            if isinstance(limit, int) and test(limit):
-                self.finding("VAL032", f"parameter '{name}': {shown} is {words} the {bound} {limit}", pointer,
-                             file=file)
+        number: int | None = value if isinstance(value, int) and not isinstance(value, bool) else None
         length = len(value) if isinstance(value, (str, list)) else None
-        for bound, test, words in (("minLength", lambda b: length is not None and length < b, "shorter than"),
-                                   ("maxLength", lambda b: length is not None and length > b, "longer than")):
+        for bound, measure, is_minimum, words in (("minValue", number, True, "less than"),
+                                                  ("maxValue", number, False, "more than"),
+                                                  ("minLength", length, True, "shorter than"),
+                                                  ("maxLength", length, False, "longer than")):
             limit = definition.get(bound)
-            if isinstance(limit, int) and test(limit):
+            if isinstance(limit, int) and measure is not None and (measure < limit if is_minimum else measure > limit):
                 self.finding("VAL032", f"parameter '{name}': {shown} is {words} the {bound} {limit}", pointer,
                              file=file)
 
@@ -365,11 +370,12 @@ class TemplateResolver:
                 return ex.Unknown(value[1:-1] if ex.is_expression(value) else value,
                                   f"the expression failed to evaluate: {error.message}")
         if isinstance(value, list):
-            return [self.evaluate(item, ctx, f"{pointer}/{i}", file, depth + 1, protect) for i, item in enumerate(value)]
+            return [self.evaluate(item, ctx, f"{pointer}/{i}", file, depth + 1, protect)
+                    for i, item in enumerate(value)]
         if isinstance(value, dict):
             out: dict[str, Any] = {}
             for key, item in value.items():
-                sub = f"{pointer}/{_escape(key)}"
+                sub = child(pointer, key)
                 if key.lower() == "copy" and isinstance(item, list) and all(isinstance(e, dict) for e in item):
                     for i, entry in enumerate(item):
                         name = ex.get_case_insensitive(entry, "name")
@@ -430,7 +436,7 @@ class TemplateResolver:
                 depth: int = 0) -> None:
         resources = template.get("resources")
         if isinstance(resources, dict):
-            items = [(f"{pointer}/resources/{_escape(k)}", v) for k, v in resources.items()]
+            items = [(child(f"{pointer}/resources", k), v) for k, v in resources.items()]
         elif isinstance(resources, list):
             items = [(f"{pointer}/resources/{i}", v) for i, v in enumerate(resources)]
         else:
@@ -535,7 +541,7 @@ class TemplateResolver:
         if not isinstance(parameters, dict):
             return supplied
         for name, entry in parameters.items():
-            sub = f"{pointer}/{_escape(name)}"
+            sub = child(pointer, name)
             if isinstance(entry, dict) and "reference" in entry:
                 supplied.values[name] = _KeyVaultReference(entry["reference"])
             elif isinstance(entry, dict) and "value" in entry:

@@ -1,18 +1,22 @@
 """Secrets: values that never reach any output.
 
 A secret is a value under a secret key (adminPassword, customData, protectedSettings) or
-a value the user marked secret (a securestring parameter). They are collected while the
-documents are read (:func:`collect`) and scrubbed once, from the finished view of the
-run, before any format escapes it (:func:`scrub`): an escaped form (a Markdown backslash,
-a workflow command's ``%3A``, an XML entity) could otherwise hide a secret from a scrub of
-the finished text.
+a value the user marked secret (a securestring parameter). Three things are done with
+them, each here and once:
+
+- collected while the documents are read (:func:`collect`; the template evaluator adds the
+  values of secure parameters);
+- masked in the values of each change as it is classified (:class:`Mask`);
+- scrubbed from the finished view of the run, before any format escapes it
+  (:func:`scrub`): an escaped form (a Markdown backslash, a workflow command's ``%3A``, an
+  XML entity) could otherwise hide a secret from a scrub of the finished text.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from .model import SENSITIVE, string_leaves
+from .model import KNOWN_AFTER_DEPLOYMENT, SENSITIVE, SensitiveValue, first_unknown, is_unknown, string_leaves
 from .shape import SECRET_KEYS
 
 #: Secrets shorter than this are not collected: "1234" is no secret worth blanking out of
@@ -69,3 +73,69 @@ def scrub(value: Any, secrets: set[str]) -> Any:
     if isinstance(value, list):
         return [scrub(v, secrets) for v in value]
     return value
+
+
+#: Types of JSON scalars: such a value holds no secret and no unknown, so it needs no walk.
+#: (Exact types: a subclass, such as a marker class, takes the general path.)
+_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+class Mask:
+    """Masks the values of a change for output, in one walk, noting what the plan must say
+    of them: a secret inside (``holds_secret``), a value known only after deployment
+    (``unknown``, the first one). The masks are the model's :data:`SENSITIVE` and
+    :data:`KNOWN_AFTER_DEPLOYMENT`; a secret is never kept in a change."""
+
+    __slots__ = ("holds_secret", "unknown")
+
+    def __init__(self) -> None:
+        #: The first value known only after deployment, in document order (before side first).
+        self.unknown: Any = None
+        #: Whether a SensitiveValue or a secret key (SECRET_KEYS) was seen.
+        self.holds_secret = False
+
+    def masked(self, value: Any, secret_path: bool) -> Any:
+        """``value`` with every secret replaced by :data:`SENSITIVE` and every value known
+        only after deployment by :data:`KNOWN_AFTER_DEPLOYMENT`; ``secret_path`` says that
+        the value sits at a secret path (``shape.is_secret``), so all of it is masked."""
+        if secret_path:
+            self._note_unknown(value)
+            return _masked_whole(value)
+        return self._masked(value)
+
+    def _masked(self, value: Any) -> Any:
+        # A path is secret when any of its keys is one of SECRET_KEYS (shape.is_secret),
+        # so below a path that is not, only the key just added needs checking: no path
+        # tuples are built. Array indices are never secret keys.
+        if type(value) in _JSON_SCALARS:
+            return value
+        if isinstance(value, SensitiveValue):
+            self.holds_secret = True
+            return SENSITIVE
+        if is_unknown(value):
+            if self.unknown is None:
+                self.unknown = value
+            return KNOWN_AFTER_DEPLOYMENT
+        if isinstance(value, dict):
+            masked = {}
+            for key, item in value.items():
+                if key in SECRET_KEYS:
+                    self.holds_secret = True
+                    self._note_unknown(item)
+                    masked[key] = _masked_whole(item)
+                else:
+                    masked[key] = self._masked(item)
+            return masked
+        if isinstance(value, list):
+            return [self._masked(item) for item in value]
+        return value
+
+    def _note_unknown(self, value: Any) -> None:
+        """Look for an unknown in a value that is masked whole (it is not walked otherwise)."""
+        if self.unknown is None and type(value) not in _JSON_SCALARS:
+            self.unknown = first_unknown(value)
+
+
+def _masked_whole(value: Any) -> Any:
+    """A value at a secret path, as shown: nothing of it (an absent value stays absent)."""
+    return None if value is None else SENSITIVE

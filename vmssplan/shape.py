@@ -104,7 +104,7 @@ NEVER_RETURNED_BY_GET = frozenset({"adminPassword", "protectedSettings"})
 
 
 def matches(path: tuple[str, ...], pattern: tuple[str, ...]) -> bool:
-    return len(path) == len(pattern) and all(p == "*" or p == s for s, p in zip(path, pattern))
+    return len(path) == len(pattern) and all(p == "*" or p == s for s, p in zip(path, pattern, strict=True))
 
 
 #: READ_ONLY_PATHS as a tree of keys, for walks that descend a document level by level
@@ -183,7 +183,8 @@ def same_value(path: tuple[str, ...], a: Any, b: Any) -> bool:
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(same_value(path + (k,), a[k], b[k]) for k in a)
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(same_value(path + (str(i),), x, y) for i, (x, y) in enumerate(zip(a, b)))
+        return len(a) == len(b) and all(same_value(path + (str(i),), x, y)
+                                        for i, (x, y) in enumerate(zip(a, b, strict=True)))
     if type(a) is not type(b) and not (isinstance(a, (int, float)) and isinstance(b, (int, float))
                                        and not isinstance(a, bool) and not isinstance(b, bool)):
         return False

@@ -52,32 +52,32 @@ from __future__ import annotations
 import functools
 import json
 import re
-from dataclasses import replace
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from .data import schema_text
 from .inputs.documents import Document, scale_sets_of, template_scale_sets
-from .pointer import escape
 from .model import DocumentKind, Finding, ScaleSetSource, SensitiveValue, Severity, is_unknown
+from .pointer import child, join
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
     from jsonschema.protocols import Validator
 
 __all__ = [
-    "RULE_TEMPLATE_ENVELOPE",
+    "RULE_CONVERTED_STRING",
+    "RULE_NEAREST_SCHEMA",
     "RULE_PARAMETERS_FILE",
     "RULE_SCHEMA",
-    "RULE_NEAREST_SCHEMA",
-    "RULE_CONVERTED_STRING",
+    "RULE_TEMPLATE_ENVELOPE",
     "available_schema_versions",
-    "nearest_schema_version",
-    "validate_scale_set",
     "deployable",
+    "nearest_schema_version",
     "validate_evaluated_scale_set",
-    "validate_template_envelope",
     "validate_parameters_file",
+    "validate_scale_set",
+    "validate_template_envelope",
 ]
 
 RULE_TEMPLATE_ENVELOPE = "VAL010"
@@ -157,7 +157,7 @@ def nearest_schema_version(api_version: str | None) -> tuple[str, bool]:
 
 
 @functools.cache
-def _validator_class() -> Any:
+def _validator_class() -> type[Validator]:
     """Draft 4 with case-insensitive string ``enum`` (ARM compares enum values that way)."""
     from jsonschema import Draft4Validator, validators
 
@@ -170,7 +170,9 @@ def _validator_class() -> Any:
                 return
         yield from draft4_enum(validator, enums, instance, schema)
 
-    return validators.extend(Draft4Validator, {"enum": enum})
+    # types-jsonschema leaves extend() unannotated; it returns a validator class.
+    extended: type[Validator] = validators.extend(Draft4Validator, {"enum": enum})  # type: ignore[no-untyped-call]
+    return extended
 
 
 def _model_shape(schema: dict[str, Any]) -> dict[str, Any]:
@@ -290,10 +292,10 @@ def deployable(value: Any, here: str = "", unknown: set[str] | None = None) -> A
             unknown.add(here)
         return SENSITIVE_PLACEHOLDER if isinstance(value, SensitiveValue) else UNKNOWN_PLACEHOLDER
     if isinstance(value, dict):
-        return {key: deployable(child, here + "/" + escape(str(key)), unknown) for key, child in value.items()
-                if child is not None and child != ""}
+        return {key: deployable(member, child(here, key), unknown) for key, member in value.items()
+                if member is not None and member != ""}
     if isinstance(value, list):
-        return [deployable(child, f"{here}/{index}", unknown) for index, child in enumerate(value)]
+        return [deployable(item, f"{here}/{index}", unknown) for index, item in enumerate(value)]
     return value
 
 
@@ -328,6 +330,14 @@ def document_findings(doc: Document, notes: bool = True) -> list[Finding]:
                 findings += validate_scale_set(source.resource, source.api_version, pointer_prefix=source.pointer,
                                                shape="model")
     return [replace(f, file=f.file or doc.path) for f in findings if notes or f.severity is not Severity.INFO]
+
+
+def side_findings(doc: Document, sources: Iterable[ScaleSetSource], notes: bool = True) -> list[Finding]:
+    """The findings of a document and, for a template, of its evaluated scale sets."""
+    findings = document_findings(doc, notes)
+    if doc.kind is DocumentKind.ARM_TEMPLATE:
+        findings += evaluated_findings(sources, notes)
+    return findings
 
 
 def evaluated_findings(sources: Iterable[ScaleSetSource], notes: bool = True) -> list[Finding]:
@@ -455,7 +465,7 @@ def _to_findings(
             for path, message, converted in _describe(leaf):
                 if origins:
                     path = _source_path(path, origins)
-                pointer = prefix + _pointer(path)
+                pointer = prefix + join(path)
                 where = _display_path(path)
                 text = f"{where}: {message}" if where else message
                 if (pointer, text) in seen:
@@ -476,10 +486,10 @@ def _leaf_errors(error: ValidationError) -> Iterator[ValidationError]:
     Branches that are only "an ARM expression" are ignored: a value that is not an
     expression is meant to match the real schema, so its errors are the useful ones.
     """
-    if error.validator not in ("oneOf", "anyOf") or not error.context:
+    branches = error.validator_value
+    if error.validator not in ("oneOf", "anyOf") or not error.context or not isinstance(branches, list):
         yield error
         return
-    branches = error.validator_value
     real = [i for i, b in enumerate(branches) if b != _EXPRESSION_REF]
     by_branch = {i: [e for e in error.context if e.relative_schema_path[0] == i] for i in real}
     by_branch = {i: errs for i, errs in by_branch.items() if errs}
@@ -502,10 +512,11 @@ def _describe(error: ValidationError) -> list[tuple[list[Any], str, bool]]:
     """(path in the validated instance, message, is-a-converted-string) for one leaf error."""
     path = list(error.absolute_path)
     secret = any(isinstance(p, str) and SECRET_KEY.search(p) for p in path)
-    instance = error.instance
+    # A validator's own errors always carry these (only hand-made ones are ``Unset``).
+    instance: Any = error.instance
     shown = _show(instance, secret)
     kind = error.validator
-    value = error.validator_value
+    value: Any = error.validator_value
     schema = error.schema if isinstance(error.schema, dict) else {}
 
     if kind == "required":
@@ -624,10 +635,6 @@ def _display_path(path: list[Any]) -> str:
         else:
             out += f"[{part!r}]"
     return out
-
-
-def _pointer(path: Iterable[Any]) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
 
 
 def _type_name(value: Any) -> str:

@@ -9,8 +9,9 @@ the descriptions of the rules with a result. Renderers only format it.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Literal
+from typing import Any, Literal
 
 from . import __version__
 from .model import Change, Effect, Finding, Plan, Result, RolloutInfo, RuleDescription, ScaleSetPlan
@@ -41,6 +42,21 @@ def finding_level(finding: dict[str, Any]) -> Level:
     return FINDING_LEVEL.get(finding["severity"], "warning")
 
 
+def finding_description(rule_id: str) -> str:
+    """What a finding rule checks, for SARIF ``rules``: the registry's title of a finding
+    id (VAL..., CFG...), a generic one otherwise."""
+    from .registry import finding_title
+
+    title = finding_title(rule_id)
+    if title is not None:
+        return title
+    if rule_id.startswith("LINT"):
+        return f"Lint check {rule_id}: a cross-field problem in one scale set"
+    if rule_id.startswith("VAL"):
+        return f"Document check {rule_id}"
+    return f"vmssplan check {rule_id}"
+
+
 def effect_rank(effect: str) -> int:
     return EFFECTS.index(effect) if effect in EFFECTS else EFFECTS.index("unknown")
 
@@ -60,7 +76,8 @@ def change_message(change: dict[str, Any]) -> str:
 
 def is_reported(change: dict[str, Any]) -> bool:
     """Changes worth an annotation: every effect but ``none`` (no VM is touched)."""
-    return change["effect"] != "none"
+    effect: str = change["effect"]
+    return effect != "none"
 
 
 def is_real_file(name: str) -> bool:

@@ -76,7 +76,8 @@ def test_empty() -> None:
 def test_length() -> None:
     assert ev(f"[length({ARR})]") == 3
     assert ev("[length('One Two Three')]") == 13
-    four = "createObject('propA', 'one', 'propB', 'two', 'propC', 'three', 'propD', createObject('propD-1', 'sub', 'propD-2', 'sub'))"
+    four = ("createObject('propA', 'one', 'propB', 'two', 'propC', 'three', "
+            "'propD', createObject('propD-1', 'sub', 'propD-2', 'sub'))")
     assert ev(f"[length({four})]") == 4  # root properties only
     assert "must be an Array, Object or String" in err("[length(1)]").message
     assert "must be an Array, Object or String" in err("[length(null())]").message

@@ -153,10 +153,8 @@ def test_evaluation_never_crashes(name: str, template: dict[str, Any]) -> None:
 
 
 def test_vmss_names_of_a_known_template_evaluate() -> None:
-    for name, template in TEMPLATES:
-        if name.endswith("vmss-windows-autoscale/azuredeploy.json"):
-            break
-    else:
+    template = next((t for name, t in TEMPLATES if name.endswith("vmss-windows-autoscale/azuredeploy.json")), None)
+    if template is None:
         pytest.skip("template not in this corpus")
     context = EvaluationContext(
         parameters={

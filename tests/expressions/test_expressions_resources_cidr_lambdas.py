@@ -264,7 +264,8 @@ def test_lambda_docs_dogs_example() -> None:
     )
     assert [dog["name"] for dog in by_age] == ["Indy", "Casper", "Evie", "Kira"]
     total = _dogs(
-        "[reduce(parameters('dogs'), 0, lambda('cur', 'next', add(lambdaVariables('cur'), lambdaVariables('next').age)))]"
+        "[reduce(parameters('dogs'), 0, "
+        "lambda('cur', 'next', add(lambdaVariables('cur'), lambdaVariables('next').age)))]"
     )
     assert total == 18
     assert _dogs("[map(parameters('dogs'), lambda('dog', lambdaVariables('dog').name))]") == [
@@ -303,7 +304,8 @@ def test_lambda_functions_more() -> None:
     ) == [3, 2, 1]
     # Nested lambdas see the outer lambda's variables.
     assert ev(
-        "[map(createArray(1, 2), lambda('x', map(createArray(10), lambda('y', add(lambdaVariables('x'), lambdaVariables('y'))))))]"
+        "[map(createArray(1, 2), "
+        "lambda('x', map(createArray(10), lambda('y', add(lambdaVariables('x'), lambdaVariables('y'))))))]"
     ) == [[11], [12]]
 
 

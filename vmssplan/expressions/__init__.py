@@ -14,7 +14,8 @@ Public API::
     ExpressionError / EvaluationLimitError         # the only errors raised
 
 Values are plain JSON values (dict, list, str, int, float, bool, None) that may hold
-:class:`Unknown` objects. Nothing here does I/O or imports other vmssplan modules.
+:class:`Unknown` objects. Nothing here does I/O or imports other vmssplan modules but
+:mod:`vmssplan.pointer` (RFC 6901 pointers, which imports nothing of vmssplan).
 
 Wiring it to a template (the template layer's job)::
 
@@ -48,10 +49,10 @@ from .context import (
     FunctionParameter,
     Resolver,
     UserFunction,
+    get_case_insensitive,
     make_deployment,
     make_resource_group,
     make_subscription,
-    get_case_insensitive,
     make_tenant,
     user_functions_from_template,
 )

@@ -20,7 +20,7 @@ class _Missing:
 
     _instance: _Missing | None = None
 
-    def __new__(cls) -> _Missing:  # noqa: PYI034 - a singleton
+    def __new__(cls) -> _Missing:  # a singleton: always the one instance
         if cls._instance is None:
             cls._instance = super().__new__(cls)
         return cls._instance

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ..pointer import child
 from .context import MISSING, EvaluationContext, UserFunction
 from .errors import (
     MAX_USER_FUNCTION_DEPTH,
@@ -141,7 +142,8 @@ class Evaluator:
                     return Unknown.combine(self.source(call), direct)
             return spec.implementation(CallSite(self, call, self.ctx, scope), args)
         except ExpressionError as error:
-            raise error.located(self.text, call.start)
+            error.located(self.text, call.start)
+            raise
 
     def _access(self, node: Access, scope: Mapping[str, Any]) -> Any:
         value = self.eval(node.target, scope)
@@ -209,7 +211,7 @@ class Evaluator:
         if len(values) != len(function.parameters):
             raise call.error(f"the lambda takes {len(function.parameters)} argument(s), not {len(values)}")
         scope = dict(function.scope)
-        for name, value in zip(function.parameters, values):
+        for name, value in zip(function.parameters, values, strict=True):
             scope[name.lower()] = value
         evaluator = self if function.expression is self.text else Evaluator(function.expression, call.ctx)
         result = evaluator.eval(function.body, scope)
@@ -234,7 +236,8 @@ class Evaluator:
             except EvaluationLimitError:
                 raise
             except ExpressionError as error:
-                raise error.within(f"parameter '{name}'")
+                error.within(f"parameter '{name}'")
+                raise
             finally:
                 self.state.resolving.pop()
         if value is MISSING:
@@ -272,14 +275,16 @@ class Evaluator:
                 except EvaluationLimitError:
                     raise
                 except ExpressionError as error:
-                    raise error.within(f"variable '{name}'")
+                    error.within(f"variable '{name}'")
+                    raise
             else:
                 try:
                     value = source(name)
                 except EvaluationLimitError:
                     raise
                 except ExpressionError as error:
-                    raise error.within(f"variable '{name}'")
+                    error.within(f"variable '{name}'")
+                    raise
                 if value is MISSING:
                     raise call.error(f"the template variable '{name}' is not found")
         finally:
@@ -319,7 +324,7 @@ class Evaluator:
             values.append(value)
         bound: dict[str, Any] = {}
         secret_names: list[str] = []
-        for parameter, value in zip(function.parameters, values):
+        for parameter, value in zip(function.parameters, values, strict=True):
             declared = (parameter.type or "").lower()
             check = _TYPE_CHECKS.get(declared)
             if check is not None and not isinstance(value, (Unknown, PartialObject)) and not check(value):
@@ -348,7 +353,8 @@ class Evaluator:
         except EvaluationLimitError:
             raise
         except ExpressionError as error:
-            raise error.within(f"function '{function.name}'")
+            error.within(f"function '{function.name}'")
+            raise
         finally:
             state.user_function_depth -= 1
         declared_output = (function.output_type or "").lower()
@@ -515,10 +521,6 @@ def evaluate(expression: str, ctx: EvaluationContext) -> Any:
         raise _boundary_error(error, expression) from error
 
 
-def _escape_pointer(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
 class _Frame:
     """One object or array being rebuilt by :func:`evaluate_value`."""
 
@@ -582,7 +584,7 @@ def _evaluate_tree(root: Any, ctx: EvaluationContext) -> Any:
             continue
         state.charge(1)
         key, item = entry
-        pointer = f"{frame.pointer}/{_escape_pointer(str(key))}"
+        pointer = child(frame.pointer, key)
         if frame.is_object:
             if isinstance(key, str) and is_expression(key):
                 key = _evaluate_leaf(key, ctx, pointer)

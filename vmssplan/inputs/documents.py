@@ -2,21 +2,23 @@
 
 ARM allows ``//`` and ``/* */`` comments, a UTF-8 BOM and CRLF line ends; all load. Parse
 errors become findings located at file:line:column, never tracebacks. Where a node is in
-the text is worked out only when a finding or a change needs it (:class:`PositionIndex`).
+the text is worked out only when a finding or a change needs it (:mod:`vmssplan.locate`).
 """
 
 from __future__ import annotations
 
-import bisect
 import json
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from .. import shape
+from ..locate import PositionIndex, line_column
 from ..model import DocumentError, DocumentKind, Finding, ScaleSetSource, UsageError
+from ..pointer import child
 
 DEPLOYMENT_TYPE = "microsoft.resources/deployments"
 
@@ -208,9 +210,9 @@ def _check_surrogates(data: Any, text: str, display: str) -> None:
         if isinstance(node, dict):
             for key, value in node.items():
                 if _SURROGATE.search(key):
-                    bad = (f"{pointer}/{_escape(key)}", True)
+                    bad = (child(pointer, key), True)
                     break
-                stack.append((value, f"{pointer}/{_escape(key)}"))
+                stack.append((value, child(pointer, key)))
         elif isinstance(node, list):
             stack.extend((v, f"{pointer}/{i}") for i, v in enumerate(node))
         elif isinstance(node, str) and _SURROGATE.search(node):
@@ -248,16 +250,11 @@ def _parse_stripped(text: str, display: str) -> Any:
 def _syntax_error(exc: json.JSONDecodeError, text: str, display: str) -> DocumentError:
     nul = text.find("\0", 0, exc.pos + 1)
     if nul != -1:  # ASCII saved as UTF-16 without a byte order mark reads as UTF-8 with NULs
-        line, column = _line_column(text, nul)
+        line, column = line_column(text, nul)
         return DocumentError([Finding("VAL001", "invalid JSON: NUL character (UTF-16 without a byte order mark? "
                                       "save the file as UTF-8)", file=display, line=line, column=column)])
     return DocumentError([Finding("VAL001", f"invalid JSON: {exc.msg}", file=display,
                                   line=exc.lineno, column=exc.colno)])
-
-
-def _line_column(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def _locate_bare(text: str, wanted: Any) -> tuple[int, int]:
@@ -265,7 +262,7 @@ def _locate_bare(text: str, wanted: Any) -> tuple[int, int]:
     for match in _BARE_OR_STRING.finditer(text):
         token = match.group(0)
         if token[0] != '"' and wanted(token):
-            return _line_column(text, match.start())
+            return line_column(text, match.start())
     return 1, 1
 
 
@@ -283,8 +280,8 @@ def _duplicate_keys(text: str, display: str) -> list[Finding]:
                 key = last_string.group(0)[1:-1]
             seen = stack[-1]
             if key in seen:
-                line, column = _line_column(text, seen[key])
-                where = _line_column(text, last_string.start())
+                line, column = line_column(text, seen[key])
+                where = line_column(text, last_string.start())
                 findings.append(Finding("VAL001", f"duplicate key {json.dumps(key)[:80]} in this object (first at "
                                         f"line {line}, column {column}): JSON leaves the meaning undefined and ARM "
                                         "silently keeps one value; remove one", file=display,
@@ -326,7 +323,7 @@ def _depth_error(text: str, display: str) -> DocumentError:
                 break
         elif token in "]}":
             depth -= 1
-    line, column = _line_column(text, offset)
+    line, column = line_column(text, offset)
     return DocumentError([Finding("VAL001", f"nested too deeply: more than {MAX_DEPTH} levels of objects and arrays",
                                   file=display, line=line, column=column)])
 
@@ -425,10 +422,6 @@ def detect_kind(data: Any) -> DocumentKind:
     return DocumentKind.UNKNOWN
 
 
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
 def _model_source(item: dict[str, Any], file: str, pointer: str, index: int) -> ScaleSetSource:
     name = item.get("name")
     if not isinstance(name, str) or not name:
@@ -442,7 +435,7 @@ def template_scale_sets(template: dict[str, Any], file: str, pointer: str = "",
     """Every VMSS resource of a template, including those of inline nested deployments."""
     resources = template.get("resources")
     if isinstance(resources, dict):  # languageVersion 2.0: symbolic name -> resource
-        items = [(f"{pointer}/resources/{_escape(k)}", v) for k, v in resources.items()]
+        items = [(child(f"{pointer}/resources", k), v) for k, v in resources.items()]
     elif isinstance(resources, list):
         items = [(f"{pointer}/resources/{i}", v) for i, v in enumerate(resources)]
     else:
@@ -506,7 +499,7 @@ def _api_example_scale_sets(doc: Document) -> list[ScaleSetSource]:
     params = data.get("parameters")
     if isinstance(params, dict):
         for key, value in params.items():
-            candidates.append((f"/parameters/{_escape(key)}", value))
+            candidates.append((child("/parameters", key), value))
     for pointer, body in candidates:
         if _looks_like_scale_set(body):
             return [_model_source(body, doc.path, pointer, 0)]
@@ -518,68 +511,3 @@ def _api_example_scale_sets(doc: Document) -> list[ScaleSetSource]:
 
 
 # --- positions -------------------------------------------------------------------------
-
-# One token of JSON text after the whitespace, colons and commas before it (group 1): a
-# string, a bracket, a comment or a bare value (a number, true, false, null).
-_TOKEN = re.compile(r'[\s:,]*("[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]]|//[^\n]*|/\*.*?(?:\*/|\Z)|[^\s{}\[\]:,"/]+)',
-                    re.DOTALL)
-
-
-class PositionIndex:
-    """Maps RFC 6901 pointers to (line, column) in the text of a document that parsed
-    (comments allowed). The first lookup reads the text once, recording where every node
-    starts: its member name for an object member, and its value."""
-
-    def __init__(self, text: str):
-        self._text = text
-        self._nodes: dict[tuple[str, ...], tuple[int, int]] | None = None
-        self._line_starts: list[int] = []
-
-    def locate(self, pointer: str, value: bool = False) -> tuple[int, int]:
-        """Where the node at ``pointer`` starts: its key for an object member (or, with
-        ``value``, the value itself); the nearest existing ancestor if it is absent."""
-        if self._nodes is None:
-            self._nodes = _node_offsets(self._text)
-            self._line_starts = [0] + [match.end() for match in re.finditer("\n", self._text)]
-        path = tuple(t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]) if pointer else ()
-        if path in self._nodes:
-            key, start = self._nodes[path]
-            offset = start if value else key
-        else:
-            while path and path not in self._nodes:
-                path = path[:-1]
-            offset = self._nodes.get(path, (0, 0))[0]
-        line = bisect.bisect_right(self._line_starts, offset)
-        return line, offset - self._line_starts[line - 1] + 1
-
-
-def _node_offsets(text: str) -> dict[tuple[str, ...], tuple[int, int]]:
-    """Path (object keys and array indexes, as strings) -> (offset of the member name, or of
-    the value outside objects; offset of the value), for every node of ``text``."""
-    nodes: dict[tuple[str, ...], tuple[int, int]] = {}
-    # Per open container: its path, and the index of its next item (-1 for an object).
-    open_containers: list[list[Any]] = []
-    key: str | None = None  # the member name read, in an object, whose value comes next
-    key_at = 0
-    for match in _TOKEN.finditer(text):
-        token, start = match[1], match.start(1)
-        if token[0] == "/":  # a comment
-            continue
-        if token in ("]", "}"):
-            open_containers.pop()
-            continue
-        if not open_containers:
-            path, at = (), start
-        elif open_containers[-1][1] < 0:  # in an object
-            if key is None:
-                key, key_at = json.decoder.scanstring(token, 1)[0], start  # type: ignore[attr-defined]
-                continue
-            path, at = (*open_containers[-1][0], key), key_at
-            key = None
-        else:
-            path, at = (*open_containers[-1][0], str(open_containers[-1][1])), start
-            open_containers[-1][1] += 1
-        nodes[path] = (at, start)
-        if token in ("{", "["):
-            open_containers.append([path, -1 if token == "{" else 0])
-    return nodes

@@ -146,8 +146,18 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from .. import shape
-from ..model import (MAX_VALUE_NESTING, SENSITIVE, DocumentError, DocumentKind, Finding, UsageError,
-                     has_lone_surrogate, json_type_name, too_deep)
+from ..model import (
+    MAX_VALUE_NESTING,
+    SENSITIVE,
+    DocumentError,
+    DocumentKind,
+    Finding,
+    UsageError,
+    has_lone_surrogate,
+    json_type_name,
+    too_deep,
+)
+from ..pointer import join
 from .documents import Document, detect_kind
 
 __all__ = [
@@ -688,7 +698,7 @@ class _Edit:
 
     def _item_has(self, list_node: _Node, item: Any, key: str, wanted: Any) -> bool:
         value = self._item_value(list_node, item, key)
-        return value == wanted and type(value) is type(wanted) or (
+        return (value == wanted and type(value) is type(wanted)) or (
             isinstance(value, (int, float)) and isinstance(wanted, (int, float))
             and not isinstance(value, bool) and not isinstance(wanted, bool) and value == wanted)
 
@@ -862,11 +872,11 @@ def apply_patch_body(document: dict[str, Any], patch: Any, *, null_removes: bool
                     else "")
             problems.append(Finding(RULE_PATCH_BODY, f"'{key}' cannot be patched: a VirtualMachineScaleSetUpdate "
                                                      f"holds only {', '.join(_PATCHABLE_TOP)}{hint}",
-                                    pointer=f"/{_escape(str(key))}"))
+                                    pointer=join((key,))))
         elif key.lower() in ("properties", "sku", "plan", "identity") and value is not None \
                 and not isinstance(value, dict):
             problems.append(Finding(RULE_PATCH_BODY, f"'{key}' must be a JSON object, not {_describe(value)}",
-                                    pointer=f"/{_escape(key)}"))
+                                    pointer=join((key,))))
     if problems:
         raise DocumentError(problems)
     result = to_rest_shape(document)
@@ -946,10 +956,6 @@ def _describe(value: Any) -> str:
 
 def _count(n: int) -> str:
     return "it is empty" if n == 0 else f"it has {n} item" + ("" if n == 1 else "s")
-
-
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
 
 
 def edited_document(current: Document, patch: Document | None, edits: Sequence[str]) -> Document:

@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..model import DocumentError, Finding, Severity, VmInstance, instance_sort_key, json_type_name
+from .documents import Document
 
 #: Rule id of an instance document whose shape is not recognised (error).
 RULE_INSTANCE_SHAPE = "VAL050"
@@ -146,7 +147,7 @@ def _read_vm(item: dict[str, Any], file: str, pointer: str, orchestration_mode: 
         instance_id = instance_id or uniform_id or hint_id
         suffix = name.rsplit("_", 1)[1] if name and "_" in name else ""
         if instance_id is None and suffix.isascii() and suffix.isdigit():
-            instance_id = name.rsplit("_", 1)[1]  # Uniform VMs are named {scale-set}_{instance id}
+            instance_id = suffix  # Uniform VMs are named {scale-set}_{instance id}
     if instance_id is None:
         raise _error("cannot tell which VM this is: expected an instanceId, an id ending in "
                      "/virtualMachineScaleSets/NAME/virtualMachines/ID, or a name (Uniform: NAME_ID; Flexible: the VM "
@@ -219,7 +220,8 @@ def load_instances(data: Any, file: str, *, orchestration_mode: str | None = Non
         next_link = data.get("nextLink")
         if isinstance(next_link, str) and next_link and findings is not None:
             findings.append(Finding(
-                RULE_INSTANCE_PAGE, f"this VM list is one page of several (nextLink is set): the {len(items)} VM{'' if len(items) == 1 else 's'} "
+                RULE_INSTANCE_PAGE, "this VM list is one page of several (nextLink is set): the "
+                f"{len(items)} VM{'' if len(items) == 1 else 's'} "
                 "here are planned, the VMs on the other pages are not; `az vmss list-instances` follows nextLink "
                 "itself", Severity.WARNING, file, f"{base}/nextLink"))
     elif isinstance(data, dict) and (_is_instance_view(data) or _looks_like_vm(data)):
@@ -278,3 +280,24 @@ def merge_instances(*groups: Iterable[VmInstance]) -> list[VmInstance]:
                 healthy=vm.healthy if vm.healthy is not None else old.healthy,
             )
     return sorted(merged.values(), key=lambda v: instance_sort_key(v.instance_id))
+
+
+def vms_of(docs: list[Document], orchestration_mode: str, findings: list[Finding]) -> list[VmInstance] | None:
+    """The VMs the instance lists ``docs`` name, merged (warnings added to ``findings``);
+    None, its findings added, when one of them is not the VMs of a scale set."""
+    try:
+        return merge_instances(*(load_instances(doc.data, doc.path, orchestration_mode=orchestration_mode,
+                                                findings=findings) for doc in docs))
+    except DocumentError as exc:
+        findings += exc.findings
+        return None
+
+
+def usable_lists(docs: list[Document], updated_scale_sets: int) -> tuple[list[Document], list[Finding]]:
+    """The instance lists a plan can use: they list the VMs of one scale set, so a plan
+    with another number of scale sets present on both sides uses none (a VAL052 warning)."""
+    if not docs or updated_scale_sets == 1:
+        return docs, []
+    return [], [Finding("VAL052", f"--instances lists the VMs of one scale set, but the plan has {updated_scale_sets} "
+                                  "scale sets present on both sides; the lists are not used", Severity.WARNING,
+                        file=docs[0].path, line=1, column=1)]

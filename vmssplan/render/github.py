@@ -2,7 +2,7 @@
 
 One line per finding, then one per change whose effect is not ``none``, in plan order::
 
-    ::error file=proposed.json,line=24,col=5,title=web-vmss%3A rejected [VMSS107]::properties.platformFaultDomainCount: rejected: ...
+    ::error file=proposed.json,line=24,col=5,title=web-vmss%3A rejected [VMSS107]::properties.platformFaultDo...
 
 Levels are the view's (:data:`vmssplan.view.CHANGE_LEVEL`), a note being a ``notice``. The escaping is the
 runner's: in the message ``%`` ``\\r`` ``\\n`` become ``%25`` ``%0D`` ``%0A``; in property

@@ -123,11 +123,12 @@ def _impact_cell(scale_set: dict[str, Any]) -> str:
         return text + (f" ({by})" if by else "")
     if impact is None or scale_set["action"] == "no-op":
         return "none"
-    text = impact["action"]
-    if impact["count"] is not None and impact["action"] != "none":
-        text += f": {_plural(impact['count'], 'VM')}"
+    action: str = impact["action"]
+    cell = action
+    if impact["count"] is not None and action != "none":
+        cell += f": {_plural(impact['count'], 'VM')}"
     by = _BY.get(impact["performed_by"], "")
-    return text + (f" ({by})" if by and impact["action"] != "none" else "")
+    return cell + (f" ({by})" if by and action != "none" else "")
 
 
 def _table(rows: list[list[str]]) -> list[str]:
@@ -266,10 +267,7 @@ def render_plan(view: View, *, color: bool = False) -> str:
 def render_findings(view: View, *, color: bool = False) -> str:
     errors = view.document["summary"]["errors"]
     others = view.document["summary"]["findings"] - errors
-    if errors:
-        head = f"❌ **{_plural(errors, 'error')} in the documents**"
-    else:
-        head = "✅ **No errors in the documents**"
+    head = f"❌ **{_plural(errors, 'error')} in the documents**" if errors else "✅ **No errors in the documents**"
     if others:
         head += f" ({_plural(others, 'other finding')})"
     lines = [head, "", *_findings(view.findings)]

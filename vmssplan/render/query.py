@@ -2,15 +2,16 @@
 
 The expression is compiled before any work (a bad one is a usage error, exit 2, with
 jmespath's message) and applied to the same document ``-o json`` prints (the view's
-document): the plan for ``vmssplan plan``, the findings for ``vmssplan validate``. The result is printed as JSON (``null`` when nothing matches).
+document): the plan for ``vmssplan plan``, the findings for ``vmssplan validate``. The
+result is printed as JSON (``null`` when nothing matches).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import jmespath  # type: ignore[import-untyped]
-from jmespath.exceptions import JMESPathError  # type: ignore[import-untyped]
+import jmespath
+from jmespath.exceptions import JMESPathError
 
 from ..model import UsageError
 from ..view import View

@@ -11,7 +11,8 @@ A change is located where it sits in the proposed file (``location`` in the JSON
 becomes a ``file://`` URI), ``region`` its 1-based line and column (Unicode code points).
 Its message is ``<display_path>: <effect>: <message>``. ``tool.driver.rules`` describes
 every rule that has a result, sorted by id: change rules as the view describes them
-(title, description, evidence link, effect, confidence), finding rules from a short table. Values in ``properties`` are the JSON plan's, secrets already masked.
+(title, description, evidence link, effect, confidence), finding rules from a short table.
+Values in ``properties`` are the JSON plan's, secrets already masked.
 """
 
 from __future__ import annotations
@@ -22,8 +23,16 @@ from typing import Any
 from urllib.parse import quote
 
 from .. import __version__
-from ..view import CHANGE_LEVEL, View, change_level, change_message, finding_level, is_reported, location_of
-from ._common import finding_rule_description
+from ..view import (
+    CHANGE_LEVEL,
+    View,
+    change_level,
+    change_message,
+    finding_description,
+    finding_level,
+    is_reported,
+    location_of,
+)
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
@@ -95,7 +104,7 @@ def _change_result(scale_set: dict[str, Any], change: dict[str, Any]) -> dict[st
 def _descriptor(rule_id: str, view: View, fallback_title: str) -> dict[str, Any]:
     rule = view.rules.get(rule_id)
     if rule is None or rule.effect is None:
-        return {"id": rule_id, "shortDescription": {"text": fallback_title or finding_rule_description(rule_id)}}
+        return {"id": rule_id, "shortDescription": {"text": fallback_title or finding_description(rule_id)}}
     descriptor: dict[str, Any] = {
         "id": rule.id,
         "shortDescription": {"text": rule.title},
@@ -114,7 +123,7 @@ def _descriptor(rule_id: str, view: View, fallback_title: str) -> dict[str, Any]
 
 def _log(view: View) -> dict[str, Any]:
     results: list[dict[str, Any]] = [_finding_result(f) for f in view.findings]
-    titles: dict[str, str] = {f["rule"]: finding_rule_description(f["rule"]) for f in view.findings}
+    titles: dict[str, str] = {f["rule"]: finding_description(f["rule"]) for f in view.findings}
     for scale_set, change in view.changes():
         if is_reported(change):
             results.append(_change_result(scale_set, change))

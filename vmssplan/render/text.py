@@ -138,7 +138,7 @@ def _instance_lines(scale_set: dict[str, Any], paint: _Painter) -> list[str]:
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     lines = []
     for i, row in enumerate(rows):
-        cells = "  ".join(cell.ljust(width) for cell, width in zip(row[:5], widths))
+        cells = "  ".join(cell.ljust(width) for cell, width in zip(row[:5], widths, strict=True))
         text = f"      {cells}  {row[5]}".rstrip()
         lines.append(paint(text, "dim") if i == 0 else text)
     if len(instances) > _MAX_VM_ROWS:

@@ -168,7 +168,7 @@ def _provider_path(call: CallSite, resource_type: str, names: list[str]) -> str:
             f"the type {resource_type!r} requires {len(types)} resource name argument(s), not {len(names)}"
         )
     parts = ["providers", namespace]
-    for type_segment, name in zip(types, names):
+    for type_segment, name in zip(types, names, strict=True):
         parts.extend((type_segment, name))
     return "/".join(parts)
 

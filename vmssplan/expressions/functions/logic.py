@@ -35,7 +35,7 @@ def culture_compare(left: str, right: str) -> int:
     folded_left, folded_right = left.casefold(), right.casefold()
     if folded_left != folded_right:
         return -1 if folded_left < folded_right else 1
-    for char_left, char_right in zip(left, right):
+    for char_left, char_right in zip(left, right, strict=False):  # casefold can change lengths ("ß", "ss")
         if char_left != char_right:
             return -1 if char_left.islower() else 1
     return (len(left) > len(right)) - (len(left) < len(right))

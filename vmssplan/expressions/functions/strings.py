@@ -75,10 +75,7 @@ def fn_data_uri_to_string(call: CallSite, args: list[Any]) -> Any:
         raise call.error("the input is not a data URI ('data:[<media type>][;base64],<data>')")
     metadata, payload = text[5:comma], text[comma + 1 :]
     parts = [part.strip() for part in metadata.split(";")]
-    if parts and parts[-1].lower() == "base64":
-        raw = _decode_base64(call, payload)
-    else:
-        raw = unquote_to_bytes(payload)
+    raw = _decode_base64(call, payload) if parts and parts[-1].lower() == "base64" else unquote_to_bytes(payload)
     charset = "utf-8"
     for part in parts:
         if part.lower().startswith("charset="):

@@ -2,12 +2,12 @@
 
 Two steps, each usable alone, on the VMs read by :mod:`vmssplan.inputs.instances`:
 
-1. (reading, in :mod:`vmssplan.inputs.instances`) :func:`load_instances` reads the VMs of a scale set from the parsed JSON of
-   ``az vmss list-instances`` (``--expand instanceView`` adds power state and health), a
-   REST VM list (``{"value": [...], "nextLink"?}``), one VM's GET response, or one VM's
-   instance view (``GET .../virtualMachines/{id}/instanceView``). An azure-rest-api-specs
-   example wrapping one of those (``parameters`` + ``responses``) is read from its 200
-   response. Flexible VMs listed by ``az vm list`` are read too.
+1. (reading, in :mod:`vmssplan.inputs.instances`) :func:`load_instances` reads the VMs of a
+   scale set from the parsed JSON of ``az vmss list-instances`` (``--expand instanceView``
+   adds power state and health), a REST VM list (``{"value": [...], "nextLink"?}``), one
+   VM's GET response, or one VM's instance view (``GET .../virtualMachines/{id}/instanceView``).
+   An azure-rest-api-specs example wrapping one of those (``parameters`` + ``responses``) is
+   read from its 200 response. Flexible VMs listed by ``az vm list`` are read too.
 2. :func:`plan_instances` gives every VM a verdict (none, upgrade, reimage, deallocate,
    skipped), says who does it, and for a platform-driven upgrade builds the batches Azure
    works through (:class:`RolloutInfo`).
@@ -43,7 +43,7 @@ import re
 import shlex
 from typing import Any
 
-from .model import Change, Effect, InstancePlan, RolloutInfo, VmInstance, instance_sort_key
+from ..model import Change, Effect, InstancePlan, RolloutInfo, VmInstance, instance_sort_key
 
 #: Power states after which a VM is not running; such a VM is not started again after a
 #: deallocate-class change.
@@ -249,7 +249,7 @@ def plan_instances(instances: list[VmInstance], changes: list[Change], upgrade_m
                                 name=vm.name, power_state=vm.power_state))
 
     acting = [p for p in plans if p.action in ("upgrade", "reimage", "deallocate")]
-    by_id = {p.instance_id: vm for p, vm in zip(plans, instances)}
+    by_id = {p.instance_id: vm for p, vm in zip(plans, instances, strict=True)}
     info.performed_by = performed_by if acting else "n/a"
     policy = rolling_policy(model)
     _read_pause(policy, info)
@@ -354,7 +354,7 @@ def _automatic_os_upgrade(model: dict[str, Any], plans: list[InstancePlan], inst
         if policy.get("maxSurge") is True:
             info.warnings.append("maxSurge cannot be combined with automatic OS image upgrade on Flexible.")
         return
-    eligible = [(p.instance_id, p.zone, vm.healthy) for p, vm in zip(plans, instances)
+    eligible = [(p.instance_id, p.zone, vm.healthy) for p, vm in zip(plans, instances, strict=True)
                 if not vm.protected_from_scale_set_actions]
     if not eligible:
         return

@@ -17,7 +17,19 @@ import math
 from collections import Counter
 from typing import Any
 
-from .model import Change, Effect, InstancePlan, RolloutInfo, ScaleSet, ScaleSetPlan, VmImpact
+from ..model import (
+    Change,
+    Effect,
+    Finding,
+    InstancePlan,
+    RolloutInfo,
+    ScaleSet,
+    ScaleSetPlan,
+    Severity,
+    VmImpact,
+    VmInstance,
+)
+from . import rollout
 
 _RESOURCE_GROUP_PLACEHOLDER = "<resource-group>"
 
@@ -179,7 +191,8 @@ def instance_impact(plans: list[InstancePlan], rollout: RolloutInfo, commands: l
         summary += (f" Azure upgrades them in {rollout.batch_count} rolling batch"
                     f"{'es' if rollout.batch_count != 1 else ''} of at most {rollout.batch_size}"
                     + ("" if rollout.cross_zone else ", one zone at a time")
-                    + (f", pausing {_duration(rollout.total_pause_seconds)} in all" if rollout.total_pause_seconds else "")
+                    + (f", pausing {_duration(rollout.total_pause_seconds)} in all"
+                       if rollout.total_pause_seconds else "")
                     + ".")
     if strongest == "reimage":
         summary += (" osProfile changes reach existing VMs only by reimage, whatever the upgrade policy "
@@ -194,14 +207,39 @@ def instance_impact(plans: list[InstancePlan], rollout: RolloutInfo, commands: l
 _VM_ACTIONS = ["none", "upgrade", "reimage", "deallocate"]
 
 
+def unplannable(before: ScaleSet | None, after: ScaleSet | None, incomplete: tuple[bool, bool]) -> Finding | None:
+    """A warning (VAL044) when a scale set is missing from a side that could not be
+    evaluated whole (``incomplete``: current, proposed): it may be among what could not be
+    expanded, so it is neither planned as created nor as deleted."""
+    missing_side = 1 if after is None else 0 if before is None else None
+    if missing_side is None or not incomplete[missing_side]:
+        return None
+    present = before or after
+    assert present is not None
+    side = ("current", "proposed")[missing_side]
+    return Finding("VAL044", f"{present.name} is missing from the {side} side as evaluated, but resources there could "
+                   "not be expanded (a copy count refused, or known only at deployment): whether it is "
+                   f"{'deleted' if missing_side else 'new'} cannot be told; not planned", Severity.WARNING,
+                   file=present.source.file, pointer=present.source.pointer)
+
+
 def plan_scale_set(before: ScaleSet | None, after: ScaleSet | None, changes: list[Change],
-                   notes: list[str], instance_plans: list[InstancePlan] | None = None,
-                   rollout: RolloutInfo | None = None, commands: list[str] | None = None) -> ScaleSetPlan:
+                   notes: list[str], vms: list[VmInstance] | None = None) -> ScaleSetPlan:
+    """What happens to a scale set and its VMs. With ``vms`` (from an instance list, for a
+    scale set on both sides) the plan is VM by VM, in the platform's batches
+    (:mod:`.rollout`); without, it speaks of all the VMs the capacity counts."""
     subject = after or before
     assert subject is not None
+    instance_plans: list[InstancePlan] | None = None
+    rollout_info: RolloutInfo | None = None
+    if vms is not None and before is not None and after is not None:
+        instance_plans, rollout_info = rollout.plan_instances(vms, changes, after.upgrade_mode,
+                                                              after.orchestration_mode, after.model)
     rejected = any(c.effect is Effect.REJECTED for c in changes)
-    if instance_plans is not None and rollout is not None and not rejected:
-        impact = instance_impact(instance_plans, rollout, commands or [])
+    if instance_plans is not None and rollout_info is not None and not rejected:
+        assert before is not None
+        commands = rollout.commands_for(instance_plans, rollout_info, resource_group(before), before.name)
+        impact = instance_impact(instance_plans, rollout_info, commands)
     else:
         impact = vm_impact(before, after, changes)
     return ScaleSetPlan(
@@ -213,7 +251,7 @@ def plan_scale_set(before: ScaleSet | None, after: ScaleSet | None, changes: lis
         changes=changes,  # in patch order: valid RFC 6902 order, sorted by path
         vm_impact=impact,
         instances=instance_plans or [],
-        rollout=rollout,
+        rollout=rollout_info,
         notes=notes,
         api_version=subject.source.api_version,
     )
