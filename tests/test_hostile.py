@@ -2,7 +2,7 @@
 file:line:column and a documented exit code, never a traceback, a hang or unbounded memory.
 
 The small templates and rule files are in ``tests/hostile/``; big, deep and oddly encoded
-inputs are generated here, into ``tmp_path`` (nothing of 50 MB is committed).
+inputs are generated here, into ``tmp_path`` (nothing of 30 MB is committed).
 
 Bounds these tests hold vmssplan to (vmssplan/inputs/documents.py): a document is at most 32 MiB
 (MAX_DOCUMENT_BYTES) and 4 million values (MAX_VALUES), nested at most 256 levels

@@ -47,7 +47,8 @@ MAX_RESOURCES = 800
 #: The expression of the Unknown that stands for a copy count ARM refuses (VAL043).
 _REFUSED_COUNT = "(refused copy count)"
 #: Most leaf values of evaluated scale sets per template, as many as a loaded document may
-#: hold (load.MAX_VALUES): copy loops cannot make evaluation use more memory than reading.
+#: hold (inputs.documents.MAX_VALUES): copy loops cannot make evaluation cost more memory
+#: than reading.
 MAX_EVALUATED_VALUES = 4_000_000
 MAX_NESTED_DEPLOYMENTS = 32
 MAX_VALUE_DEPTH = 200
