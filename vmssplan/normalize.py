@@ -99,6 +99,8 @@ def _read_only_below(read_only: tuple[shape.ReadOnlyTree, ...],
                      member: str) -> tuple[shape.ReadOnlyTree, ...] | None:
     """The read-only tree nodes that apply below ``member``; None when the member itself
     is read-only (server-set)."""
+    if not read_only:  # below the few read-only paths' parents: nothing to look up
+        return ()
     nodes = [node[k] for node in read_only for k in (member, "*") if k in node]
     if None in nodes:
         return None

@@ -8,6 +8,7 @@ jsonpatch): ``~`` is written ``~0`` and ``/`` is written ``~1``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 import jsonpointer
 
@@ -23,6 +24,7 @@ def join(tokens: Iterable[object]) -> str:
     return "".join("/" + escape(str(token)) for token in tokens)
 
 
+@lru_cache(maxsize=4096)  # rules read the same few pointers for every scale set
 def split(pointer: str) -> tuple[str, ...]:
     """The reference tokens of a pointer: ``/a/0/b~1c`` -> ``("a", "0", "b/c")``; ``""`` -> ``()``."""
     if not pointer:

@@ -81,6 +81,7 @@ def _rest_names() -> dict[str, str]:
     return {n.lower(): n for n in names}
 
 
+@lru_cache(maxsize=4096)  # a document's member names repeat in every scale set
 def rest_name(key: str) -> str:
     """The REST spelling of a property name (``diskSizeGb`` -> ``diskSizeGB``): ARM treats
     names case-insensitively and the SDK respells some."""

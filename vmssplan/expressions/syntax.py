@@ -363,7 +363,9 @@ class _Parser:
                 result = self._chain(frame.target, frame.accessors)
 
 
-@functools.lru_cache(maxsize=4096)
+# Large enough for both sides of a plan of ARM's largest template (800 resources, 4 MB):
+# the proposed side's expressions, mostly the current side's, are then parsed once.
+@functools.lru_cache(maxsize=1 << 16)
 def parse(expression: str) -> Node:
     """Parse a JSON string that :func:`is_expression` accepts into a syntax tree.
 
