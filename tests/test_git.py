@@ -61,3 +61,35 @@ def test_every_changed_scale_set_file_against_the_base(repo: Path) -> None:
 def test_unknown_base_revision(repo: Path) -> None:
     with pytest.raises(UsageError, match="no such revision"):
         plan_against_revision("nosuchrev", ())
+
+
+def test_a_session_lists_a_revision_once_and_answers_as_git_does(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """--base-ref asks whether each changed file and its parameters file were there at the
+    revision: in a session one `git ls-tree` answers them all, exactly as `git cat-file -e`."""
+    from vmssplan.inputs import git as gitsource
+
+    image = EXAMPLES / "os-image-version"
+    repo = make_repo(tmp_path / "repo", {"infra/web-vmss.json": image / "current.json",
+                                         "infra/sub/api-vmss.json": image / "current.json",
+                                         "top-vmss.json": image / "current.json"})
+    (repo / "infra" / "new-vmss.json").write_text("{}", encoding="utf-8")
+    monkeypatch.chdir(repo / "infra")
+    questions = ["web-vmss.json", "sub/api-vmss.json", "../top-vmss.json", "new-vmss.json", "nope.json",
+                 "sub", str(repo / "infra" / "web-vmss.json"), "../../outside.json"]
+    expected = [gitsource.exists("HEAD", path) for path in questions]
+    assert expected == [True, True, True, False, False, True, True, False]
+    calls: list[tuple[str, ...]] = []
+    real = gitsource._git
+    monkeypatch.setattr(gitsource, "_git", lambda *args: calls.append(args) or real(*args))
+    files = ["web-vmss.json", "sub/api-vmss.json", "../top-vmss.json"]
+    shown = [gitsource.read_bytes(gitsource.spec("HEAD", path)) for path in files]
+    calls.clear()
+    with gitsource.session():
+        assert [gitsource.exists("HEAD", path) for path in questions] == expected
+        assert [gitsource.read_bytes(gitsource.spec("HEAD", path)) for path in files] == shown
+        with pytest.raises(UsageError):
+            gitsource.read_bytes(gitsource.spec("HEAD", "new-vmss.json"))  # not in the revision: git's own word
+    assert [c[0] for c in calls].count("ls-tree") == 1
+    assert sum(1 for c in calls if c[:2] == ("cat-file", "-e")) == 1  # only the path outside the repository
+    assert [c[0] for c in calls].count("show") == 1  # only the file the revision does not have

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from . import classify, decide, diff, lint, locate, normalize, plan, validate
-from .inputs import edits, instances, parameters, revisions
+from .inputs import edits, git, instances, parameters, revisions
 from .inputs.documents import Document, scale_sets_of, template_scale_sets
 from .inputs.reader import Reader
 from .model import (
@@ -213,13 +213,14 @@ def plan_against_revision(revision: str, paths: tuple[str, ...], config: RunConf
     ``revision``) against its version at ``revision``: the pre-commit hook and CI use this."""
     merged = Result(plan=Plan(current_file=f"git:{revision}", proposed_file="working tree"))
     assert merged.plan is not None
-    for old, new in revisions.planned_files(revision, paths):
-        part = plan_files(old, new, config)
-        merged.findings += part.findings
-        merged.secrets |= part.secrets
-        merged.rules.update(part.rules)
-        if part.plan is not None:
-            merged.plan.scale_sets += part.plan.scale_sets
+    with git.session():  # one listing of the revision's tree answers every "is it there?"
+        for old, new in revisions.planned_files(revision, paths):
+            part = plan_files(old, new, config)
+            merged.findings += part.findings
+            merged.secrets |= part.secrets
+            merged.rules.update(part.rules)
+            if part.plan is not None:
+                merged.plan.scale_sets += part.plan.scale_sets
     merged.findings = sorted(set(merged.findings), key=Finding.sort_key)
     return merged
 
