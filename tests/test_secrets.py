@@ -162,7 +162,8 @@ def test_secret_values_are_all_collected() -> None:
             except ValueError:
                 continue  # a file with comments: the loader's business, not this test's
     assert len(documents) > 30
-    assert sum(bool(secrets_in(d)) for d in documents) > 5
+    # Not vacuous: enough of them hold secrets (the examples alone hold four).
+    assert sum(bool(secrets_in(d)) for d in documents) > (5 if CORPUS.is_dir() else 3)
     for document in documents:
         assert secrets_in(document) == _secrets_by_walk(document)
 

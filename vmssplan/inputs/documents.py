@@ -84,11 +84,11 @@ def read_text(path: str) -> tuple[str, str]:
     Unreadable paths are usage errors (exit 2); undecodable bytes are document findings.
     """
     display = "<stdin>" if path == "-" else path
-    from . import git as gitsource
+    from . import git
 
     try:
-        if gitsource.is_git_spec(path):
-            raw = gitsource.read_bytes(path)
+        if git.is_git_spec(path):
+            raw = git.read_bytes(path)
         elif path == "-":
             raw = sys.stdin.buffer.read(MAX_DOCUMENT_BYTES + 1)
         else:
