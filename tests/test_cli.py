@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -368,3 +369,19 @@ def test_the_whole_output_is_written_before_the_exit(tmp_path: Path) -> None:
     assert proc.returncode == piped.code == 0 and proc.stderr == ""
     assert (tmp_path / "plan.json").read_text(encoding="utf-8") == piped.out
     assert json.loads(piped.out)["scale_sets"]
+
+
+def test_validate_takes_parameters_as_plan_does(tmp_path: Path) -> None:
+    """A template whose parameters file leaves out its secret (given at deployment) fails
+    `validate` with VAL031 unless the value is given with -p, as `plan` takes it."""
+    template = EXAMPLES / "template-parameters" / "proposed.json"
+    shutil.copyfile(template, tmp_path / "vmss.json")
+    parameters = json.loads((EXAMPLES / "template-parameters" / "proposed.parameters.json").read_text(encoding="utf-8"))
+    del parameters["parameters"]["adminPassword"]
+    (tmp_path / "vmss.parameters.json").write_text(json.dumps(parameters), encoding="utf-8")
+    missing = run_cli("validate", "vmss.json", cwd=tmp_path)
+    assert missing.code == 1 and "VAL031" in missing.out and "adminPassword" in missing.out
+    given = run_cli("validate", "vmss.json", "-p", "adminPassword=S3ntinel-Secret-9", "-o", "json", cwd=tmp_path)
+    assert given.code == 0, given.out + given.err
+    assert "S3ntinel-Secret-9" not in given.out + given.err
+    assert "@FILE|NAME=VALUE" in run_cli("validate", "--help").out

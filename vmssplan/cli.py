@@ -169,6 +169,11 @@ def _root(
 def validate(
     files: list[str] = typer.Argument(..., help="ARM templates, parameter files or scale-set model JSON; "
                                                 "'-' reads standard input."),
+    parameters: list[str] | None = typer.Option(
+        None, "--parameters", "-p", metavar="@FILE|NAME=VALUE",
+        help="Template parameters, as `plan --parameters` takes them: @FILE or FILE.json (a parameters file) or "
+             "NAME=VALUE, e.g. a secret a parameters file leaves out. Repeatable; later values win. Without a "
+             "parameters file, a template uses the <template>.parameters.json next to it, if there is one."),
     config_file: str | None = typer.Option(None, "--config", metavar="FILE", help=CONFIG_HELP),
     output: FindingsFormat | None = typer.Option(None, "--output", "-o", help=OUTPUT_HELP, show_default=False),
     output_file: str | None = typer.Option(None, "--output-file", metavar="FILE", help=OUTPUT_FILE_HELP),
@@ -181,7 +186,7 @@ def validate(
     from .engine import RunConfig, validate_files
     from .render import FINDINGS_FORMATS
 
-    result = validate_files(files, RunConfig(config=_config(config_file)))
+    result = validate_files(files, RunConfig(parameters=tuple(parameters or ()), config=_config(config_file)))
     text = _render(FINDINGS_FORMATS, fmt, result, compiled, _use_color(color, output_file))
     _emit(text, output_file)
     raise typer.Exit(1 if result.has_errors else 0)
