@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from conftest import EXAMPLES
 from vmssplan.model import Change, Effect, ScaleSet, ScaleSetSource
 from vmssplan.plan import plan_scale_set, resource_group, vm_impact
 
@@ -71,3 +74,26 @@ def test_resource_group_from_id_or_az_output() -> None:
     assert resource_group(scale_set(id=rid)) == "my-rg"
     assert resource_group(scale_set(resourceGroup="az-rg")) == "az-rg"
     assert resource_group(scale_set()) == "<resource-group>"
+
+
+def test_a_put_body_without_a_name_pairs_with_the_one_scale_set_of_the_other_side(tmp_path: Path) -> None:
+    """A PUT body has no `name` (it is in the URL): planned against its own GET it is the
+    same scale set, a no-op named after the GET, not "delete + create"; a change in it is
+    planned as an update of that scale set."""
+    import json
+
+    from vmssplan.engine import plan_files
+
+    get = EXAMPLES / "os-image-version" / "current.json"
+    body = json.loads(get.read_text(encoding="utf-8"))
+    for key in ("name", "id", "etag"):
+        body.pop(key, None)
+    (tmp_path / "put.json").write_text(json.dumps(body), encoding="utf-8")
+    result = plan_files(str(get), str(tmp_path / "put.json"))
+    assert result.plan is not None
+    assert [(s.name, s.action) for s in result.plan.scale_sets] == [("web-vmss", "no-op")]
+    body["properties"]["overprovision"] = not body["properties"].get("overprovision", True)
+    (tmp_path / "put.json").write_text(json.dumps(body), encoding="utf-8")
+    plan = plan_files(str(get), str(tmp_path / "put.json")).plan
+    assert plan is not None and [(s.name, s.action) for s in plan.scale_sets] == [("web-vmss", "update")]
+    assert [c.path for c in plan.scale_sets[0].changes] == ["/properties/overprovision"]

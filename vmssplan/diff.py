@@ -13,6 +13,7 @@ order, so one walk over both models yields a patch that:
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from . import shape
@@ -128,13 +129,19 @@ def pair_scale_sets(current: list[ScaleSetSource], proposed: list[ScaleSetSource
     """Match scale sets by name (case-insensitive, as ARM names are), sorted by name.
 
     When each side holds exactly one scale set and either name is an unevaluated
-    expression, the two are paired: they are the same resource written two ways. Names
+    expression, or not given at all (a PUT body: the name is in the URL), the two are
+    paired: they are the same resource written two ways, and the named one names it. Names
     may repeat (copy loops, one name per nested deployment): the i-th scale set of a name
     on one side pairs with the i-th of that name on the other.
     """
-    if len(current) == 1 and len(proposed) == 1 and (
-            _is_expression(current[0].name) or _is_expression(proposed[0].name)):
-        return [(current[0], proposed[0])]
+    if len(current) == 1 and len(proposed) == 1 and any(
+            _is_expression(source.name) or not source.named for source in (current[0], proposed[0])):
+        before, after = current[0], proposed[0]
+        if not after.named and before.named:
+            after = _named(after, before.name)
+        elif not before.named and after.named:
+            before = _named(before, after.name)
+        return [(before, after)]
     remaining: dict[str, list[ScaleSetSource]] = {}
     for before in current:
         remaining.setdefault(before.name.lower(), []).append(before)
@@ -144,6 +151,11 @@ def pair_scale_sets(current: list[ScaleSetSource], proposed: list[ScaleSetSource
         pairs.append((candidates.pop(0) if candidates else None, after))
     pairs.extend((before, None) for group in remaining.values() for before in group)
     return sorted(pairs, key=_pair_key)
+
+
+def _named(source: ScaleSetSource, name: str) -> ScaleSetSource:
+    """An unnamed scale set (a PUT body) with the name its twin gives it, as the URL would."""
+    return replace(source, name=name, resource={**source.resource, "name": name}, named=True)
 
 
 def _pair_key(pair: SourcePair) -> tuple[str, str]:

@@ -230,6 +230,9 @@ class ScaleSetSource:
     #: Values of the document the user marked secret (securestring parameters...),
     #: scrubbed from every output as a last line of defence.
     secrets: frozenset[str] = frozenset()
+    #: False when the document does not name the scale set (a PUT body: the name is in the
+    #: URL); ``name`` is then a placeholder.
+    named: bool = True
 
 
 @dataclass

@@ -424,10 +424,10 @@ def detect_kind(data: Any) -> DocumentKind:
 
 def _model_source(item: dict[str, Any], file: str, pointer: str, index: int) -> ScaleSetSource:
     name = item.get("name")
-    if not isinstance(name, str) or not name:
-        name = f"scale set #{index + 1}"
+    named = isinstance(name, str) and bool(name)
     flattened = not isinstance(item.get("properties"), dict)
-    return ScaleSetSource(name=name, resource=item, file=file, pointer=pointer, flattened=flattened)
+    return ScaleSetSource(name=name if isinstance(name, str) and name else f"scale set #{index + 1}", resource=item,
+                          file=file, pointer=pointer, flattened=flattened, named=named)
 
 
 def template_scale_sets(template: dict[str, Any], file: str, pointer: str = "",
