@@ -247,3 +247,31 @@ def test_evaluation_is_bounded_by_the_values_it_makes(monkeypatch: pytest.Monkey
     stopped = [f for f in result.findings if f.rule == "VAL041"]
     assert len(stopped) == 1 and "evaluation stopped after 1,000 values" in stopped[0].message
     assert len(result.unexpanded) == 50 - len(result.scale_sets)
+
+
+def test_a_scale_set_defined_twice_in_one_deployment_is_arms_invalid_template() -> None:
+    """Issue 13: two resources (or the copies of a loop whose name does not change) with one
+    name are refused by ARM; they used to plan as "unchanged + create"."""
+    twice = resolved(template([vmss("web"), vmss("WEB", overprovision=False)]))
+    assert [s.name for s in twice.scale_sets] == ["web"]
+    assert [(f.rule, f.pointer) for f in twice.findings] == [("VAL045", "/resources/1/name")]
+    assert "also at /resources/0" in twice.findings[0].message
+    loop = resolved(template([{**vmss("same"), "copy": {"name": "c", "count": 3}}]))
+    assert len(loop.scale_sets) == 1 and [f.rule for f in loop.findings] == ["VAL045", "VAL045"]
+    assert "by the same copy loop" in loop.findings[0].message
+    named = resolved(template([{**vmss("[concat('web-', copyIndex())]"), "copy": {"name": "c", "count": 3}}]))
+    assert [s.name for s in named.scale_sets] == ["web-0", "web-1", "web-2"] and not named.findings
+    nested = {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "inner",
+              "resourceGroup": "other-rg",
+              "properties": {"mode": "Incremental", "expressionEvaluationOptions": {"scope": "inner"},
+                             "template": template([vmss("web")])}}
+    elsewhere = resolved(template([vmss("web"), nested]))
+    assert len(elsewhere.scale_sets) == 2 and not [f for f in elsewhere.findings if f.rule == "VAL045"]
+
+
+def test_a_template_defining_a_scale_set_twice_fails_the_plan(tmp_path: Path) -> None:
+    from clihelp import run_cli
+
+    (tmp_path / "t.json").write_text(json.dumps(template([vmss("web"), vmss("web")])), encoding="utf-8")
+    run = run_cli("plan", "t.json", "t.json", cwd=tmp_path)
+    assert run.code == 1 and "VAL045" in run.out and "create" not in run.out

@@ -622,4 +622,30 @@ def resolve_template(template: dict[str, Any], file: str, parameters: list[Param
         pointer, file_hit = resolver.limit_hit_at or ("", None)
         resolver._expression_finding(error, pointer, file_hit)
         raise DocumentError(resolver.result.findings) from None
+    resolver.result.scale_sets = _without_duplicates(resolver.result)
     return resolver.result
+
+
+def _without_duplicates(result: ResolvedTemplate) -> list[ScaleSetSource]:
+    """The scale sets, each name once per deployment; a name defined again (by a second
+    resource, or by a copy loop whose name does not change) is ARM's InvalidTemplate error
+    (VAL045) and the second definition is not planned. A name known only after deployment
+    cannot be compared and is kept."""
+    seen: dict[tuple[str, str, str], ScaleSetSource] = {}
+    kept = []
+    for source in result.scale_sets:
+        name = source.resource.get("name")
+        deployment = source.pointer.rsplit("/resources/", 1)[0]  # the template that holds it
+        key = (source.file, deployment, name.lower()) if isinstance(name, str) else None
+        first = seen.get(key) if key is not None else None
+        if first is None:
+            if key is not None:
+                seen[key] = source
+            kept.append(source)
+            continue
+        where = "by the same copy loop" if first.pointer == source.pointer else f"also at {first.pointer}"
+        result.findings.append(Finding(
+            "VAL045", f"the scale set '{name}' is defined more than once in this deployment ({where}): ARM refuses "
+            "the template (InvalidTemplate: a resource is defined multiple times); the second is not planned",
+            Severity.ERROR, file=source.file, pointer=child(source.pointer, "name")))
+    return kept
