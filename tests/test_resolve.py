@@ -275,3 +275,19 @@ def test_a_template_defining_a_scale_set_twice_fails_the_plan(tmp_path: Path) ->
     (tmp_path / "t.json").write_text(json.dumps(template([vmss("web"), vmss("web")])), encoding="utf-8")
     run = run_cli("plan", "t.json", "t.json", cwd=tmp_path)
     assert run.code == 1 and "VAL045" in run.out and "create" not in run.out
+
+
+def test_a_nullable_parameter_without_a_value_is_null_not_missing() -> None:
+    """Bicep writes `param licenseType string?` as `"nullable": true` (languageVersion 2.0):
+    given no value it is null, which ARM leaves out; it used to be VAL031 (no value) and,
+    once null, VAL033 (not a string). The official AVM scale-set module has 12 of them."""
+    tpl = template([vmss(licenseType="[parameters('licenseType')]", overprovision="[parameters('over')]")],
+                   {"licenseType": {"type": "string", "nullable": True},
+                    "over": {"type": "bool", "nullable": True},
+                    "required": {"type": "string"}}, languageVersion="2.0")
+    result = resolved(tpl)
+    assert [(f.rule, f.pointer) for f in result.findings] == [("VAL031", "/parameters/required")]
+    properties = result.scale_sets[0].resource["properties"]
+    assert properties["licenseType"] is None and properties["overprovision"] is None
+    given = resolved(tpl, parameters_from_assignments(["licenseType=Windows_Server", "required=x"]))
+    assert not given.findings and given.scale_sets[0].resource["properties"]["licenseType"] == "Windows_Server"

@@ -229,6 +229,8 @@ class TemplateResolver:
             elif isinstance(definition, dict) and "defaultValue" in definition:
                 value = self.evaluate(definition["defaultValue"], ctx_box[0],
                                       f"{pointer}/parameters/{escape(canonical)}/defaultValue", file)
+            elif _nullable(definition):
+                value = None  # Bicep's `param x string?` (languageVersion 2.0): null when not given
             else:
                 value = ex.Unknown(f"parameters('{canonical}')", f"no value was given for parameter '{canonical}'")
             cache[key] = value
@@ -265,7 +267,7 @@ class TemplateResolver:
                 self._expression_finding(error, f"{pointer}/parameters/{escape(name)}/defaultValue", file)
                 cache[name.lower()] = ex.Unknown(f"parameters('{name}')", f"its default value failed: {error}")
                 continue
-            if name not in values and "defaultValue" not in definition:
+            if name not in values and "defaultValue" not in definition and not _nullable(definition):
                 self.finding("VAL031", f"parameter '{name}' has no value: give it in a parameters file or with "
                                        f"--parameters {name}=VALUE", child(f"{pointer}/parameters", name),
                              file=file)
@@ -296,7 +298,7 @@ class TemplateResolver:
 
     def _check_parameter(self, name: str, value: Any, definition: dict[str, Any], where: tuple[str, str]) -> None:
         file, pointer = where
-        if ex.is_unknown(value) or ex.contains_unknown(value):
+        if ex.is_unknown(value) or ex.contains_unknown(value) or (value is None and _nullable(definition)):
             return
         kind = str(definition.get("type", "")).lower()
         secret = kind in _SECURE_TYPES
@@ -624,6 +626,11 @@ def resolve_template(template: dict[str, Any], file: str, parameters: list[Param
         raise DocumentError(resolver.result.findings) from None
     resolver.result.scale_sets = _without_duplicates(resolver.result)
     return resolver.result
+
+
+def _nullable(definition: Any) -> bool:
+    """A parameter declared ``"nullable": true`` (what Bicep writes for ``param x string?``)."""
+    return isinstance(definition, dict) and definition.get("nullable") is True
 
 
 def _without_duplicates(result: ResolvedTemplate) -> list[ScaleSetSource]:
