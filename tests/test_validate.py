@@ -760,3 +760,19 @@ def test_corpus_templates_as_evaluated_have_only_the_known_schema_errors() -> No
                 found.add((str(path.relative_to(CORPUS)), finding.pointer))
     assert checked > 40
     assert found == EVALUATED_ERRORS
+
+
+def test_a_null_member_of_an_evaluated_scale_set_is_absent_as_arm_takes_it() -> None:
+    """Issue 13: `"protectedSettings": null` (or a member an `if(..., null())` leaves null) was a
+    VAL020 error; ARM takes null as absent. An empty string is absent too; a wrong value is not."""
+    resource = scale_set()
+    extension = {"name": "cse", "properties": {
+        "publisher": "Microsoft.Azure.Extensions", "type": "CustomScript", "typeHandlerVersion": "2.1",
+        "protectedSettings": None, "settings": {"commandToExecute": "echo"}}}
+    resource["properties"]["virtualMachineProfile"]["extensionProfile"] = {"extensions": [extension]}
+    resource["properties"]["upgradePolicy"] = {"mode": "Manual", "rollingUpgradePolicy": None}
+    resource["properties"]["virtualMachineProfile"]["licenseType"] = ""
+    assert V.validate_evaluated_scale_set(resource, "2024-03-01") == []
+    resource["properties"]["upgradePolicy"]["mode"] = "Sometimes"
+    assert [f.pointer for f in V.validate_evaluated_scale_set(resource, "2024-03-01")] == [
+        "/properties/upgradePolicy/mode"]
