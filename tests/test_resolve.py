@@ -291,3 +291,15 @@ def test_a_nullable_parameter_without_a_value_is_null_not_missing() -> None:
     assert properties["licenseType"] is None and properties["overprovision"] is None
     given = resolved(tpl, parameters_from_assignments(["licenseType=Windows_Server", "required=x"]))
     assert not given.findings and given.scale_sets[0].resource["properties"]["licenseType"] == "Windows_Server"
+
+
+def test_a_location_without_a_resource_group_is_known() -> None:
+    """Issue 13: `-l` was ignored unless `-g` was given too. resourceGroup().location is then
+    known; its name and id (and what is made of them) stay unknown, with no error."""
+    tpl = template([{**vmss("[concat('web-', uniqueString(resourceGroup().id))]"),
+                     "location": "[resourceGroup().location]", "tags": {"rg": "[resourceGroup().name]"}}])
+    result = resolved(tpl, scope=DeploymentScope(location="westeurope"))
+    resource = result.scale_sets[0].resource
+    assert not result.findings and resource["location"] == "westeurope"
+    assert isinstance(resource["name"], Unknown) and isinstance(resource["tags"]["rg"], Unknown)
+    assert isinstance(only(tpl)["location"], Unknown)

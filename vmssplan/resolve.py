@@ -175,6 +175,8 @@ class TemplateResolver:
         if scope.resource_group:
             values["resource_group"] = ex.make_resource_group(scope.subscription_id, scope.resource_group,
                                                               location=scope.location)
+        elif scope.location:  # -l alone: resourceGroup().location is known; its name and id are not
+            values["resource_group"] = {"type": "Microsoft.Resources/resourceGroups", "location": scope.location}
         if scope.deployment_name:
             values["deployment"] = ex.make_deployment(scope.deployment_name)
         if scope.tenant_id:
