@@ -385,3 +385,18 @@ def test_validate_takes_parameters_as_plan_does(tmp_path: Path) -> None:
     assert given.code == 0, given.out + given.err
     assert "S3ntinel-Secret-9" not in given.out + given.err
     assert "@FILE|NAME=VALUE" in run_cli("validate", "--help").out
+
+
+def test_validate_checks_a_parameters_file_on_its_own(tmp_path: Path) -> None:
+    """pre-commit hands `validate` every parameters file: it is checked against the
+    deployment parameters schema, not refused as a document that cannot be planned."""
+    parameters = EXAMPLES / "template-parameters" / "proposed.parameters.json"
+    ok = run_cli("validate", str(parameters))
+    assert ok.code == 0, ok.out + ok.err
+    broken = tmp_path / "x.parameters.json"
+    broken.write_text(json.dumps({"$schema": "https://schema.management.azure.com/schemas/2019-04-01/"
+                                             "deploymentParameters.json#", "contentVersion": "1.0.0.0",
+                                  "parameters": {"a": {"value": 1}}, "extra": 1}), encoding="utf-8")
+    bad = run_cli("validate", str(broken))
+    assert bad.code == 1 and "VAL011" in bad.out
+    assert run_cli("plan", str(parameters), str(parameters)).code == 1  # a plan needs the template

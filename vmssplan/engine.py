@@ -81,6 +81,8 @@ class _Run:
         `validate` passes them all (pre-commit hands it every template)."""
         try:
             doc = self.reader.read(path)
+            if doc.kind is DocumentKind.ARM_PARAMETERS and not planned:
+                return _Side(doc, [])  # `validate` checks it against the parameters-file schema
             if doc.kind is not DocumentKind.ARM_TEMPLATE:
                 return _Side(doc, scale_sets_of(doc))
             if not planned and next(template_scale_sets(doc.data, doc.path), None) is None:
