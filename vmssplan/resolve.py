@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from . import expressions as ex
-from . import shape
+from . import secrets, shape
 from .model import (
     DeploymentScope,
     DocumentError,
@@ -32,7 +32,6 @@ from .model import (
     SensitiveValue,
     Severity,
     has_lone_surrogate,
-    string_leaves,
     too_deep,
 )
 from .pointer import child, escape
@@ -276,7 +275,7 @@ class TemplateResolver:
                 continue
             self._check_parameter(name, value, definition, where)
             if name in secure:
-                self.result.secrets.update(s for s in string_leaves(value) if len(s) >= 4)
+                self.result.secrets |= secrets.secret_strings(value)
         return ctx
 
     def _convert_raw(self, name: str, text: str, definition: Any, origin: str) -> Any:

@@ -38,12 +38,17 @@ def collect(value: Any) -> set[str]:
         if isinstance(node, dict):
             for key, child in node.items():
                 if key in SECRET_KEYS:
-                    found.update(s for s in string_leaves(child) if len(s) >= MIN_SECRET_LENGTH)
+                    found |= secret_strings(child)
                 else:
                     stack.append(child)
         elif isinstance(node, list):
             stack.extend(node)
     return found
+
+
+def secret_strings(value: Any) -> set[str]:
+    """The strings of a secret value worth scrubbing (MIN_SECRET_LENGTH characters or more)."""
+    return {s for s in string_leaves(value) if len(s) >= MIN_SECRET_LENGTH}
 
 
 def scrub_string(value: str, secrets: set[str]) -> str:

@@ -10,7 +10,7 @@ import json
 import textwrap
 from typing import Any
 
-from ..view import View
+from ..view import View, effect_label
 
 _RESET = "\033[0m"
 _STYLES = {
@@ -54,13 +54,8 @@ def _block(value: Any, indent: str) -> list[str]:
 
 
 def _effect_label(change: dict[str, Any]) -> str:
-    """As the view's ``effect_label``, but ``none`` reads "no VM action" here."""
-    effect = change["effect"]
-    if effect == "none":
-        return "no VM action"
-    if change["conditional"]:
-        return "may be rejected" if effect == "rejected" else f"may {effect}"
-    return str(effect)
+    """The view's ``effect_label``, but ``none`` reads "no VM action" here."""
+    return "no VM action" if change["effect"] == "none" else effect_label(change)
 
 
 def _change_lines(change: dict[str, Any], paint: _Painter) -> list[str]:
