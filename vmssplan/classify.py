@@ -117,7 +117,7 @@ class Context:
 def _subject(op: PatchOp, before: Any, after: Any, ctx: Context, verdict: VerdictFacts | None = None) -> Subject:
     """What a change rule's condition reads: the change (``before``/``after``: its values,
     or those below it that a rule on a deeper path judges), both models, the verdict so far."""
-    return Subject(ctx.before, ctx.after, change=ChangeFacts(op.op, op.path, before, after),
+    return Subject(ctx.before, ctx.after, change=ChangeFacts(op.op, op.path, before, after, op.undecided),
                    api_version=ctx.api_version, verdict=verdict, equal=shape.same_value)
 
 
@@ -184,10 +184,11 @@ def classify_op(op: PatchOp, rules: RuleSet, ctx: Context) -> Verdict:
     if not (covering and len(covering[1]) == len(op.path)):  # an exact rule alone judges its path
         for rule, rest in below:
             for sub_path, a, b in _sub_values(op, rest):
-                if (a is None and b is None) or (a is not None and b is not None and shape.same_value(sub_path, a, b)):
+                same = None if a is None or b is None else shape.compare(sub_path, a, b)
+                if (a is None and b is None) or same is True:
                     continue
                 sub_op = PatchOp("add" if a is None else "remove" if b is None else "replace",
-                                 sub_path, sub_path, a, b)
+                                 sub_path, sub_path, a, b, undecided=same is None and a is not None and b is not None)
                 candidate = _verdict(rule, sub_op, a, b, ctx)
                 if best is None or candidate.effect > best.effect:
                     best = candidate

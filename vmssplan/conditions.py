@@ -53,6 +53,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from . import shape
 from .model import Effect, SensitiveValue, first_unknown, is_unknown
 from .pointer import split
 
@@ -143,6 +144,8 @@ class ChangeFacts:
     path: tuple[str, ...]
     before: Any
     after: Any
+    #: Whether the values differ at all cannot be decided offline (see ``PatchOp.undecided``).
+    undecided: bool = False
 
 
 @dataclass(frozen=True)
@@ -359,9 +362,11 @@ def _op(arg: Any, subject: Subject) -> Truth:
 def _arm_same(subject: Subject, path: tuple[str, ...], value: Any, expected: Any) -> Truth:
     """``value`` equals ``expected`` as ARM compares (null: absent); undecided for a value
     known only after deployment (a secret is a value: it equals no value a rule names)."""
-    if is_unknown(value):
-        subject.note(value)
-        return None
+    if is_unknown(value):  # its known parts may decide it (a string is never null)
+        same = shape.compare(path, value, expected)
+        if same is None:
+            subject.note(value)
+        return same
     if expected is None:
         return value is None
     assert subject.equal is not None
@@ -382,15 +387,23 @@ def _transition(arg: Any, subject: Subject) -> Truth:
 def _same_parent(arg: Any, subject: Subject) -> Truth:
     change = subject.change
     assert change is not None
-    before, after = change.before, change.after
-    if is_unknown(before) or is_unknown(after):
-        subject.note(before if is_unknown(before) else after)
-        return None
-    if not (isinstance(before, str) and isinstance(after, str)):
-        return False
     marker = f"/{arg.lower()}/"
-    a, b = before.lower(), after.lower()
-    return marker in a and marker in b and a.rsplit(marker, 1)[0] == b.rsplit(marker, 1)[0]
+    parents = []
+    for value in (change.before, change.after):
+        if is_unknown(value):
+            parent = value.before_last(marker)  # known parts of an id are enough when they hold the marker
+            if parent is None:
+                subject.note(value)
+                return None
+        elif isinstance(value, str) and marker in value.lower():
+            parent = value.lower().rsplit(marker, 1)[0]
+        else:
+            return False
+        parents.append(parent)
+    same = shape.compare(("id",), *parents)
+    if same is None:
+        subject.note(next(value for value in (change.before, change.after) if is_unknown(value)))
+    return same
 
 
 def _value(arg: Any, subject: Subject) -> Truth:
@@ -504,10 +517,14 @@ def load_balancers(subject: Subject) -> Count:
 
 
 def unknown_value(subject: Subject) -> Count:
-    """Change rules only: 1 when the change's before or after value holds a value known only
-    after deployment, else 0."""
+    """Change rules only: 1 when a value known only after deployment leaves it undecided
+    whether the change happens at all (the values may be equal), else 0. A change that is
+    known to happen (an add, a remove, a difference in the known part of a value) is 0: its
+    rule judges it, and a condition that reads an unknown value is undecided on its own."""
     change = subject.change
     assert change is not None
+    if not change.undecided:
+        return 0, 0
     found = first_unknown(change.before)
     if found is None:
         found = first_unknown(change.after)

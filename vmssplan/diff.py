@@ -49,8 +49,9 @@ def _diff_values(a: Any, b: Any, path: tuple[str, ...], labels: tuple[str, ...],
         if _keyed(array_name, a) and _keyed(array_name, b):
             _diff_keyed(array_name, a, b, path, labels, ops)
             return
-    if not shape.same_value(path, a, b):
-        ops.append(PatchOp("replace", path, labels, before=a, after=b))
+    same = shape.compare(path, a, b)
+    if same is not True:
+        ops.append(PatchOp("replace", path, labels, before=a, after=b, undecided=same is None))
 
 
 def _keyed(array_name: str, items: list[Any]) -> bool:

@@ -286,6 +286,9 @@ class PatchOp:
     labels: tuple[str, ...]
     before: Any = None
     after: Any = None
+    #: A replace whose values may yet be equal: a value known only after deployment keeps
+    #: it from being decided offline (a change that is known to happen has this False).
+    undecided: bool = False
 
     @property
     def display_path(self) -> str:

@@ -350,7 +350,7 @@ class TemplateResolver:
                 self.evaluated_values += size
                 if read_secret:
                     ctx.shared.secret_reads += 1  # as evaluating it again would
-                return _sensitive(result) if protect and read_secret and not ex.is_unknown(result) else result
+                return _protected(result) if protect and read_secret else result
             reads = ctx.shared.secret_reads
             try:
                 result = ex.evaluate(value, ctx)
@@ -359,7 +359,7 @@ class TemplateResolver:
                 self.evaluated_values += size
                 if "copyindex" not in value.lower():
                     ctx.memo[value] = (result, read_secret, size)
-                return _sensitive(result) if protect and read_secret and not ex.is_unknown(result) else result
+                return _protected(result) if protect and read_secret else result
             except ex.EvaluationLimitError:
                 if self.limit_hit_at is None:  # the innermost value: where the finding points
                     self.limit_hit_at = (pointer, file)
@@ -598,6 +598,12 @@ def _leaf_count(value: Any) -> int:
 
 
 _QUOTED = re.compile(r"'(?:[^']|'')*'")
+
+
+def _protected(value: Any) -> Any:
+    """A value computed from a secret, as later stages may hold it: a known value as a
+    :class:`SensitiveValue`, an unknown one concealed (no text of it kept)."""
+    return value.concealed() if isinstance(value, ex.Unknown) else _sensitive(value)
 
 
 def _sensitive(value: Any) -> SensitiveValue:

@@ -120,7 +120,10 @@ class Mask:
         if is_unknown(value):
             if self.unknown is None:
                 self.unknown = value
-            return KNOWN_AFTER_DEPLOYMENT
+            # Its known parts, if any ("/subscriptions/(known after deployment)/.../subnets/app");
+            # an unknown derived from a secret keeps none (``Unknown.concealed``).
+            rendered = value.render()
+            return rendered if isinstance(rendered, str) else KNOWN_AFTER_DEPLOYMENT
         if isinstance(value, dict):
             masked = {}
             for key, item in value.items():

@@ -8,10 +8,12 @@ and the swagger's ``x-ms-identifiers``.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
 from .data import schema_text
+from .model import is_unknown
 
 #: Top-level keys of the REST resource; everything else in `az vmss show` output belongs
 #: inside ``properties`` (the SDK flattens the envelope).
@@ -180,13 +182,49 @@ def fold(path: tuple[str, ...], value: Any) -> Any:
 
 
 def same_value(path: tuple[str, ...], a: Any, b: Any) -> bool:
-    """Equality as ARM sees it (case-insensitive where ARM is; 1 != True)."""
+    """Equality as ARM sees it (case-insensitive where ARM is; 1 != True); a value known
+    only after deployment equals another only when that is provable (see :func:`compare`)."""
+    return compare(path, a, b) is True
+
+
+def compare(path: tuple[str, ...], a: Any, b: Any) -> bool | None:
+    """Equality as ARM sees it, three-valued: True when provably equal, False when provably
+    different, None when a value known only after deployment leaves it undecided (its known
+    parts are compared by the value itself: ``vmssplan.expressions.Unknown.compare``)."""
+    if is_unknown(a) or is_unknown(b):
+        unknown, other = (a, b) if is_unknown(a) else (b, a)
+        result: bool | None = unknown.compare(other, _text_fold(path, unknown))
+        return result
     if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(same_value(path + (k,), a[k], b[k]) for k in a)
+        if a.keys() != b.keys():
+            return False
+        return _all_of(compare(path + (key,), a[key], b[key]) for key in a)
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(same_value(path + (str(i),), x, y)
-                                        for i, (x, y) in enumerate(zip(a, b, strict=True)))
+        if len(a) != len(b):
+            return False
+        return _all_of(compare(path + (str(index),), x, y) for index, (x, y) in enumerate(zip(a, b, strict=True)))
     if type(a) is not type(b) and not (isinstance(a, (int, float)) and isinstance(b, (int, float))
                                        and not isinstance(a, bool) and not isinstance(b, bool)):
         return False
     return bool(fold(path, a) == fold(path, b))
+
+
+def _all_of(results: Iterable[bool | None]) -> bool | None:
+    """True if all are True, False if any is False, else None."""
+    undecided = False
+    for result in results:
+        if result is False:
+            return False
+        undecided = undecided or result is None
+    return None if undecided else True
+
+
+def _text_fold(path: tuple[str, ...], unknown: Any) -> Callable[[str], str]:
+    """How the known text of a partly known string at ``path`` is compared (:func:`fold`)."""
+    parts = getattr(unknown, "parts", ())
+    first = parts[0] if parts and isinstance(parts[0], str) else ""
+    if path and path[-1] == "location":
+        return lambda text: text.replace(" ", "").lower()
+    if first.lower().startswith(("/subscriptions/", "/providers/")) or fold(path, "A") != "A":
+        return str.lower
+    return str

@@ -38,11 +38,14 @@ from .values import (
     PartialObject,
     Unknown,
     contains_unknown,
+    deep_equals,
     find_unknowns,
     is_array,
     is_int,
     is_object,
     partial_object_unknown,
+    residual,
+    residual_call,
     type_name,
 )
 
@@ -114,9 +117,8 @@ class Evaluator:
                 if "." in key:
                     return self._call_user_function(call, scope)
                 if key.startswith("list"):
-                    for argument in call.args:
-                        self.eval(argument, scope)
-                    return list_function_result(CallSite(self, call, self.ctx, scope))
+                    values = [self.eval(argument, scope) for argument in call.args]
+                    return list_function_result(CallSite(self, call, self.ctx, scope, values))
                 raise ExpressionError(f"the template function '{call.name}' is not valid (unknown function)")
             count = len(call.args)
             if count < spec.min_args or (spec.max_args is not None and count > spec.max_args):
@@ -131,7 +133,8 @@ class Evaluator:
             if spec.unknowns is Unknowns.STRICT:
                 for value in args:
                     if contains_unknown(value):
-                        return Unknown.combine(self.source(call), [u for a in args for u in find_unknowns(a)])
+                        return Unknown.combine(residual_call(call.name, args),
+                                               [u for a in args for u in find_unknowns(a)])
             elif spec.unknowns is Unknowns.SHALLOW:
                 direct = [
                     value if isinstance(value, Unknown) else partial_object_unknown(value)
@@ -139,17 +142,17 @@ class Evaluator:
                     if isinstance(value, (Unknown, PartialObject))
                 ]
                 if direct:
-                    return Unknown.combine(self.source(call), direct)
-            return spec.implementation(CallSite(self, call, self.ctx, scope), args)
+                    return Unknown.combine(residual_call(call.name, args), direct)
+            return spec.implementation(CallSite(self, call, self.ctx, scope, args), args)
         except ExpressionError as error:
             error.located(self.text, call.start)
             raise
 
     def _access(self, node: Access, scope: Mapping[str, Any]) -> Any:
         value = self.eval(node.target, scope)
-        for accessor in node.accessors:
+        for position, accessor in enumerate(node.accessors):
             if isinstance(value, Unknown):
-                return value.derived(self.source(node))
+                return value.derived(value.expression + self._accessors_residual(node, position, scope))
             if isinstance(value, LambdaValue):
                 raise _misplaced_lambda().located(self.text, accessor.start)
             path = self.text[node.start : accessor.end]
@@ -158,7 +161,7 @@ class Evaluator:
                 continue
             index = self.eval(accessor.index, scope)
             if isinstance(index, Unknown):
-                return Unknown.combine(self.source(node), [index])
+                return Unknown.combine(residual(value) + self._accessors_residual(node, position, scope), [index])
             if is_int(index):
                 if isinstance(value, PartialObject) or not is_array(value):
                     raise ExpressionError(
@@ -183,6 +186,22 @@ class Evaluator:
                     accessor.start,
                 )
         return value
+
+    def _accessors_residual(self, node: Access, first: int, scope: Mapping[str, Any]) -> str:
+        """The accessors of ``node`` from the ``first`` on, with each index written as its
+        value (an index that fails to evaluate is written as in the source)."""
+        text = ""
+        for accessor in node.accessors[first:]:
+            if isinstance(accessor, PropertyAccessor):
+                text += "." + accessor.name
+                continue
+            try:
+                text += "[" + residual(self.eval(accessor.index, scope)) + "]"
+            except EvaluationLimitError:
+                raise
+            except ExpressionError:
+                text += self.text[accessor.start : accessor.end]
+        return text
 
     def _property(self, value: Any, name: str, path: str, offset: int) -> Any:
         if is_object(value):
@@ -395,7 +414,13 @@ def _special_if(evaluator: Evaluator, call: FunctionCall, scope: Mapping[str, An
         )
     condition = evaluator.eval(call.args[0], scope)
     if isinstance(condition, Unknown):
-        return Unknown.combine(evaluator.source(call), [condition])
+        # Either branch may be taken: its value is known when both give the same one.
+        branches = [_evaluate_after_unknown(evaluator, branch, scope) for branch in call.args[1:]]
+        if (branches[0] is not None and not any(contains_unknown(branch) for branch in branches)
+                and deep_equals(*branches)):
+            return branches[0]  # (None may stand for a failed branch: not collapsed)
+        return Unknown.combine(residual_call(call.name, [condition, *branches]),
+                               [condition, *(u for branch in branches for u in find_unknowns(branch))])
     if not isinstance(condition, bool):
         raise ExpressionError(f"{call.name}(): the condition must be a Boolean, not {type_name(condition)}")
     return evaluator.eval(call.args[1] if condition else call.args[2], scope)
@@ -408,12 +433,14 @@ def _logical(decisive: bool) -> Callable[[Evaluator, FunctionCall, Mapping[str, 
         if not call.args:
             raise ExpressionError(f"{call.name}() takes at least 1 argument")
         unknowns: list[Unknown] = []
+        evaluated: list[Any] = []
         for argument in call.args:
             value = (
                 _evaluate_after_unknown(evaluator, argument, scope)
                 if unknowns
                 else evaluator.eval(argument, scope)
             )
+            evaluated.append(value)
             if isinstance(value, Unknown):
                 unknowns.append(value)
                 continue
@@ -424,7 +451,7 @@ def _logical(decisive: bool) -> Callable[[Evaluator, FunctionCall, Mapping[str, 
             if value is decisive:
                 return decisive
         if unknowns:
-            return Unknown.combine(evaluator.source(call), unknowns)
+            return Unknown.combine(residual_call(call.name, evaluated), unknowns)
         return not decisive
 
     return special
@@ -433,10 +460,12 @@ def _logical(decisive: bool) -> Callable[[Evaluator, FunctionCall, Mapping[str, 
 def _special_coalesce(evaluator: Evaluator, call: FunctionCall, scope: Mapping[str, Any]) -> Any:
     if not call.args:
         raise ExpressionError(f"{call.name}() takes at least 1 argument")
-    for argument in call.args:
+    for position, argument in enumerate(call.args):
         value = evaluator.eval(argument, scope)
         if isinstance(value, Unknown):
-            return Unknown.combine(evaluator.source(call), [value])
+            rest = [_evaluate_after_unknown(evaluator, later, scope) for later in call.args[position + 1 :]]
+            return Unknown.combine(residual_call(call.name, [value, *rest]),
+                                   [value, *(u for later in rest for u in find_unknowns(later))])
         if isinstance(value, LambdaValue):
             raise _misplaced_lambda()
         if value is not None:
@@ -463,7 +492,7 @@ def _special_lambda_variables(evaluator: Evaluator, call: FunctionCall, scope: M
         raise ExpressionError(f"{call.name}() takes 1 argument, not {len(call.args)}")
     name = evaluator.eval(call.args[0], scope)
     if isinstance(name, Unknown):
-        return Unknown.combine(evaluator.source(call), [name])
+        return Unknown.combine(residual_call(call.name, [name]), [name])
     if not isinstance(name, str):
         raise ExpressionError(f"{call.name}(): argument 1 must be a String, not {type_name(name)}")
     key = name.lower()

@@ -14,7 +14,7 @@ Functions never mutate their inputs, so values may be shared freely.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -25,32 +25,46 @@ if TYPE_CHECKING:
 KNOWN_AFTER_DEPLOYMENT = "(known after deployment)"
 
 
+#: Root functions whose value differs at every deployment: two results of them are never
+#: provably equal, even from the same expression text.
+VOLATILE_SOURCES = frozenset({"utcNow", "newGuid"})
+
+
 @dataclass(frozen=True)
 class Unknown:
-    """A value that cannot be known offline.
+    """A value that cannot be known offline, with what is known of it.
 
-    ``expression`` is the residual expression text that produces it (without the outer
-    brackets, e.g. ``reference('pip').dnsSettings.fqdn``), so two sides of a diff compare
-    equal when the same unknown expression appears on both. ``reason`` says why it is
-    unknown, ``sources`` names the root functions (``("reference",)``) and ``secret`` is
-    true when the value is derived from a secret (``listKeys()``...).
+    ``expression`` is the *residual* expression that produces it: the call with every
+    argument that is known written as its value (``resourceId('Microsoft.Network/...',
+    'vnet-a', 'app')`` rather than ``resourceId(..., parameters('vnetName'), 'app')``), so
+    two residuals are the same text exactly when the same computation runs over the same
+    inputs. ``parts``, when not empty, says the value is a string made of known text and
+    unknown pieces (a resource id whose subscription is unknown but whose names are known).
+    ``reason`` says why it is unknown, ``sources`` names the root functions
+    (``("reference",)``) and ``secret`` is true when the value is derived from a secret
+    (``listKeys()``, a securestring): then neither its residual nor its parts hold text.
+
+    :meth:`compare` decides equality with another value where that is provable.
     """
 
     expression: str
     reason: str
     sources: tuple[str, ...] = ()
     secret: bool = False
+    parts: tuple[str | Unknown, ...] = ()
 
     #: Lets the later stages recognise an unknown value without importing this package
     #: (see ``vmssplan.model.is_unknown``).
     is_unknown_value: ClassVar[bool] = True
 
     def __str__(self) -> str:
-        return KNOWN_AFTER_DEPLOYMENT
+        return self.render()
 
     def render(self) -> str:
-        """The text shown instead of the value."""
-        return KNOWN_AFTER_DEPLOYMENT
+        """The text shown instead of the value: its known parts, with the rest marked."""
+        if not self.parts or self.secret:
+            return KNOWN_AFTER_DEPLOYMENT
+        return "".join(part if isinstance(part, str) else KNOWN_AFTER_DEPLOYMENT for part in self.parts)
 
     def describe(self) -> str:
         """The rendering plus the reason, for explanations."""
@@ -58,6 +72,19 @@ class Unknown:
 
     def __bool__(self) -> bool:
         raise TypeError("an Unknown value has no truth value; test it with is_unknown() first")
+
+    @property
+    def volatile(self) -> bool:
+        """Different at every deployment (``utcNow()``, ``newGuid()``)."""
+        return any(source in VOLATILE_SOURCES for source in self.sources)
+
+    def concealed(self) -> Unknown:
+        """The same unknown, derived from a secret: its residual (which may quote the secret)
+        is kept only as a digest, for equality, and its known parts are dropped."""
+        import hashlib
+
+        digest = hashlib.sha256(self.expression.encode("utf-8", "surrogatepass")).hexdigest()
+        return Unknown(f"secret:{digest}", self.reason, self.sources, True)
 
     def derived(self, expression: str) -> Unknown:
         """The same unknown, reached through a longer expression (a property path...)."""
@@ -78,6 +105,96 @@ class Unknown:
                     sources.append(source)
             secret = secret or part.secret
         return Unknown(expression, "; ".join(reasons), tuple(sources), secret)
+
+    @staticmethod
+    def text(pieces: Iterable[Any], expression: str) -> Any:
+        """A string made of ``pieces`` (strings and unknowns): the string itself when every
+        piece is known, else an Unknown keeping the known text in :attr:`parts`."""
+        parts: list[str | Unknown] = []
+        for piece in pieces:
+            for item in piece.parts if isinstance(piece, Unknown) and piece.parts else (piece,):
+                if isinstance(item, str) and parts and isinstance(parts[-1], str):
+                    parts[-1] += item
+                elif not (isinstance(item, str) and not item):
+                    parts.append(item)
+        atoms = [part for part in parts if isinstance(part, Unknown)]
+        if not atoms:
+            return "".join(part for part in parts if isinstance(part, str))
+        combined = Unknown.combine(expression, atoms)
+        return Unknown(expression, combined.reason, combined.sources, combined.secret, tuple(parts))
+
+    def before_last(self, marker: str) -> Any:
+        """The text before the last ``marker`` (compared case-insensitively) of a string
+        known in part: a string or a shorter partial one; None when the marker is not in the
+        known text after the last unknown piece (that piece could hold a later one)."""
+        if not self.parts or self.secret:
+            return None
+        last = self.parts[-1]
+        if not isinstance(last, str) or marker.lower() not in last.lower():
+            return None
+        cut = last.lower().rindex(marker.lower())
+        return Unknown.text((*self.parts[:-1], last[:cut]), f"{self.expression}:before:{marker}")
+
+    def compare(self, other: Any, fold: Callable[[str], str] = str) -> bool | None:
+        """True when this value provably equals ``other``, False when it provably differs,
+        None when that cannot be decided offline. ``fold`` maps known text to the form in
+        which it is compared (``str.casefold`` where ARM ignores case)."""
+        if isinstance(other, Unknown):
+            if self.expression == other.expression and not self.volatile:
+                return True
+            if self.parts and other.parts:
+                return _compare_parts(self.parts, other.parts, fold)
+            return None
+        if self.parts and not self.secret:
+            if isinstance(other, str):
+                return _compare_parts(self.parts, (other,), fold)
+            return False  # a string never equals a number, a Boolean, an array or an object
+        return None
+
+
+def _pieces(parts: tuple[str | Unknown, ...], fold: Callable[[str], str]) -> list[str | Unknown]:
+    """The parts as single characters of folded text and unknown atoms."""
+    out: list[str | Unknown] = []
+    for part in parts:
+        if isinstance(part, str):
+            out.extend(fold(part))
+        else:
+            out.append(part)
+    return out
+
+
+def _compare_parts(left: tuple[str | Unknown, ...], right: tuple[str | Unknown, ...],
+                   fold: Callable[[str], str]) -> bool | None:
+    """Equality of two strings known in part. Unknown atoms with the same residual stand for
+    the same text on both sides, so a common start and end can be set aside; what is left
+    decides: both empty is equal, known text that differs at its first or last character
+    is different, anything else (an atom could be any text, even empty) is undecided."""
+    a, b = _pieces(left, fold), _pieces(right, fold)
+    start = 0
+    while start < len(a) and start < len(b) and _same_piece(a[start], b[start]):
+        start += 1
+    end = 0
+    while (end < len(a) - start and end < len(b) - start
+           and _same_piece(a[len(a) - 1 - end], b[len(b) - 1 - end])):
+        end += 1
+    rest_a, rest_b = a[start:len(a) - end], b[start:len(b) - end]
+    if not rest_a and not rest_b:
+        return True
+    if all(isinstance(piece, str) for piece in rest_a + rest_b):
+        return False  # all known, and not the same text
+    if rest_a and rest_b:
+        first_a, first_b, last_a, last_b = rest_a[0], rest_b[0], rest_a[-1], rest_b[-1]
+        if isinstance(first_a, str) and isinstance(first_b, str):
+            return False  # they differ at a known character (they were not set aside)
+        if isinstance(last_a, str) and isinstance(last_b, str):
+            return False
+    return None
+
+
+def _same_piece(a: str | Unknown, b: str | Unknown) -> bool:
+    if isinstance(a, str) or isinstance(b, str):
+        return a == b
+    return a.expression == b.expression and not a.volatile
 
 
 class PartialObject(dict):  # type: ignore[type-arg]
@@ -222,6 +339,44 @@ def canonical(value: Any) -> Any:
 def deep_equals(left: Any, right: Any) -> bool:
     """ARM ``equals()`` on known values."""
     return bool(canonical(left) == canonical(right))
+
+
+# --------------------------------------------------------------------------- residuals
+
+
+def residual(value: Any) -> str:
+    """A value written as an expression argument, for the residual of an :class:`Unknown`:
+    known values as literals (object keys sorted, so equal objects write the same), unknown
+    ones as their own residual. Two values write the same text only when they are equal."""
+    if isinstance(value, Unknown):
+        return value.expression
+    if isinstance(value, PartialObject):
+        return value.origin
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    if value is None:
+        return "null()"
+    if isinstance(value, bool):
+        return "true()" if value else "false()"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if is_array(value):
+        return "createArray(" + ", ".join(residual(item) for item in value) + ")"
+    if is_object(value):
+        return "createObject(" + ", ".join(
+            f"{residual(str(key))}, {residual(item)}" for key, item in sorted(value.items(), key=lambda kv: str(kv[0]))
+        ) + ")"
+    if isinstance(value, LambdaValue):
+        names = "".join(residual(name) + ", " for name in value.parameters)
+        body = value.expression[value.body.start : value.body.end]
+        outer = f", {residual(dict(value.scope))}" if value.scope else ""
+        return f"lambda({names}{body}{outer})"
+    return repr(value)
+
+
+def residual_call(name: str, arguments: Iterable[Any]) -> str:
+    """``name(arg, ...)`` with each argument written by :func:`residual`."""
+    return f"{name}({', '.join(residual(argument) for argument in arguments)})"
 
 
 # --------------------------------------------------------------------------- text forms

@@ -49,8 +49,18 @@ def fn_create_array(call: CallSite, args: list[Any]) -> Any:
     return call.array_result(list(args))
 
 
-@builtin("concat", 1, None, unknowns=Unknowns.SHALLOW)
+@builtin("concat", 1, None, unknowns=Unknowns.CUSTOM)
 def fn_concat(call: CallSite, args: list[Any]) -> Any:
+    direct = [arg if isinstance(arg, Unknown) else partial_object_unknown(arg)
+              for arg in args if isinstance(arg, (Unknown, PartialObject))]
+    if direct:
+        known = [arg for arg in args if not isinstance(arg, (Unknown, PartialObject))]
+        if known and not any(is_array(arg) or is_object(arg) for arg in known) and len(direct) == len(
+                [arg for arg in args if isinstance(arg, Unknown)]):
+            # Concatenating text: the known pieces stay known around the unknown ones.
+            return Unknown.text((arg if isinstance(arg, Unknown) else to_string(arg) for arg in args),
+                                call.residual)
+        return call.combine_unknowns(direct)
     arrays = [is_array(arg) for arg in args]
     if all(arrays):
         result: list[Any] = []

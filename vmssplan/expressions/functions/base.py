@@ -14,6 +14,7 @@ from ..values import (
     is_int,
     is_number,
     is_object,
+    residual_call,
     type_name,
 )
 
@@ -89,15 +90,18 @@ def builtin(
 class CallSite:
     """What an implementation knows about the call it is serving."""
 
-    __slots__ = ("ctx", "evaluator", "node", "scope")
+    __slots__ = ("args", "ctx", "evaluator", "node", "scope")
 
     def __init__(
-        self, evaluator: Evaluator, node: FunctionCall, ctx: EvaluationContext, scope: Mapping[str, Any]
+        self, evaluator: Evaluator, node: FunctionCall, ctx: EvaluationContext, scope: Mapping[str, Any],
+        args: list[Any] | None = None,
     ) -> None:
         self.evaluator = evaluator
         self.node = node
         self.ctx = ctx
         self.scope = scope
+        #: The evaluated arguments (None when the call's arguments are not all evaluated).
+        self.args = args
 
     @property
     def name(self) -> str:
@@ -106,8 +110,16 @@ class CallSite:
 
     @property
     def text(self) -> str:
-        """The source text of this call (the residual expression of an Unknown result)."""
+        """The source text of this call, as written (for messages)."""
         return self.evaluator.source(self.node)
+
+    @property
+    def residual(self) -> str:
+        """The residual expression of an Unknown result: the call with its evaluated
+        arguments written as values (see :func:`residual`)."""
+        if self.args is None:
+            return self.text
+        return residual_call(self.name, self.args)
 
     def error(self, message: str) -> ExpressionError:
         return ExpressionError(f"{self.name}(): {message}")
@@ -117,10 +129,10 @@ class CallSite:
         if source is None:
             spec = REGISTRY.get(self.node.key)
             source = spec.name if spec is not None else self.node.name
-        return Unknown(self.text, reason, (source,), secret)
+        return Unknown(self.residual, reason, (source,), secret)
 
     def combine_unknowns(self, parts: list[Unknown]) -> Unknown:
-        return Unknown.combine(self.text, parts)
+        return Unknown.combine(self.residual, parts)
 
     def charge(self, steps: int) -> None:
         self.ctx.shared.charge(steps)

@@ -123,9 +123,11 @@ def _context_text(value: Mapping[str, Any] | None, key: str, id_prefix: str | No
 def _subscription_id(call: CallSite) -> str | Unknown:
     value = _context_text(call.ctx.subscription, "subscriptionId", "/subscriptions/")
     if value is None:
-        return call.unknown(
+        # The atom is the context value itself, the same wherever it is used.
+        return Unknown(
+            "subscription().subscriptionId",
             f"{call.name}() needs the subscription ID, which is only known at deployment (none was supplied)",
-            source="subscription",
+            ("subscription",),
         )
     return value
 
@@ -133,9 +135,11 @@ def _subscription_id(call: CallSite) -> str | Unknown:
 def _resource_group_name(call: CallSite) -> str | Unknown:
     value = _context_text(call.ctx.resource_group, "name")
     if value is None:
-        return call.unknown(
+        # The atom is the context value itself, the same wherever it is used.
+        return Unknown(
+            "resourceGroup().name",
             f"{call.name}() needs the resource group name, which is only known at deployment (none was supplied)",
-            source="resourceGroup",
+            ("resourceGroup",),
         )
     return value
 
@@ -145,9 +149,11 @@ def _management_group_name(call: CallSite) -> str | Unknown:
         call.ctx.management_group, "name", "/providers/microsoft.management/managementgroups/"
     )
     if value is None:
-        return call.unknown(
+        # The atom is the context value itself, the same wherever it is used.
+        return Unknown(
+            "managementGroup().name",
             f"{call.name}() needs the management group, which is only known at deployment (none was supplied)",
-            source="managementGroup",
+            ("managementGroup",),
         )
     return value
 
@@ -196,20 +202,14 @@ def fn_resource_id(call: CallSite, args: list[Any]) -> Any:
         return f"/{path}"
     if not prefix and scope == "managementGroup":
         group = _management_group_name(call)
-        return (
-            group
-            if isinstance(group, Unknown)
-            else f"/providers/Microsoft.Management/managementGroups/{group}/{path}"
-        )
+        return Unknown.text(("/providers/Microsoft.Management/managementGroups/", group, f"/{path}"), call.residual)
     subscription = prefix[0] if len(prefix) == 2 else _subscription_id(call)
-    if isinstance(subscription, Unknown):
-        return subscription
     if not prefix and scope == "subscription":
-        return f"/subscriptions/{subscription}/{path}"
+        return Unknown.text(("/subscriptions/", subscription, f"/{path}"), call.residual)
     group_name = prefix[-1] if prefix else _resource_group_name(call)
-    if isinstance(group_name, Unknown):
-        return group_name
-    return f"/subscriptions/{subscription}/resourceGroups/{group_name}/{path}"
+    # An unknown subscription or group keeps the rest of the id known: two ids that differ in
+    # a resource name differ whatever the subscription is.
+    return Unknown.text(("/subscriptions/", subscription, "/resourceGroups/", group_name, f"/{path}"), call.residual)
 
 
 @builtin("subscriptionResourceId", 2, None)
@@ -217,9 +217,7 @@ def fn_subscription_resource_id(call: CallSite, args: list[Any]) -> Any:
     prefix, resource_type, names = _split_at_type(call, _strings(call, args), 1)
     path = _provider_path(call, resource_type, names)
     subscription = prefix[0] if prefix else _subscription_id(call)
-    if isinstance(subscription, Unknown):
-        return subscription
-    return f"/subscriptions/{subscription}/{path}"
+    return Unknown.text(("/subscriptions/", subscription, f"/{path}"), call.residual)
 
 
 @builtin("tenantResourceId", 2, None)
@@ -233,9 +231,7 @@ def fn_management_group_resource_id(call: CallSite, args: list[Any]) -> Any:
     prefix, resource_type, names = _split_at_type(call, _strings(call, args), 1)
     path = _provider_path(call, resource_type, names)
     group = prefix[0] if prefix else _management_group_name(call)
-    if isinstance(group, Unknown):
-        return group
-    return f"/providers/Microsoft.Management/managementGroups/{group}/{path}"
+    return Unknown.text(("/providers/Microsoft.Management/managementGroups/", group, f"/{path}"), call.residual)
 
 
 @builtin("extensionResourceId", 3, None, unknowns=Unknowns.STRICT)
