@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from . import classify, decide, diff, lint, locate, normalize, plan, validate
 from .inputs import edits, git, instances, parameters, revisions
-from .inputs.documents import Document, scale_sets_of, template_scale_sets
+from .inputs.documents import Document, links_templates, no_scale_set, scale_sets_of, template_scale_sets
 from .inputs.reader import Reader
 from .model import (
     DeploymentScope,
@@ -85,9 +85,12 @@ class _Run:
                 return _Side(doc, [])  # `validate` checks it against the parameters-file schema
             if doc.kind is not DocumentKind.ARM_TEMPLATE:
                 return _Side(doc, scale_sets_of(doc))
-            if not planned and next(template_scale_sets(doc.data, doc.path), None) is None:
+            written = next(template_scale_sets(doc.data, doc.path), None) is not None
+            linked = not written and links_templates(doc.data)
+            if not planned and not written and not linked:
                 return _Side(doc, [])
-            scale_sets_of(doc)  # a template with no scale-set resource at all is a finding (VAL003)
+            if not written and not linked:
+                raise no_scale_set(doc)  # a template with no scale-set resource at all is a finding (VAL003)
             sources = parameters.parameter_sources(doc, args, self.reader.read, self.config.sibling_parameters)
             base_dir, read_linked = self.reader.linked_templates(doc)
             from . import resolve  # with the expression language: only for templates (start-up)
@@ -96,6 +99,8 @@ class _Run:
                                                 self.config.scope, base_dir=base_dir, read_linked=read_linked)
             self.findings += resolved.findings
             self.reader.secrets |= resolved.secrets
+            if linked and planned and not resolved.scale_sets and not resolved.unexpanded:
+                raise no_scale_set(doc)  # nor any template it links that could be read
             return _Side(doc, resolved.scale_sets, bool(resolved.unexpanded))
         except DocumentError as exc:
             self.findings += exc.findings
