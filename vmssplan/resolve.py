@@ -3,8 +3,11 @@
 Parameters (defaults, parameter files, ``name=value`` overrides, Key Vault references),
 variables (with variable copy loops), user-defined functions, resource copy loops,
 property copy loops, ``condition``, inline nested deployments (outer and inner
-expression scope) and linked templates given by a relative path are handled; the
-expression language itself is :mod:`vmssplan.expressions`.
+expression scope; their parameters member by member or as one expression) and local
+linked templates (a ``relativePath``, or a ``uri`` by the ``_artifactsLocation``
+convention, see :meth:`TemplateResolver.link_view`) are handled; which files a link may
+read is :meth:`vmssplan.inputs.reader.Reader.linked_templates`'s. The expression language
+itself is :mod:`vmssplan.expressions`.
 
 What cannot be known offline becomes an :class:`~vmssplan.expressions.Unknown` that
 keeps its expression and reason; nothing is guessed. Problems are findings located in
@@ -230,8 +233,7 @@ class TemplateResolver:
         template's links are read with the plain context."""
         declared = template.get("parameters") if isinstance(template.get("parameters"), dict) else {}
         assert isinstance(declared, dict)
-        secure = [n for n, d in declared.items()
-                  if isinstance(d, dict) and str(d.get("type", "")).lower() in _SECURE_TYPES]
+        secure = _secure_names(declared)
         values, origins, unknown = self._supplied_values(declared, supplied)
         ctx, parameter, cache = self._context(template, pointer, declared, values, unknown, file,
                                               self.base_context())
@@ -288,8 +290,7 @@ class TemplateResolver:
                  ) -> tuple[ex.EvaluationContext, Callable[[str], Any], dict[str, Any]]:
         """A template's context from its parameter values: (the context, its parameter
         resolver, the parameter values it has resolved so far by folded name)."""
-        secure = [n for n, d in declared.items()
-                  if isinstance(d, dict) and str(d.get("type", "")).lower() in _SECURE_TYPES]
+        secure = _secure_names(declared)
         try:
             functions = ex.user_functions_from_template(template.get("functions"))
         except ex.ExpressionError as error:
@@ -822,6 +823,11 @@ def resolve_template(template: dict[str, Any], file: str, parameters: list[Param
         raise DocumentError(resolver.result.findings) from None
     resolver.result.scale_sets = _without_duplicates(resolver.result, resolver._placement)
     return resolver.result
+
+
+def _secure_names(declared: dict[str, Any]) -> list[str]:
+    """The names of a template's securestring and secureObject parameters."""
+    return [n for n, d in declared.items() if isinstance(d, dict) and str(d.get("type", "")).lower() in _SECURE_TYPES]
 
 
 def _nullable(definition: Any) -> bool:
