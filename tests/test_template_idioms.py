@@ -182,6 +182,21 @@ def test_a_sku_only_update_of_an_existing_scale_set_is_valid_and_plans_its_sku(t
         ("/sku/capacity", 3, 5, "none")]
 
 
+def test_switching_to_the_sku_only_update_keeps_what_it_leaves_out(tmp_path: Path) -> None:
+    """From the full definition (existing=false) to the sku-only one (existing=true): the
+    Compute RP keeps every property the update leaves out, so only the sku is compared (it
+    used to read as all properties removed, a rejected change)."""
+    main = write(tmp_path / "main.json", new_or_existing())
+    tier = ("/sku/tier", None, "Standard", "none")  # the sample states its tier, the full definition does not
+    for extra, expected in (((), [tier]), (("capacity=6",), [("/sku/capacity", 3, 6, "none"), tier])):
+        args = ["--current-parameters", "existing=false", "--proposed-parameters", "existing=true"]
+        args += [a for value in extra for a in ("--proposed-parameters", value)]
+        code, out = cli("plan", str(main), str(main), *args, "-o", "json")
+        assert code == 0, out
+        [scale_set] = json.loads(out)["scale_sets"]
+        assert [(c["path"], c["before"], c["after"], c["effect"]) for c in scale_set["changes"]] == expected
+
+
 def test_the_schema_still_checks_what_a_sku_only_resource_states() -> None:
     resource = scale_existing()
     resource["sku"]["capacity"] = "many"
@@ -231,11 +246,22 @@ def test_the_artifacts_location_convention_is_followed_to_the_local_file(tmp_pat
     assert "vmssplan.invalid" not in json.dumps(result.scale_sets[0].resource, default=str)
 
 
-def test_a_sas_token_given_for_the_artifacts_is_not_part_of_the_local_path(tmp_path: Path) -> None:
+def test_no_secret_decides_which_file_a_link_reads(tmp_path: Path) -> None:
+    """A SAS token given for the artifacts (a securestring) leaves the link unread, as a
+    remote one; a path computed from a secret is never tried, so no finding tells whether
+    such a file exists."""
     write(tmp_path / "nestedtemplates" / "vmss.json", NESTED)
     main = write(tmp_path / "azuredeploy.json", artifacts_main())
     result = resolve_file(main, parameters_from_assignments(["_artifactsLocationSasToken=?sv=2022&sig=c2VjcmV0"]))
-    assert [s.name for s in result.scale_sets] == ["linked"] and result.findings == []
+    assert result.scale_sets == [] and [(f.rule, f.severity) for f in result.findings] == [
+        ("VAL042", Severity.INFO)]
+    named = template([linked_deployment("[uri(parameters('_artifactsLocation'), parameters('which'))]")],
+                     {**ARTIFACTS, "which": {"type": "securestring"}})
+    for which in ("nestedtemplates/vmss.json", "nestedtemplates/absent.json"):
+        result = resolve_file(write(tmp_path / "named.json", named), parameters_from_assignments([f"which={which}"]))
+        assert result.scale_sets == [] and [(f.rule, f.severity) for f in result.findings] == [
+            ("VAL042", Severity.INFO)]
+        assert "absent" not in json.dumps([f.message for f in result.findings])
 
 
 def test_a_vm_size_change_behind_a_convention_link_shows_in_the_plan(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ nowhere else; stages share only :mod:`vmssplan.model` and the cross-cutting modu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from . import classify, decide, diff, lint, locate, normalize, plan, validate
@@ -165,6 +165,8 @@ def plan_files(current_path: str | None, proposed_path: str | None, config: RunC
     for before_source, after_source in pairs:
         before = normalize.normalize(before_source, current.doc.kind) if before_source else None
         after = normalize.normalize(after_source, proposed.doc.kind) if after_source else None
+        if before is not None and after is not None:
+            after = _as_updated(before, after)
         if after is not None:  # like the schema, the cross-field rules judge what is deployed
             run.lint(after)
         missing = plan.unplannable(before, after, (current.incomplete, proposed.incomplete))
@@ -175,6 +177,15 @@ def plan_files(current_path: str | None, proposed_path: str | None, config: RunC
         else:
             result_plan.scale_sets.append(_plan_update(run, before, after, rules, instance_lists))
     return run.result(result_plan, {rule.id: rule.describe() for rule in rules.rules})
+
+
+def _as_updated(before: ScaleSet, after: ScaleSet) -> ScaleSet:
+    """The scale set a template resource without ``properties`` leaves behind: only a sku
+    (and location, tags...), the "scale an existing scale set" sample, updates the existing
+    scale set, and the Compute RP keeps every property it leaves out."""
+    if not after.source.from_template or "properties" in after.source.resource or "properties" not in before.model:
+        return after
+    return replace(after, model={**after.model, "properties": before.model["properties"]})
 
 
 def _plan_update(run: _Run, before: ScaleSet, after: ScaleSet, rules: classify.RuleSet,

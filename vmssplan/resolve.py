@@ -353,8 +353,9 @@ class TemplateResolver:
         """``ctx`` as a template link is read in it: ``deployment().properties.templateLink.uri``
         is the template's own file (the directory of the main template stands for the place
         it is deployed from, as the ``_artifactsLocation`` convention assumes), and parameter
-        defaults and variables are evaluated again with it. Used for ``templateLink.uri``
-        only: no value of a scale set is ever computed from this stand-in."""
+        defaults and variables are evaluated again with it, secure parameters unknown unless
+        empty. Used for ``templateLink.uri`` only: no value of a scale set is ever computed
+        from this stand-in, and no secret decides which file is read."""
         scope = self._link_scopes.get(id(ctx.shared))
         if scope is None:
             return ctx
@@ -363,6 +364,15 @@ class TemplateResolver:
                 declared = scope.template.get("parameters")
                 declared = declared if isinstance(declared, dict) else {}
                 values, _, unknown = self._supplied_values(declared, scope.view.supplied())
+                for name in _secure_names(declared):
+                    # Which file is read never depends on a secret: a SAS token given for the
+                    # artifacts makes the link unreadable offline; the convention's default
+                    # (an empty token) reads the file next to the template.
+                    definition = declared[name]
+                    given = values.get(name, definition.get("defaultValue") if isinstance(definition, dict) else None)
+                    if given != "":
+                        values[name] = ex.Unknown(f"parameters('{name}')", "a secret does not choose a linked file",
+                                                  secret=True)
                 scope_values = self.base_context()
                 if scope.view.uri is not None:
                     deployment = dict(scope_values.get("deployment") or {})
