@@ -58,8 +58,10 @@ class Reader:
                 raise OSError(errno.ENOENT, "is not a file" if target.exists() else "is not there")
             shown = os.path.relpath(target)  # as the user names files: from the working directory
             name = str(target) if shown.startswith("..") else shown
+            spec = git.spec(revision, name) if revision else name
+            known = self.documents.get(spec)  # a link in a copy loop reads its file once
             try:
-                doc = self.read(git.spec(revision, name) if revision else name)
+                doc = known if known is not None else self.read(spec)
                 return doc.data, doc.path
             except UsageError:  # unreadable, or not a file of the revision
                 raise OSError(errno.ENOENT, "cannot be read" if revision is None else
