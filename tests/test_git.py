@@ -93,3 +93,35 @@ def test_a_session_lists_a_revision_once_and_answers_as_git_does(tmp_path: Path,
     assert [c[0] for c in calls].count("ls-tree") == 1
     assert sum(1 for c in calls if c[:2] == ("cat-file", "-e")) == 1  # only the path outside the repository
     assert [c[0] for c in calls].count("show") == 1  # only the file the revision does not have
+
+
+def test_a_linked_template_by_the_artifacts_convention_is_read_at_the_same_revision(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The quickstart convention (uri(parameters('_artifactsLocation'), 'nestedtemplates/...')):
+    the nested template at the base revision against the one in the working tree."""
+    nested = {"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+              "contentVersion": "1.0.0.0", "resources": [
+                  {"type": "Microsoft.Compute/virtualMachineScaleSets", "apiVersion": "2024-03-01", "name": "web",
+                   "location": "westeurope", "sku": {"name": "Standard_D2s_v5", "capacity": 2},
+                   "properties": {"upgradePolicy": {"mode": "Manual"}}}]}
+    main = {"$schema": nested["$schema"], "contentVersion": "1.0.0.0", "parameters": {
+        "_artifactsLocation": {"type": "string", "defaultValue": "[deployment().properties.templateLink.uri]"},
+        "_artifactsLocationSasToken": {"type": "securestring", "defaultValue": ""}},
+        "resources": [{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "vmss",
+                       "properties": {"mode": "Incremental", "templateLink": {"uri": (
+                           "[uri(parameters('_artifactsLocation'), concat('nestedtemplates/vmss.json', "
+                           "parameters('_artifactsLocationSasToken')))]")}}}]}
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "main.json").write_text(json.dumps(main))
+    (sources / "nested.json").write_text(json.dumps(nested))
+    root = make_repo(tmp_path / "repo", {"infra/azuredeploy.json": sources / "main.json",
+                                         "infra/nestedtemplates/vmss.json": sources / "nested.json"})
+    monkeypatch.chdir(root)
+    nested["resources"][0]["sku"]["name"] = "Standard_D4s_v5"
+    (root / "infra" / "nestedtemplates" / "vmss.json").write_text(json.dumps(nested))
+    run = run_cli("plan", "git:main:infra/azuredeploy.json", "infra/azuredeploy.json", "-o", "json", cwd=root)
+    assert run.code == 0, run.out + run.err
+    [scale_set] = json.loads(run.out)["scale_sets"]
+    assert [(c["path"], c["before"], c["after"]) for c in scale_set["changes"]] == [
+        ("/sku/name", "Standard_D2s_v5", "Standard_D4s_v5")]

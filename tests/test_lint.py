@@ -18,6 +18,7 @@ from conftest import CORPUS, EXAMPLES, REPO
 from vmssplan.conditions import lookup
 from vmssplan.expressions import Unknown
 from vmssplan.inputs.documents import load_document, scale_sets_of
+from vmssplan.inputs.reader import Reader
 from vmssplan.lint import lint_model, lint_scale_set
 from vmssplan.locate import source_pointer
 from vmssplan.model import (
@@ -307,8 +308,9 @@ def _scale_sets(path: Path) -> list[ScaleSet]:
     if doc.kind is DocumentKind.ARM_TEMPLATE:
         sibling = path.with_name(path.stem + ".parameters.json")
         parameters = [parameters_from_file(load_document(str(sibling)).data, str(sibling))] if sibling.is_file() else []
-        resolved = resolve_template(doc.data, doc.path, parameters, DeploymentScope(), base_dir=path.parent,
-                                    read_linked=lambda p: load_document(str(p)).data)
+        base_dir, read_linked = Reader().linked_templates(doc)
+        resolved = resolve_template(doc.data, doc.path, parameters, DeploymentScope(), base_dir=base_dir,
+                                    read_linked=read_linked)
         sources = resolved.scale_sets
     else:
         sources = scale_sets_of(doc)

@@ -177,7 +177,7 @@ def test_linked_template_by_relative_path(tmp_path: Path) -> None:
                     {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "u",
                      "properties": {"templateLink": {"uri": "https://example.com/t.json"}}}])
     result = resolve_template(tpl, "t.json", [], base_dir=tmp_path,
-                              read_linked=lambda p: json.loads(p.read_text()))
+                              read_linked=lambda p: (json.loads(p.read_text()), str(p)))
     assert [s.name for s in result.scale_sets] == ["linked"]
     assert any(f.rule == "VAL042" and "cannot be read offline" in f.message for f in result.findings)
 

@@ -8,12 +8,12 @@ nowhere else; stages share only :mod:`vmssplan.model` and the cross-cutting modu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from . import classify, decide, diff, lint, locate, normalize, plan, validate
 from .inputs import edits, git, instances, parameters, revisions
-from .inputs.documents import Document, scale_sets_of, template_scale_sets
+from .inputs.documents import Document, links_templates, no_scale_set, scale_sets_of, template_scale_sets
 from .inputs.reader import Reader
 from .model import (
     DeploymentScope,
@@ -85,9 +85,12 @@ class _Run:
                 return _Side(doc, [])  # `validate` checks it against the parameters-file schema
             if doc.kind is not DocumentKind.ARM_TEMPLATE:
                 return _Side(doc, scale_sets_of(doc))
-            if not planned and next(template_scale_sets(doc.data, doc.path), None) is None:
+            written = next(template_scale_sets(doc.data, doc.path), None) is not None
+            linked = not written and links_templates(doc.data)
+            if not planned and not written and not linked:
                 return _Side(doc, [])
-            scale_sets_of(doc)  # a template with no scale-set resource at all is a finding (VAL003)
+            if not written and not linked:
+                raise no_scale_set(doc)  # a template with no scale-set resource at all is a finding (VAL003)
             sources = parameters.parameter_sources(doc, args, self.reader.read, self.config.sibling_parameters)
             base_dir, read_linked = self.reader.linked_templates(doc)
             from . import resolve  # with the expression language: only for templates (start-up)
@@ -96,6 +99,8 @@ class _Run:
                                                 self.config.scope, base_dir=base_dir, read_linked=read_linked)
             self.findings += resolved.findings
             self.reader.secrets |= resolved.secrets
+            if linked and planned and not resolved.scale_sets and not resolved.unexpanded:
+                raise no_scale_set(doc)  # nor any template it links that could be read
             return _Side(doc, resolved.scale_sets, bool(resolved.unexpanded))
         except DocumentError as exc:
             self.findings += exc.findings
@@ -160,6 +165,8 @@ def plan_files(current_path: str | None, proposed_path: str | None, config: RunC
     for before_source, after_source in pairs:
         before = normalize.normalize(before_source, current.doc.kind) if before_source else None
         after = normalize.normalize(after_source, proposed.doc.kind) if after_source else None
+        if before is not None and after is not None:
+            after = _as_updated(before, after)
         if after is not None:  # like the schema, the cross-field rules judge what is deployed
             run.lint(after)
         missing = plan.unplannable(before, after, (current.incomplete, proposed.incomplete))
@@ -170,6 +177,15 @@ def plan_files(current_path: str | None, proposed_path: str | None, config: RunC
         else:
             result_plan.scale_sets.append(_plan_update(run, before, after, rules, instance_lists))
     return run.result(result_plan, {rule.id: rule.describe() for rule in rules.rules})
+
+
+def _as_updated(before: ScaleSet, after: ScaleSet) -> ScaleSet:
+    """The scale set a template resource without ``properties`` leaves behind: only a sku
+    (and location, tags...), the "scale an existing scale set" sample, updates the existing
+    scale set, and the Compute RP keeps every property it leaves out."""
+    if not after.source.from_template or "properties" in after.source.resource or "properties" not in before.model:
+        return after
+    return replace(after, model={**after.model, "properties": before.model["properties"]})
 
 
 def _plan_update(run: _Run, before: ScaleSet, after: ScaleSet, rules: classify.RuleSet,

@@ -3,8 +3,11 @@
 Parameters (defaults, parameter files, ``name=value`` overrides, Key Vault references),
 variables (with variable copy loops), user-defined functions, resource copy loops,
 property copy loops, ``condition``, inline nested deployments (outer and inner
-expression scope) and linked templates given by a relative path are handled; the
-expression language itself is :mod:`vmssplan.expressions`.
+expression scope; their parameters member by member or as one expression) and local
+linked templates (a ``relativePath``, or a ``uri`` by the ``_artifactsLocation``
+convention, see :meth:`TemplateResolver.link_view`) are handled; which files a link may
+read is :meth:`vmssplan.inputs.reader.Reader.linked_templates`'s. The expression language
+itself is :mod:`vmssplan.expressions`.
 
 What cannot be known offline becomes an :class:`~vmssplan.expressions.Unknown` that
 keeps its expression and reason; nothing is guessed. Problems are findings located in
@@ -14,12 +17,15 @@ becomes Unknown too, so the rest of the plan still stands.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote, urlsplit
 
 from . import expressions as ex
 from . import secrets, shape
@@ -75,6 +81,10 @@ class ParameterValues:
     values: dict[str, Any] = field(default_factory=dict)
     pointers: dict[str, str] = field(default_factory=dict)
     raw: bool = False
+    #: Set when the whole set of values is known only after deployment (a nested
+    #: deployment's ``parameters`` written as one expression that cannot be evaluated
+    #: offline): every parameter of the template is then this Unknown, defaults included.
+    unknown: ex.Unknown | None = None
 
 
 @dataclass
@@ -85,6 +95,29 @@ class ResolvedTemplate:
     #: Pointers of scale-set resources (or copy loops) that could not be evaluated: how many
     #: there are or what they hold is unknown, so their absence is not a deletion.
     unexpanded: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _LinkView:
+    """How the links of a template are read: ``deployment().properties.templateLink.uri``
+    is ``uri`` (the template's own file as a :func:`_local_uri`, None for an inline nested
+    template, which has no link), and its parameters are ``supplied()`` as the template
+    that deploys it computes them in its own link view."""
+
+    uri: str | None
+    supplied: Callable[[], list[ParameterValues]]
+
+
+@dataclass
+class _LinkScope:
+    """A template's link view, built when one of its links is first read."""
+
+    state: Any  # the evaluation state of the template's context: keeps its id() in use
+    template: dict[str, Any]
+    pointer: str
+    file: str
+    view: _LinkView
+    built: ex.EvaluationContext | None = None
 
 
 class _KeyVaultReference:
@@ -135,7 +168,7 @@ class TemplateResolver:
     """Evaluates one template (and the templates nested in it) into scale-set sources."""
 
     def __init__(self, file: str, scope: DeploymentScope, base_dir: Path | None,
-                 read_linked: Callable[[Path], Any] | None = None):
+                 read_linked: Callable[[Path], tuple[Any, str]] | None = None):
         self.file = file
         self.scope = scope
         self.base_dir = base_dir
@@ -147,7 +180,17 @@ class TemplateResolver:
         self.stopped = False
         #: (pointer, file) of the template value whose evaluation hit a limit, if one did.
         self.limit_hit_at: tuple[str, str | None] | None = None
+        #: The linked templates being evaluated, outermost first (a link to one of them is a cycle).
         self._linked_stack: list[Path] = []
+        #: Link views by id() of the evaluation state their template's contexts share.
+        self._link_scopes: dict[int, _LinkScope] = {}
+        #: The deployment each scale set belongs to (a number per deployment evaluated, 0
+        #: for the template itself) and whether it is deployed for certain (no condition of
+        #: it or of a deployment holding it is unknown), by id() of its ScaleSetSource.
+        self._placement: dict[int, tuple[int, bool]] = {}
+        self._deployments = [0]
+        self._deployment_count = 0
+        self._uncertain = 0
 
     # --- findings --------------------------------------------------------------------
 
@@ -183,15 +226,52 @@ class TemplateResolver:
         return values
 
     def template_context(self, template: dict[str, Any], pointer: str, supplied: list[ParameterValues],
-                         file: str) -> ex.EvaluationContext:
-        """The evaluation context of a template: its parameters, variables and functions."""
+                         file: str, link: _LinkView | None = None) -> ex.EvaluationContext:
+        """The evaluation context of a template: its parameters, variables and functions.
+
+        ``link`` says how to build its link view (:meth:`link_view`); without it the
+        template's links are read with the plain context."""
         declared = template.get("parameters") if isinstance(template.get("parameters"), dict) else {}
         assert isinstance(declared, dict)
-        secure = [n for n, d in declared.items()
-                  if isinstance(d, dict) and str(d.get("type", "")).lower() in _SECURE_TYPES]
+        secure = _secure_names(declared)
+        values, origins, unknown = self._supplied_values(declared, supplied)
+        ctx, parameter, cache = self._context(template, pointer, declared, values, unknown, file,
+                                              self.base_context())
+
+        # Check every parameter now (constraints apply to supplied values and defaults).
+        for name, definition in declared.items():
+            if not isinstance(definition, dict):
+                continue
+            where = origins.get(name, (file, child(f"{pointer}/parameters", name)))
+            try:
+                value = parameter(name)
+            except ex.ExpressionError as error:
+                self._expression_finding(error, f"{pointer}/parameters/{escape(name)}/defaultValue", file)
+                cache[name.lower()] = ex.Unknown(f"parameters('{name}')", f"its default value failed: {error}")
+                continue
+            if (name not in values and unknown is None and "defaultValue" not in definition
+                    and not _nullable(definition)):
+                self.finding("VAL031", f"parameter '{name}' has no value: give it in a parameters file or with "
+                                       f"--parameters {name}=VALUE", child(f"{pointer}/parameters", name),
+                             file=file)
+                continue
+            self._check_parameter(name, value, definition, where)
+            if name in secure:
+                self.result.secrets |= secrets.secret_strings(value)
+        if link is not None:
+            self._link_scopes[id(ctx.shared)] = _LinkScope(ctx.shared, template, pointer, file, link)
+        return ctx
+
+    def _supplied_values(self, declared: dict[str, Any], supplied: list[ParameterValues]
+                         ) -> tuple[dict[str, Any], dict[str, tuple[str, str]], ex.Unknown | None]:
+        """(values by declared name, where each came from, the Unknown that stands for every
+        parameter not given when a source's whole set is known only after deployment)."""
         values: dict[str, Any] = {}
         origins: dict[str, tuple[str, str]] = {}
+        unknown: ex.Unknown | None = None
         for source in supplied:
+            if source.unknown is not None:
+                unknown, values, origins = source.unknown, {}, {}  # a later source of unknown members wins all
             for name, value in source.values.items():
                 definition = ex.get_case_insensitive(declared, name)
                 if definition is None:
@@ -203,7 +283,14 @@ class TemplateResolver:
                     value = self._convert_raw(canonical, value, definition, source.origin)
                 values[canonical] = value
                 origins[canonical] = (source.origin, source.pointers.get(name, ""))
+        return values, origins, unknown
 
+    def _context(self, template: dict[str, Any], pointer: str, declared: dict[str, Any], values: dict[str, Any],
+                 unknown: ex.Unknown | None, file: str, scope_values: dict[str, Any]
+                 ) -> tuple[ex.EvaluationContext, Callable[[str], Any], dict[str, Any]]:
+        """A template's context from its parameter values: (the context, its parameter
+        resolver, the parameter values it has resolved so far by folded name)."""
+        secure = _secure_names(declared)
         try:
             functions = ex.user_functions_from_template(template.get("functions"))
         except ex.ExpressionError as error:
@@ -227,6 +314,10 @@ class TemplateResolver:
                     value = ex.Unknown(f"parameters('{canonical}')",
                                        f"parameter '{canonical}' is a Key Vault reference, read at deployment",
                                        ("keyVault",), secret=True)
+            elif unknown is not None:
+                # The deployment passes an object known only after deployment: any parameter
+                # may be in it, defaults included.
+                value = unknown.derived(f"parameters('{canonical}')")
             elif isinstance(definition, dict) and "defaultValue" in definition:
                 value = self.evaluate(definition["defaultValue"], ctx_box[0],
                                       f"{pointer}/parameters/{escape(canonical)}/defaultValue", file)
@@ -254,29 +345,52 @@ class TemplateResolver:
                                  child(f"{pointer}/variables", canonical), file)
 
         ctx = ex.EvaluationContext(parameters=parameter, variables=variable, functions=functions,
-                                   secret_parameters=frozenset(secure), environment=None, **self.base_context())
+                                   secret_parameters=frozenset(secure), environment=None, **scope_values)
         ctx_box.append(ctx)
+        return ctx, parameter, cache
 
-        # Check every parameter now (constraints apply to supplied values and defaults).
-        for name, definition in declared.items():
-            if not isinstance(definition, dict):
-                continue
-            where = origins.get(name, (file, child(f"{pointer}/parameters", name)))
-            try:
-                value = parameter(name)
-            except ex.ExpressionError as error:
-                self._expression_finding(error, f"{pointer}/parameters/{escape(name)}/defaultValue", file)
-                cache[name.lower()] = ex.Unknown(f"parameters('{name}')", f"its default value failed: {error}")
-                continue
-            if name not in values and "defaultValue" not in definition and not _nullable(definition):
-                self.finding("VAL031", f"parameter '{name}' has no value: give it in a parameters file or with "
-                                       f"--parameters {name}=VALUE", child(f"{pointer}/parameters", name),
-                             file=file)
-                continue
-            self._check_parameter(name, value, definition, where)
-            if name in secure:
-                self.result.secrets |= secrets.secret_strings(value)
-        return ctx
+    def link_view(self, ctx: ex.EvaluationContext) -> ex.EvaluationContext:
+        """``ctx`` as a template link is read in it: ``deployment().properties.templateLink.uri``
+        is the template's own file (the directory of the main template stands for the place
+        it is deployed from, as the ``_artifactsLocation`` convention assumes), and parameter
+        defaults and variables are evaluated again with it, secure parameters unknown unless
+        empty. Used for ``templateLink.uri`` only: no value of a scale set is ever computed
+        from this stand-in, and no secret decides which file is read."""
+        scope = self._link_scopes.get(id(ctx.shared))
+        if scope is None:
+            return ctx
+        if scope.built is None:
+            with self._quietly():
+                declared = scope.template.get("parameters")
+                declared = declared if isinstance(declared, dict) else {}
+                values, _, unknown = self._supplied_values(declared, scope.view.supplied())
+                for name in _secure_names(declared):
+                    # Which file is read never depends on a secret: a SAS token given for the
+                    # artifacts makes the link unreadable offline; the convention's default
+                    # (an empty token) reads the file next to the template.
+                    definition = declared[name]
+                    given = values.get(name, definition.get("defaultValue") if isinstance(definition, dict) else None)
+                    if given != "":
+                        values[name] = ex.Unknown(f"parameters('{name}')", "a secret does not choose a linked file",
+                                                  secret=True)
+                scope_values = self.base_context()
+                if scope.view.uri is not None:
+                    deployment = dict(scope_values.get("deployment") or {})
+                    deployment["properties"] = {"templateLink": {"uri": scope.view.uri}}
+                    scope_values["deployment"] = deployment
+                scope.built = self._context(scope.template, scope.pointer, declared, values, unknown, scope.file,
+                                            scope_values)[0]
+        return scope.built.derive(copy_indexes=ctx.copy_indexes, current_copy=ctx.current_copy)
+
+    @contextlib.contextmanager
+    def _quietly(self) -> Iterator[None]:
+        """Findings made inside are dropped: a link view evaluates again what the template's
+        own context has reported on."""
+        kept = len(self.result.findings)
+        try:
+            yield
+        finally:
+            del self.result.findings[kept:]
 
     def _convert_raw(self, name: str, text: str, definition: Any, origin: str) -> Any:
         kind = str(definition.get("type", "string")).lower() if isinstance(definition, dict) else "string"
@@ -487,10 +601,14 @@ class TemplateResolver:
                                        "this one and the rest are not planned", pointer, file=file)
             self.result.unexpanded.append(pointer)
             return
+        certain = True
         if "condition" in resource:
+            # A resource whose condition is false is not deployed: ARM skips it whole,
+            # validation included (a "scale an existing scale set" resource holds only a sku).
             condition = self.evaluate(resource["condition"], ctx, f"{pointer}/condition", file)
             if condition is False:
                 return
+            certain = condition is True
         if kind == shape.VMSS_TYPE:
             body = {k: v for k, v in resource.items() if k.lower() not in ("copy", "condition", "dependson")}
             evaluated = self.evaluate(body, ctx, pointer, file, protect=True)
@@ -500,11 +618,16 @@ class TemplateResolver:
             name = evaluated.get("name")
             display = name if isinstance(name, str) else str(resource.get("name"))
             api = evaluated.get("apiVersion")
-            self.result.scale_sets.append(ScaleSetSource(
-                name=display, resource=evaluated, file=file, pointer=pointer,
-                api_version=api if isinstance(api, str) else None, from_template=True))
+            source = ScaleSetSource(name=display, resource=evaluated, file=file, pointer=pointer,
+                                    api_version=api if isinstance(api, str) else None, from_template=True)
+            self.result.scale_sets.append(source)
+            self._placement[id(source)] = (self._deployments[-1], certain and not self._uncertain)
             return
-        self._deployment(resource, ctx, pointer, file, depth)
+        self._uncertain += not certain
+        try:
+            self._deployment(resource, ctx, pointer, file, depth)
+        finally:
+            self._uncertain -= not certain
 
     def _deployment(self, resource: dict[str, Any], ctx: ex.EvaluationContext, pointer: str, file: str,
                     depth: int) -> None:
@@ -518,66 +641,124 @@ class TemplateResolver:
         inner_template = props.get("template")
         inner_file, inner_pointer = file, f"{pointer}/properties/template"
         link = props.get("templateLink")
+        linked: Path | None = None
         if not isinstance(inner_template, dict) and isinstance(link, dict):
-            inner_template, inner_file = self._linked(link, ctx, pointer, file)
-            inner_pointer = ""
-            if inner_template is None:
+            found = self._linked(link, ctx, pointer, file)
+            if found is None:
                 return
+            inner_template, linked, inner_file = found
+            inner_pointer = ""
             scope = "inner"  # a linked template is always evaluated in its own scope
         else:
             options = props.get("expressionEvaluationOptions")
             scope = str(options.get("scope", "outer")).lower() if isinstance(options, dict) else "outer"
         if not isinstance(inner_template, dict):
             return
-        if scope == "inner":
-            supplied = self._nested_parameters(props.get("parameters"), ctx, f"{pointer}/properties/parameters",
-                                               file)
-            inner_ctx = self.template_context(inner_template, inner_pointer, [supplied], inner_file)
-            self.resolve(inner_template, inner_ctx, inner_pointer, inner_file, depth + 1)
-        else:
-            # Outer scope: the nested template's resources see the parent's parameters and variables.
-            self.resolve(inner_template, ctx, inner_pointer, inner_file, depth + 1)
+        self._deployment_count += 1
+        self._deployments.append(self._deployment_count)
+        if linked is not None:
+            self._linked_stack.append(linked)
+        try:
+            if scope == "inner":
+                parameters, parameters_pointer = props.get("parameters"), f"{pointer}/properties/parameters"
+                supplied = self._nested_parameters(parameters, ctx, parameters_pointer, file)
+                view = _LinkView(_local_uri(linked) if linked is not None else None,
+                                 lambda: [self._nested_parameters(parameters, self.link_view(ctx), parameters_pointer,
+                                                                  file)])
+                inner_ctx = self.template_context(inner_template, inner_pointer, [supplied], inner_file, view)
+                self.resolve(inner_template, inner_ctx, inner_pointer, inner_file, depth + 1)
+            else:
+                # Outer scope: the nested template's resources see the parent's parameters and variables.
+                self.resolve(inner_template, ctx, inner_pointer, inner_file, depth + 1)
+        finally:
+            self._deployments.pop()
+            if linked is not None:
+                self._linked_stack.pop()
 
     def _nested_parameters(self, parameters: Any, ctx: ex.EvaluationContext, pointer: str,
                            file: str) -> ParameterValues:
+        """The parameter values a nested or linked deployment passes: an object of
+        ``{"value": ...}`` or ``{"reference": ...}`` members, each member or the whole object
+        possibly one expression (``"[if(c, createObject('size', createObject('value', ...)),
+        ...)]"``), evaluated as ARM does; what an expression gives is not evaluated again."""
         supplied = ParameterValues(file)
+        whole = isinstance(parameters, str) and ex.is_expression(parameters)
+        if whole:
+            parameters = self.evaluate(parameters, ctx, pointer, file)
+            if ex.is_unknown(parameters):
+                supplied.unknown = parameters
+                return supplied
+            if not isinstance(parameters, dict):
+                self.finding("VAL040", f"the parameters of a deployment are an object, not {_short(parameters)}",
+                             pointer, file=file)
+                return supplied
         if not isinstance(parameters, dict):
             return supplied
         for name, entry in parameters.items():
-            sub = child(pointer, name)
-            if isinstance(entry, dict) and "reference" in entry:
+            sub = pointer if whole else child(pointer, name)
+            evaluated = whole
+            if not whole and isinstance(entry, str) and ex.is_expression(entry):
+                entry, evaluated = self.evaluate(entry, ctx, sub, file), True
+            if ex.is_unknown(entry):
+                supplied.values[name] = entry.derived(f"parameters('{name}')")
+            elif isinstance(entry, dict) and "reference" in entry:
                 supplied.values[name] = _KeyVaultReference(entry["reference"])
             elif isinstance(entry, dict) and "value" in entry:
-                supplied.values[name] = self.evaluate(entry["value"], ctx, f"{sub}/value", file)
+                supplied.values[name] = (entry["value"] if evaluated
+                                         else self.evaluate(entry["value"], ctx, f"{sub}/value", file))
             supplied.pointers[name] = sub
         return supplied
 
     def _linked(self, link: dict[str, Any], ctx: ex.EvaluationContext, pointer: str,
-                file: str) -> tuple[dict[str, Any] | None, str]:
-        relative = link.get("relativePath")
-        if isinstance(relative, str) and self.base_dir is not None and self.read_linked is not None:
-            relative = self.evaluate(relative, ctx, f"{pointer}/properties/templateLink/relativePath", file)
+                file: str) -> tuple[dict[str, Any], Path, str] | None:
+        """The template a ``templateLink`` names, read when it is a local file: a
+        ``relativePath`` (relative to the template that links it), or a ``uri`` that
+        evaluates, in the template's :meth:`link_view`, to a file next to it (the
+        ``_artifactsLocation`` convention: ``uri(deployment().properties.templateLink.uri,
+        'nestedtemplates/x.json')``). Anything else cannot be read offline (VAL042)."""
+        directory = self._linked_stack[-1].parent if self._linked_stack else self.base_dir
+        if directory is not None and self.read_linked is not None:
+            relative = link.get("relativePath")
             if isinstance(relative, str):
-                path = (self.base_dir / relative).resolve()
-                if path in self._linked_stack:
-                    self.finding("VAL041", f"linked template {relative} includes itself", pointer, file=file)
-                    return None, file
-                try:
-                    data = self.read_linked(path)
-                except DocumentError as exc:
-                    self.result.findings.extend(exc.findings)
-                    return None, file
-                except OSError:
-                    self.finding("VAL042", f"linked template {relative} not found next to {file}", pointer,
-                                 Severity.WARNING, file)
-                    return None, file
-                if isinstance(data, dict):
-                    self._linked_stack.append(path)
-                    return data, str(path)
+                relative = self.evaluate(relative, ctx, f"{pointer}/properties/templateLink/relativePath", file)
+                if isinstance(relative, str):
+                    return self._read_linked(directory / relative, relative, pointer, file)
+            elif "uri" in link:
+                with self._quietly():
+                    uri = self.evaluate(link["uri"], self.link_view(ctx), f"{pointer}/properties/templateLink/uri",
+                                        file)
+                local = _local_path(uri)
+                if local is not None:
+                    return self._read_linked(local, os.path.relpath(local, directory), pointer, file)
         what = link.get("uri") or link.get("id") or "the linked template"
         self.finding("VAL042", f"{_short(what)} cannot be read offline: the scale sets it may deploy are not "
                                "planned", pointer, Severity.INFO, file)
-        return None, file
+        return None
+
+    def _read_linked(self, path: Path, shown: str, pointer: str, file: str
+                     ) -> tuple[dict[str, Any], Path, str] | None:
+        """A local linked template, read through ``read_linked`` (which decides which files
+        may be read): (its data, its path, the name its document is known by); a problem is
+        a finding at the deployment that links it."""
+        assert self.read_linked is not None
+        path = path.resolve()
+        if path in self._linked_stack:
+            self.finding("VAL041", f"linked template {shown} includes itself", pointer, file=file)
+            return None
+        try:
+            data, name = self.read_linked(path)
+        except DocumentError as exc:
+            self.result.findings.extend(exc.findings)
+            return None
+        except OSError as exc:
+            self.finding("VAL042", f"linked template {shown} {exc.strerror or 'cannot be read'}: the scale sets "
+                                   "it may deploy are not planned", pointer, Severity.WARNING, file)
+            return None
+        if not isinstance(data, dict):
+            self.finding("VAL042", f"linked template {shown} is not a template (a JSON object)", pointer,
+                         Severity.WARNING, file)
+            return None
+        return data, path, name
 
 
 def _leaf_count(value: Any) -> int:
@@ -606,6 +787,30 @@ def _protected(value: Any) -> Any:
     return value.concealed() if isinstance(value, ex.Unknown) else _sensitive(value)
 
 
+#: The host of the URI that stands for a local template while its links are read
+#: (:meth:`TemplateResolver.link_view`): ``.invalid`` is reserved, no real link names it.
+_LOCAL_HOST = "local-template.vmssplan.invalid"
+
+
+def _local_uri(path: Path) -> str:
+    """The URI that stands for the local template file ``path``."""
+    return f"https://{_LOCAL_HOST}{quote(Path(os.path.abspath(path)).as_posix())}"
+
+
+def _local_path(uri: Any) -> Path | None:
+    """The local file a URI computed from :func:`_local_uri` names (its query, a SAS token,
+    dropped), or None for any other value."""
+    if not isinstance(uri, str):
+        return None
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        return None
+    if parts.scheme.lower() != "https" or parts.netloc.lower() != _LOCAL_HOST:
+        return None
+    return Path(unquote(parts.path))
+
+
 def _sensitive(value: Any) -> SensitiveValue:
     import hashlib
 
@@ -620,19 +825,25 @@ def _short(value: Any, limit: int = 60) -> str:
 
 def resolve_template(template: dict[str, Any], file: str, parameters: list[ParameterValues],
                      scope: DeploymentScope | None = None, *, base_dir: Path | None = None,
-                     read_linked: Callable[[Path], Any] | None = None) -> ResolvedTemplate:
+                     read_linked: Callable[[Path], tuple[Any, str]] | None = None) -> ResolvedTemplate:
     """Evaluate ``template`` with ``parameters`` (later sources win) into scale sets."""
     scope = scope or DeploymentScope()
     resolver = TemplateResolver(file, scope, base_dir, read_linked)
     try:
-        ctx = resolver.template_context(template, "", parameters, file)
+        view = None if base_dir is None else _LinkView(_local_uri(base_dir / Path(file).name), lambda: parameters)
+        ctx = resolver.template_context(template, "", parameters, file, view)
         resolver.resolve(template, ctx, "", file)
     except ex.EvaluationLimitError as error:
         pointer, file_hit = resolver.limit_hit_at or ("", None)
         resolver._expression_finding(error, pointer, file_hit)
         raise DocumentError(resolver.result.findings) from None
-    resolver.result.scale_sets = _without_duplicates(resolver.result)
+    resolver.result.scale_sets = _without_duplicates(resolver.result, resolver._placement)
     return resolver.result
+
+
+def _secure_names(declared: dict[str, Any]) -> list[str]:
+    """The names of a template's securestring and secureObject parameters."""
+    return [n for n, d in declared.items() if isinstance(d, dict) and str(d.get("type", "")).lower() in _SECURE_TYPES]
 
 
 def _nullable(definition: Any) -> bool:
@@ -640,17 +851,22 @@ def _nullable(definition: Any) -> bool:
     return isinstance(definition, dict) and definition.get("nullable") is True
 
 
-def _without_duplicates(result: ResolvedTemplate) -> list[ScaleSetSource]:
-    """The scale sets, each name once per deployment; a name defined again (by a second
-    resource, or by a copy loop whose name does not change) is ARM's InvalidTemplate error
-    (VAL045) and the second definition is not planned. A name known only after deployment
-    cannot be compared and is kept."""
-    seen: dict[tuple[str, str, str], ScaleSetSource] = {}
+def _without_duplicates(result: ResolvedTemplate, placement: dict[int, tuple[int, bool]]) -> list[ScaleSetSource]:
+    """The scale sets, each name once per deployment; a name defined again in the same
+    deployment (by a second resource, or by a copy loop whose name does not change) is
+    ARM's InvalidTemplate error (VAL045) and the second definition is not planned. Two
+    deployments may each deploy the same scale set (a linked template deployed to create it
+    and again to update it): both are kept, as ARM deploys both. When a condition of either
+    definition is known only at deployment, the conditions may exclude each other (the
+    "new or existing" pattern): a warning, not an error. A name known only after deployment
+    cannot be compared and is kept. ``placement``: the deployment of each scale set and
+    whether it is deployed for certain, by id()."""
+    seen: dict[tuple[int, str], ScaleSetSource] = {}
     kept = []
     for source in result.scale_sets:
         name = source.resource.get("name")
-        deployment = source.pointer.rsplit("/resources/", 1)[0]  # the template that holds it
-        key = (source.file, deployment, name.lower()) if isinstance(name, str) else None
+        deployment, certain = placement.get(id(source), (0, True))
+        key = (deployment, name.lower()) if isinstance(name, str) else None
         first = seen.get(key) if key is not None else None
         if first is None:
             if key is not None:
@@ -658,8 +874,14 @@ def _without_duplicates(result: ResolvedTemplate) -> list[ScaleSetSource]:
             kept.append(source)
             continue
         where = "by the same copy loop" if first.pointer == source.pointer else f"also at {first.pointer}"
-        result.findings.append(Finding(
-            "VAL045", f"the scale set '{name}' is defined more than once in this deployment ({where}): ARM refuses "
-            "the template (InvalidTemplate: a resource is defined multiple times); the second is not planned",
-            Severity.ERROR, file=source.file, pointer=child(source.pointer, "name")))
+        if certain and placement.get(id(first), (0, True))[1]:
+            result.findings.append(Finding(
+                "VAL045", f"the scale set '{name}' is defined more than once in this deployment ({where}): ARM "
+                "refuses the template (InvalidTemplate: a resource is defined multiple times); the second is not "
+                "planned", Severity.ERROR, file=source.file, pointer=child(source.pointer, "name")))
+        else:
+            result.findings.append(Finding(
+                "VAL045", f"the scale set '{name}' is defined more than once in this deployment ({where}) unless "
+                "their conditions exclude each other, which is known only at deployment; the second is not planned",
+                Severity.WARNING, file=source.file, pointer=child(source.pointer, "name")))
     return kept

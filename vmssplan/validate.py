@@ -305,6 +305,10 @@ def validate_evaluated_scale_set(resource: dict[str, Any], api_version: str | No
     a finding about a value known only after deployment, or below one, is not made."""
     unknown: set[str] = set()
     instance = deployable(resource, "", unknown)
+    if isinstance(instance, dict) and "properties" not in instance:
+        # A resource without properties (only a sku, the "scale an existing scale set"
+        # idiom) updates an existing scale set: the Compute RP keeps what it leaves out.
+        instance = {**instance, "properties": {}}
     findings = validate_scale_set(instance, api_version, pointer_prefix=pointer_prefix, shape="template")
     prefixes = tuple(pointer_prefix + pointer for pointer in unknown)
     return [f for f in findings
@@ -334,8 +338,11 @@ def document_findings(doc: Document, notes: bool = True) -> list[Finding]:
 
 def side_findings(doc: Document, sources: Iterable[ScaleSetSource], notes: bool = True) -> list[Finding]:
     """The findings of a document and, for a template, of its evaluated scale sets."""
+    sources = list(sources)
     findings = document_findings(doc, notes)
     if doc.kind is DocumentKind.ARM_TEMPLATE:
+        if sources:  # found in a linked template: the template's scale sets were checked after all
+            findings = [f for f in findings if f.rule != "VAL003"]
         findings += evaluated_findings(sources, notes)
     return findings
 

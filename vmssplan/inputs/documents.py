@@ -459,16 +459,41 @@ def template_scale_sets(template: dict[str, Any], file: str, pointer: str = "",
         # VMs of a scale set, not scale sets: not followed.
 
 
+def links_templates(template: dict[str, Any], depth: int = 0) -> bool:
+    """Whether a template (or an inline nested template of it) has a deployment whose
+    template is linked (``templateLink``): it may deploy scale sets that only evaluating the
+    template finds (the resolve stage reads a local linked template)."""
+    resources = template.get("resources")
+    items = resources.values() if isinstance(resources, dict) else resources if isinstance(resources, list) else []
+    for res in items:
+        kind = res.get("type") if isinstance(res, dict) else None
+        if not isinstance(kind, str) or kind.lower() != DEPLOYMENT_TYPE:
+            continue
+        props = res.get("properties")
+        if not isinstance(props, dict):
+            continue
+        if isinstance(props.get("templateLink"), dict):
+            return True
+        inner = props.get("template")
+        if isinstance(inner, dict) and depth < 8 and links_templates(inner, depth + 1):
+            return True
+    return False
+
+
+def no_scale_set(doc: Document) -> DocumentError:
+    """VAL003: a template to plan that deploys no scale set."""
+    line, column = doc.position("/resources")
+    return DocumentError([Finding("VAL003", "template has no Microsoft.Compute/virtualMachineScaleSets resource",
+                                  file=doc.path, pointer="/resources", line=line, column=column)])
+
+
 def scale_sets_of(doc: Document) -> list[ScaleSetSource]:
     """The scale sets a document holds, or a DocumentError saying why there are none."""
     data, file = doc.data, doc.path
     if doc.kind is DocumentKind.ARM_TEMPLATE:
         found = list(template_scale_sets(data, file))
         if not found:
-            raise DocumentError([Finding("VAL003", "template has no Microsoft.Compute/virtualMachineScaleSets "
-                                         "resource", file=file, pointer="/resources",
-                                         line=doc.position("/resources")[0],
-                                         column=doc.position("/resources")[1])])
+            raise no_scale_set(doc)
         return found
     if doc.kind in (DocumentKind.REST_MODEL, DocumentKind.AZ_MODEL):
         return [_model_source(data, file, "", 0)]

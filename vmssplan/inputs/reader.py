@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .. import secrets
+from ..model import UsageError
 from . import git
 from .documents import Document, load_document
 
@@ -29,12 +32,49 @@ class Reader:
         self.documents[doc.path] = doc
         self.secrets |= secrets.collect(doc.data)
 
-    def linked_templates(self, template: Document) -> tuple[Path | None, Callable[[Path], Any]]:
+    def linked_templates(self, template: Document) -> tuple[Path | None, Callable[[Path], tuple[Any, str]]]:
         """(the directory a template's relative links start from, a reader of linked
-        templates): a template read at a git revision links to files at that revision."""
+        templates that gives a template's data and the name its document is known by):
+        a template read at a git revision links to files at that revision.
+
+        The one home of what a linked template may be (a ``relativePath`` link, or a
+        ``templateLink.uri`` that points next to the template by the ``_artifactsLocation``
+        convention): a file inside the repository that holds the template (the directory
+        with ``.git``, searched upward from the template's own), or inside the template's
+        own directory tree when there is no repository; a regular file (a symbolic link
+        counts where it points), within the size bounds of every document. Anything else
+        is an :class:`OSError` saying why (the resolve stage makes it a finding): a link
+        in a pull request never reads a file elsewhere on the runner.
+        """
         revision, path = git.parse_spec(template.path) if git.is_git_spec(template.path) else (None, template.path)
+        directory = None if template.path == "<stdin>" else Path(path).parent
+        root = _boundary(directory) if directory is not None else None
 
-        def read_linked(link: Path) -> Any:
-            return self.read(git.spec(revision, str(link)) if revision else str(link)).data
+        def read_linked(link: Path) -> tuple[Any, str]:
+            target = Path(os.path.realpath(link))
+            if root is None or not target.is_relative_to(root):
+                raise OSError(errno.EACCES, "is outside the repository that holds the template; not read")
+            if revision is None and not target.is_file():
+                raise OSError(errno.ENOENT, "is not a file" if target.exists() else "is not there")
+            shown = os.path.relpath(target)  # as the user names files: from the working directory
+            name = str(target) if shown.startswith("..") else shown
+            spec = git.spec(revision, name) if revision else name
+            known = self.documents.get(spec)  # a link in a copy loop reads its file once
+            try:
+                doc = known if known is not None else self.read(spec)
+                return doc.data, doc.path
+            except UsageError:  # unreadable, or not a file of the revision
+                raise OSError(errno.ENOENT, "cannot be read" if revision is None else
+                              f"is not a file at revision {revision}") from None
 
-        return (None if template.path == "<stdin>" else Path(path).parent), read_linked
+        return directory, read_linked
+
+
+def _boundary(directory: Path) -> Path:
+    """The repository around ``directory`` (the nearest directory upward holding ``.git``),
+    else ``directory`` itself; symbolic links resolved."""
+    start = Path(os.path.realpath(directory))
+    for candidate in (start, *start.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return start
