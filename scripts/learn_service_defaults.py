@@ -30,7 +30,8 @@ without a condition, the conditions of :data:`CONDITIONS` are tried (the OS, the
 zones): a default may hold for one kind of scale set only. A condition is evaluated with
 vmssplan's condition language on both bodies of a pair; the pair counts only when it holds
 on both. Of the conditions that make the evidence consistent, the one the most examples
-support wins (one that happens to pick a few agreeing examples must not). If the evidence
+support wins (one that happens to pick a few agreeing examples must not), and its
+complement too when the evidence under it is consistent (another value). If the evidence
 comes only from Uniform scale sets, the default is restricted to Uniform ones (nothing was
 seen of Flexible ones). What is not consistent
 under any condition is listed under ``left_out`` with the reason, as are values that name
@@ -81,6 +82,10 @@ CONDITIONS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("no zones or one zone", {"count": {"pointer": "/zones", "op": "<=", "value": 1}}),
     ("more than one zone", {"count": {"pointer": "/zones", "op": ">", "value": 1}}),
 )
+#: Each condition's complement: a default found under one may hold another value under the other.
+COMPLEMENT = {"Windows (no linuxConfiguration)": "Linux (no windowsConfiguration)",
+              "Linux (no windowsConfiguration)": "Windows (no linuxConfiguration)",
+              "no zones or one zone": "more than one zone", "more than one zone": "no zones or one zone"}
 #: Evidence only from scale sets of this orchestration mode restricts a default to it.
 UNIFORM = {"equals": {"pointer": "/properties/orchestrationMode", "values": [None, "Uniform"]}}
 FLEXIBLE = {"equals": {"pointer": "/properties/orchestrationMode", "values": ["Flexible"]}}
@@ -292,6 +297,20 @@ def names_a_resource(value: Any) -> bool:
     return isinstance(value, str) and ("/" in value or "{" in value or "://" in value)
 
 
+def entry(pattern: str, verdict: Verdict, condition: dict[str, Any] | None) -> dict[str, Any]:
+    """The data of one default: evidence only from one orchestration mode restricts it to that mode."""
+    when = condition
+    if verdict.modes == {"uniform"}:
+        when = UNIFORM if when is None else {"all": [when, UNIFORM]}
+    elif verdict.modes == {"flexible"}:
+        when = FLEXIBLE if when is None else {"all": [when, FLEXIBLE]}
+    out: dict[str, Any] = {"path": pattern, "value": verdict.value}
+    if when is not None:
+        out["when"] = when
+    return out | {"since": min(verdict.api_versions), "api_versions": sorted(verdict.api_versions),
+                  "evidence": sorted(verdict.files)}
+
+
 def learn(corpus: Path) -> dict[str, Any]:
     pairs, unused = read_pairs(corpus)
     defaults: list[dict[str, Any]] = []
@@ -305,30 +324,24 @@ def learn(corpus: Path) -> dict[str, Any]:
             left_out.append({"path": pattern, "why": "the value names another resource or a placeholder of the "
                              "example: a fact of one deployment, not a default", "evidence": files})
             continue
-        condition: dict[str, Any] | None = None
         verdict = judge(pairs, pattern, None)
+        found = [(verdict, None)]
         if verdict.problem:
-            # The condition under which the most examples agree (a condition that happens to
-            # select a few agreeing examples must not win over the one that explains them all).
-            judged = [(judge(pairs, pattern, c), c) for _, c in CONDITIONS]
-            consistent = [(v, c) for v, c in judged if not v.problem]
+            # The condition under which the most examples agree wins (one that happens to pick a
+            # few agreeing examples must not); its complement may hold another value.
+            judged = {label: judge(pairs, pattern, c) for label, c in CONDITIONS}
+            consistent = [label for label, _ in CONDITIONS if not judged[label].problem]
             if not consistent:
                 labels = ", ".join(label for label, _ in CONDITIONS)
                 left_out.append({"path": pattern, "why": f"not consistent: {verdict.problem}; none of the "
                                  f"conditions ({labels}) makes it so", "evidence": files})
                 continue
-            verdict, condition = max(consistent, key=lambda vc: len(vc[0].files))
-        when = condition
-        if verdict.modes == {"uniform"}:
-            when = UNIFORM if when is None else {"all": [when, UNIFORM]}
-        elif verdict.modes == {"flexible"}:
-            when = FLEXIBLE if when is None else {"all": [when, FLEXIBLE]}
-        entry: dict[str, Any] = {"path": pattern, "value": verdict.value}
-        if when is not None:
-            entry["when"] = when
-        entry |= {"since": min(verdict.api_versions), "api_versions": sorted(verdict.api_versions),
-                  "evidence": sorted(verdict.files)}
-        defaults.append(entry)
+            best = max(consistent, key=lambda label: len(judged[label].files))
+            found = [(judged[best], best)]
+            if COMPLEMENT[best] in consistent:
+                found.append((judged[COMPLEMENT[best]], COMPLEMENT[best]))
+        for verdict, label in found:
+            defaults.append(entry(pattern, verdict, dict(CONDITIONS)[label] if label else None))
     return {
         "description": "Values Azure fills into a scale set when a PUT leaves them out, learned from the REST "
                        "examples of Azure/azure-rest-api-specs (request vs response of every PUT example). "
