@@ -7,6 +7,10 @@
 - Read-only and server-set fields, template-only keys, ``null`` values and empty
   containers are dropped: none of them is a change a person made.
 - Arrays of named things are ordered by their key so that reordering is no change.
+- Service defaults (:func:`with_service_defaults`, for the two sides of a plan): a value
+  Azure fills in when a PUT leaves it out (a GET shows ``enableAcceleratedNetworking:
+  false`` that the template never wrote) is no change. The defaults are data,
+  ``schemas/service-defaults.json``, learned from the REST examples.
 
 Values are kept as the user wrote them; comparison-time folding (case of ids, locations,
 enum values) belongs to the differ, which uses :func:`vmssplan.shape.fold`.
@@ -14,9 +18,10 @@ enum values) belongs to the differ, which uses :func:`vmssplan.shape.fold`.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from . import shape
+from . import conditions, shape
 from .model import DocumentKind, Finding, ScaleSet, ScaleSetSource, Severity
 from .pointer import child
 
@@ -177,3 +182,82 @@ def _order(array_name: str, items: list[Any]) -> list[Any]:
         return items
     pairs = sorted(zip(keys, items, strict=True), key=lambda pair: (type(pair[0]).__name__, pair[0]))
     return [item for _, item in pairs]
+
+
+# --- service defaults ------------------------------------------------------------------
+
+
+def with_service_defaults(before: ScaleSet, after: ScaleSet) -> tuple[ScaleSet, ScaleSet]:
+    """The two sides of a plan, each given the service defaults that the other side holds
+    and it leaves out.
+
+    A default is filled into the side that lacks it, and only when the other side has
+    exactly the default value (compared as ARM compares) and the default's condition holds
+    on both sides. Then the lacking side ends up with that value whether Azure applies the
+    default or keeps what it has, so the filled model is what Azure will hold, and every
+    later stage (rule conditions, the upgrade mode, the per-VM impact) reads it. What is
+    not filled stays a change: a value set to anything but the default, or a default left
+    out on one side while the other holds another value (Azure may keep that value or
+    apply the default: the rules judge such a change as they would without defaults). A
+    plan that creates or deletes a scale set is not touched: it shows what was written.
+    """
+    applicable = [d for d in shape.service_defaults()
+                  if _holds(d.when, before.model) and _holds(d.when, after.model)]
+    before_model, after_model = before.model, after.model
+    for default in applicable:
+        before_model = _filled(before_model, after.model, default.pattern, default.value, ())
+        after_model = _filled(after_model, before.model, default.pattern, default.value, ())
+    return (before if before_model is before.model else replace(before, model=before_model),
+            after if after_model is after.model else replace(after, model=after_model))
+
+
+def _holds(condition: dict[str, Any] | None, model: dict[str, Any]) -> bool:
+    """A default's condition is true of ``model`` (undecided is not true)."""
+    return condition is None or conditions.evaluate(condition, conditions.Subject.of_model(model)) is True
+
+
+def _filled(target: Any, source: Any, pattern: tuple[str, ...], default: Any, path: tuple[str, ...]) -> Any:
+    """``target`` with the value of ``source`` at ``pattern`` wherever ``source`` holds
+    ``default`` there and ``target`` holds nothing: a copy along the changed paths, or
+    ``target`` itself when nothing is filled. Array items are matched as the differ matches
+    them (by key; by position when neither array is keyed and both are as long); objects
+    on the way are created, array items never."""
+    head, rest = pattern[0], pattern[1:]
+    if head == "*":
+        if type(target) is not list or type(source) is not list or not path:
+            return target
+        items = list(target)
+        for index, item in enumerate(source):
+            at = _counterpart(path[-1], source, index, target)
+            if at is not None:
+                items[at] = _filled(target[at], item, rest, default, path + (str(at),))
+        return items if any(a is not b for a, b in zip(items, target, strict=True)) else target
+    if type(target) is not dict or type(source) is not dict or head not in source:
+        return target
+    here = path + (head,)
+    if not rest:
+        if head in target or not shape.same_value(here, source[head], default):
+            return target
+        return {**target, head: source[head]}
+    inner = target.get(head)
+    if inner is None and "*" not in rest:
+        inner = {}
+    filled = _filled(inner, source[head], rest, default, here)
+    return target if filled is inner or filled == {} else {**target, head: filled}
+
+
+def _counterpart(array_name: str, source: list[Any], index: int, target: list[Any]) -> int | None:
+    """The index in ``target`` of the item the differ compares ``source[index]`` with: the
+    one with the same key when both arrays are keyed, else the one at the same index."""
+    source_keys, target_keys = _keys(array_name, source), _keys(array_name, target)
+    if source_keys is not None and target_keys is not None:
+        return target_keys.get(repr(shape.item_key(array_name, source[index])))
+    return index if len(source) == len(target) else None
+
+
+def _keys(array_name: str, items: list[Any]) -> dict[str, int] | None:
+    """repr(key) -> index of a keyed array whose items all have distinct keys; else None."""
+    if array_name not in shape.KEYED_ARRAYS:
+        return None
+    keys = {repr(key): i for i, item in enumerate(items) if (key := shape.item_key(array_name, item)) is not None}
+    return keys if len(keys) == len(items) else None

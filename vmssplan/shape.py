@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from .data import schema_text
 from .model import is_unknown
+from .pointer import split
 
 #: Top-level keys of the REST resource; everything else in `az vmss show` output belongs
 #: inside ``properties`` (the SDK flattens the envelope).
@@ -88,6 +90,25 @@ def rest_name(key: str) -> str:
     """The REST spelling of a property name (``diskSizeGb`` -> ``diskSizeGB``): ARM treats
     names case-insensitively and the SDK respells some."""
     return _rest_names().get(key.lower(), key)
+
+
+@dataclass(frozen=True)
+class ServiceDefault:
+    """A value Azure fills into the model when a PUT leaves it out (``schemas/service-defaults.json``)."""
+
+    #: Reference tokens of the path in the canonical model; ``*`` is any array item.
+    pattern: tuple[str, ...]
+    value: Any
+    #: A condition (:mod:`vmssplan.conditions`, model leaves) the scale set must meet; None: always.
+    when: dict[str, Any] | None
+
+
+@lru_cache(maxsize=1)
+def service_defaults() -> tuple[ServiceDefault, ...]:
+    """The service defaults, learned from the REST examples by ``scripts/learn_service_defaults.py``
+    (each entry of the file carries its evidence and the apiVersions that show it)."""
+    entries: list[dict[str, Any]] = json.loads(schema_text("service-defaults.json"))["defaults"]
+    return tuple(ServiceDefault(split(e["path"]), e["value"], e.get("when")) for e in entries)
 
 
 #: Keys whose string values ARM compares without regard to case (enums, SKU names).
