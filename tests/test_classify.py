@@ -162,3 +162,40 @@ def test_a_condition_that_reads_a_value_known_only_after_deployment_leaves_the_c
     assert change.message.endswith("Why: parameter 'profile' has no value.")
     known = Context(ctx.before, {**ctx.after, "properties": {"skuProfile": {"vmSizes": [{"name": "a"}]}}})
     assert classify([op], RULES, known)[0].rule == "VMSS301"
+
+
+# --- a whole object added or removed ------------------------------------------------------
+
+
+def _rule(rule_id: str, effect: str, *paths: str) -> Any:
+    from vmssplan.registry import rule_from_data
+
+    return rule_from_data({"id": rule_id, "title": rule_id, "effect": effect, "paths": list(paths),
+                           "message": rule_id, "confidence": "high", "evidence": [], "cases": []})
+
+
+def test_the_rules_below_a_whole_object_judge_it_not_the_catch_all() -> None:
+    """A catch-all on an ancestor path (effect unknown or upgrade) judges only what no rule
+    below the added or removed object reaches; the specific rules judge the rest, and the
+    strongest of their verdicts wins."""
+    from vmssplan.classify import RuleSet
+
+    rules = RuleSet([_rule("C0", "unknown", ""), _rule("R1", "none", "/p/a"), _rule("R2", "deallocate", "/p/b/*/c"),
+                     _rule("R3", "none", "/p/d")])
+    ctx = Context({}, {})
+
+    def verdict(op: str, value: Any) -> tuple[str, Effect]:
+        before, after = (None, value) if op == "add" else (value, None)
+        found = classify_op(PatchOp(op, ("p",), ("p",), before, after), rules, ctx)
+        return found.rule.id, found.effect
+
+    assert verdict("add", {"a": 1}) == ("R1", Effect.NONE)  # was the catch-all's unknown
+    assert verdict("remove", {"a": 1, "d": True}) == ("R1", Effect.NONE)
+    assert verdict("add", {"a": 1, "b": [{"c": 2}]}) == ("R2", Effect.DEALLOCATE)  # the strongest wins
+    assert verdict("add", {"a": 1, "x": 2}) == ("C0", Effect.UNKNOWN)  # x: no rule below reaches it
+    assert verdict("add", {"a": 1, "b": [{"z": 2}]}) == ("C0", Effect.UNKNOWN)
+    assert verdict("add", {"b": []}) == ("C0", Effect.UNKNOWN)  # an empty array no pattern below reaches
+    # an exact rule alone still judges its path: R1 on /p/a, whatever lies below it
+    exact = RuleSet([_rule("C0", "unknown", ""), _rule("R1", "none", "/p"), _rule("R2", "rejected", "/p/b")])
+    assert classify_op(PatchOp("add", ("p",), ("p",), None, {"b": 1}), exact, ctx).rule.id == "R1"
+
