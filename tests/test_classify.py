@@ -199,3 +199,24 @@ def test_the_rules_below_a_whole_object_judge_it_not_the_catch_all() -> None:
     exact = RuleSet([_rule("C0", "unknown", ""), _rule("R1", "none", "/p"), _rule("R2", "rejected", "/p/b")])
     assert classify_op(PatchOp("add", ("p",), ("p",), None, {"b": 1}), exact, ctx).rule.id == "R1"
 
+
+
+def test_a_whole_policy_object_added_is_judged_by_its_member_rules() -> None:
+    """The built-in rules: adding the whole automaticRepairsPolicy or upgradePolicy object
+    with a setting Azure refuses is rejected by the specific rule, and adding a whole
+    object whose members are all covered is not the catch-all's unknown."""
+    from vmssplan.diff import diff
+
+    def plan(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, str, str]]:
+        return [(c.path, c.effect.label, c.rule) for c in classify(diff(before, after), RULES, Context(before, after))]
+
+    base = {"properties": {"overprovision": False}}
+    aosu = {"properties": {"overprovision": False, "upgradePolicy": {
+        "mode": "Manual", "automaticOSUpgradePolicy": {"enableAutomaticOSUpgrade": True}}}}
+    assert plan(base, aosu) == [("/properties/upgradePolicy", "rejected", "VMSS204")]
+    flexible_rolling = {"properties": {"orchestrationMode": "Flexible", "upgradePolicy": {"mode": "Rolling", "rollingUpgradePolicy": {
+        "rollbackFailedInstancesOnPolicyBreach": True}}}}
+    assert plan({"properties": {"orchestrationMode": "Flexible"}}, flexible_rolling)[0][1] == "rejected"
+    events = {"properties": {"overprovision": False, "scheduledEventsPolicy": {
+        "scheduledEventsAdditionalPublishingTargets": {"eventGridAndResourceGraph": {"enable": True}}}}}
+    assert plan(base, events) == [("/properties/scheduledEventsPolicy", "none", "VMSS613")]
