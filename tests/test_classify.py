@@ -214,9 +214,14 @@ def test_a_whole_policy_object_added_is_judged_by_its_member_rules() -> None:
     aosu = {"properties": {"overprovision": False, "upgradePolicy": {
         "mode": "Manual", "automaticOSUpgradePolicy": {"enableAutomaticOSUpgrade": True}}}}
     assert plan(base, aosu) == [("/properties/upgradePolicy", "rejected", "VMSS204")]
-    flexible_rolling = {"properties": {"orchestrationMode": "Flexible", "upgradePolicy": {"mode": "Rolling", "rollingUpgradePolicy": {
+    health = {"extensionProfile": {"extensions": [{"name": "health", "properties": {
+        "publisher": "Microsoft.ManagedServices", "type": "ApplicationHealthLinux", "typeHandlerVersion": "1.0"}}]}}
+    flexible = {"properties": {"orchestrationMode": "Flexible", "virtualMachineProfile": health}}
+    flexible_rolling = {"properties": {**flexible["properties"], "upgradePolicy": {"mode": "Rolling", "rollingUpgradePolicy": {
         "rollbackFailedInstancesOnPolicyBreach": True}}}}
-    assert plan({"properties": {"orchestrationMode": "Flexible"}}, flexible_rolling)[0][1] == "rejected"
+    assert plan(flexible, flexible_rolling) == [("/properties/upgradePolicy", "rejected", "VMSS605")]
+    repairs = {"properties": {**flexible["properties"], "automaticRepairsPolicy": {"enabled": True, "gracePeriod": "PT30M"}}}
+    assert plan(flexible, repairs) == [("/properties/automaticRepairsPolicy", "none", "VMSS205")]
     events = {"properties": {"overprovision": False, "scheduledEventsPolicy": {
         "scheduledEventsAdditionalPublishingTargets": {"eventGridAndResourceGraph": {"enable": True}}}}}
     assert plan(base, events) == [("/properties/scheduledEventsPolicy", "none", "VMSS613")]
