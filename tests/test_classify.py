@@ -217,10 +217,11 @@ def test_a_whole_policy_object_added_is_judged_by_its_member_rules() -> None:
     health = {"extensionProfile": {"extensions": [{"name": "health", "properties": {
         "publisher": "Microsoft.ManagedServices", "type": "ApplicationHealthLinux", "typeHandlerVersion": "1.0"}}]}}
     flexible = {"properties": {"orchestrationMode": "Flexible", "virtualMachineProfile": health}}
-    flexible_rolling = {"properties": {**flexible["properties"], "upgradePolicy": {"mode": "Rolling", "rollingUpgradePolicy": {
-        "rollbackFailedInstancesOnPolicyBreach": True}}}}
+    rolling = {"mode": "Rolling", "rollingUpgradePolicy": {"rollbackFailedInstancesOnPolicyBreach": True}}
+    flexible_rolling = {"properties": {**flexible["properties"], "upgradePolicy": rolling}}
     assert plan(flexible, flexible_rolling) == [("/properties/upgradePolicy", "rejected", "VMSS605")]
-    repairs = {"properties": {**flexible["properties"], "automaticRepairsPolicy": {"enabled": True, "gracePeriod": "PT30M"}}}
+    repairs_policy = {"enabled": True, "gracePeriod": "PT30M"}
+    repairs = {"properties": {**flexible["properties"], "automaticRepairsPolicy": repairs_policy}}
     assert plan(flexible, repairs) == [("/properties/automaticRepairsPolicy", "none", "VMSS205")]
     events = {"properties": {"overprovision": False, "scheduledEventsPolicy": {
         "scheduledEventsAdditionalPublishingTargets": {"eventGridAndResourceGraph": {"enable": True}}}}}
