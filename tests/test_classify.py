@@ -167,3 +167,67 @@ def test_a_condition_that_reads_a_value_known_only_after_deployment_leaves_the_c
     assert change.message.endswith("Why: parameter 'profile' has no value.")
     known = Context(ctx.before, {**ctx.after, "properties": {"skuProfile": {"vmSizes": [{"name": "a"}]}}})
     assert classify([op], RULES, known)[0].rule == "VMSS301"
+
+
+# --- a whole object added or removed ------------------------------------------------------
+
+
+def _rule(rule_id: str, effect: str, *paths: str) -> Any:
+    from vmssplan.registry import rule_from_data
+
+    return rule_from_data({"id": rule_id, "title": rule_id, "effect": effect, "paths": list(paths),
+                           "message": rule_id, "confidence": "high", "evidence": [], "cases": []})
+
+
+def test_the_rules_below_a_whole_object_judge_it_not_the_catch_all() -> None:
+    """A catch-all on an ancestor path (effect unknown or upgrade) judges only what no rule
+    below the added or removed object reaches; the specific rules judge the rest, and the
+    strongest of their verdicts wins."""
+    from vmssplan.classify import RuleSet
+
+    rules = RuleSet([_rule("C0", "unknown", ""), _rule("R1", "none", "/p/a"), _rule("R2", "deallocate", "/p/b/*/c"),
+                     _rule("R3", "none", "/p/d")])
+    ctx = Context({}, {})
+
+    def verdict(op: str, value: Any) -> tuple[str, Effect]:
+        before, after = (None, value) if op == "add" else (value, None)
+        found = classify_op(PatchOp(op, ("p",), ("p",), before, after), rules, ctx)
+        return found.rule.id, found.effect
+
+    assert verdict("add", {"a": 1}) == ("R1", Effect.NONE)  # was the catch-all's unknown
+    assert verdict("remove", {"a": 1, "d": True}) == ("R1", Effect.NONE)
+    assert verdict("add", {"a": 1, "b": [{"c": 2}]}) == ("R2", Effect.DEALLOCATE)  # the strongest wins
+    assert verdict("add", {"a": 1, "x": 2}) == ("C0", Effect.UNKNOWN)  # x: no rule below reaches it
+    assert verdict("add", {"a": 1, "b": [{"z": 2}]}) == ("C0", Effect.UNKNOWN)
+    assert verdict("add", {"b": []}) == ("C0", Effect.UNKNOWN)  # an empty array no pattern below reaches
+    # an exact rule alone still judges its path: R1 on /p/a, whatever lies below it
+    exact = RuleSet([_rule("C0", "unknown", ""), _rule("R1", "none", "/p"), _rule("R2", "rejected", "/p/b")])
+    assert classify_op(PatchOp("add", ("p",), ("p",), None, {"b": 1}), exact, ctx).rule.id == "R1"
+
+
+
+def test_a_whole_policy_object_added_is_judged_by_its_member_rules() -> None:
+    """The built-in rules: adding the whole automaticRepairsPolicy or upgradePolicy object
+    with a setting Azure refuses is rejected by the specific rule, and adding a whole
+    object whose members are all covered is not the catch-all's unknown."""
+    from vmssplan.diff import diff
+
+    def plan(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, str, str]]:
+        return [(c.path, c.effect.label, c.rule) for c in classify(diff(before, after), RULES, Context(before, after))]
+
+    base = {"properties": {"overprovision": False}}
+    aosu = {"properties": {"overprovision": False, "upgradePolicy": {
+        "mode": "Manual", "automaticOSUpgradePolicy": {"enableAutomaticOSUpgrade": True}}}}
+    assert plan(base, aosu) == [("/properties/upgradePolicy", "rejected", "VMSS204")]
+    health = {"extensionProfile": {"extensions": [{"name": "health", "properties": {
+        "publisher": "Microsoft.ManagedServices", "type": "ApplicationHealthLinux", "typeHandlerVersion": "1.0"}}]}}
+    flexible = {"properties": {"orchestrationMode": "Flexible", "virtualMachineProfile": health}}
+    rolling = {"mode": "Rolling", "rollingUpgradePolicy": {"rollbackFailedInstancesOnPolicyBreach": True}}
+    flexible_rolling = {"properties": {**flexible["properties"], "upgradePolicy": rolling}}
+    assert plan(flexible, flexible_rolling) == [("/properties/upgradePolicy", "rejected", "VMSS605")]
+    repairs_policy = {"enabled": True, "gracePeriod": "PT30M"}
+    repairs = {"properties": {**flexible["properties"], "automaticRepairsPolicy": repairs_policy}}
+    assert plan(flexible, repairs) == [("/properties/automaticRepairsPolicy", "none", "VMSS205")]
+    events = {"properties": {"overprovision": False, "scheduledEventsPolicy": {
+        "scheduledEventsAdditionalPublishingTargets": {"eventGridAndResourceGraph": {"enable": True}}}}}
+    assert plan(base, events) == [("/properties/scheduledEventsPolicy", "none", "VMSS613")]

@@ -95,3 +95,25 @@ def test_names_that_differ_only_in_case_are_a_located_warning() -> None:
     assert "vmssplan used 'upgradePolicy'" in finding.message
     clean = ScaleSetSource("web", {"name": "web", "properties": {"upgradePolicy": {}}}, "w.json")
     assert normalize(clean).findings == []
+
+
+def test_a_user_assigned_identity_written_as_an_empty_object_is_kept_and_a_swap_is_a_change() -> None:
+    """``userAssignedIdentities`` maps resource ids to ``{}`` (a GET adds read-only principalId
+    and clientId): the ids are the data, so an empty member is not dropped as an empty
+    container, and replacing one identity by another is a remove and an add, not a no-op."""
+    from vmssplan.diff import diff
+
+    ids = "/subscriptions/0/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/"
+
+    def model(*names: str, get: bool = False) -> dict:
+        value = {"principalId": "p", "clientId": "c"} if get else {}
+        identity = {"type": "UserAssigned", "userAssignedIdentities": {ids + n: dict(value) for n in names}}
+        return normalize(ScaleSetSource("web", {"name": "web", "identity": identity}, "t.json")).model
+
+    assert model("a")["identity"]["userAssignedIdentities"] == {ids + "a": {}}
+    assert model("a", get=True) == model("a")  # the GET's read-only members are dropped, the id stays
+    ops = [(op.op, op.path[-1]) for op in diff(model("a"), model("b"))]
+    assert ops == [("remove", ids + "a"), ("add", ids + "b")]
+    assert diff(model("a"), model("a", get=True)) == []
+    empty = normalize(ScaleSetSource("web", {"name": "web", "properties": {"virtualMachineProfile": {}}}, "t.json"))
+    assert "properties" not in empty.model  # other empty containers are still dropped

@@ -107,3 +107,83 @@ def test_the_most_specific_covering_rule_wins() -> None:
     assert verdict("a", "y", "b") == "R2"
     assert verdict("a", "y", "c") == "R4"
     assert verdict("z") == "R1"
+
+
+# --- one verdict per change: plan and validate agree ---------------------------------------
+
+_PROBE = {"healthProbe": {
+    "id": "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/lb/probes/p"}}
+_HEALTH = {"name": "health", "properties": {"publisher": "Microsoft.ManagedServices", "type": "ApplicationHealthLinux",
+                                           "typeHandlerVersion": "1.0"}}
+_CSE = {"name": "cse", "properties": {"publisher": "Microsoft.Azure.Extensions", "type": "CustomScript",
+                                     "typeHandlerVersion": "2.1"}}
+_SF = {"name": "sf", "properties": {"publisher": "Microsoft.Azure.ServiceFabric", "type": "ServiceFabricNode",
+                                   "typeHandlerVersion": "1.1"}}
+_IMAGE = {"publisher": "Canonical", "offer": "0001-com-ubuntu-server-jammy", "sku": "22_04-lts-gen2",
+          "version": "latest"}
+
+
+def _vmss(*extensions: dict, probe: bool = False, version: str = "latest", **properties: object) -> dict:
+    profile: dict = {"storageProfile": {"imageReference": {**_IMAGE, "version": version}}}
+    if probe:
+        profile["networkProfile"] = _PROBE
+    if extensions:
+        profile["extensionProfile"] = {"extensions": list(extensions)}
+    return {"properties": {**properties, "virtualMachineProfile": profile}}
+
+
+_AOSU = {"mode": "Automatic", "automaticOSUpgradePolicy": {"enableAutomaticOSUpgrade": True}}
+#: (what, current, proposed, the lint error the proposed model has or None, the change's verdict)
+_AGREEMENT = [
+    ("Rolling with only a custom script", _vmss(_CSE), _vmss(_CSE, upgradePolicy={"mode": "Rolling"}),
+     "LINT001", "rejected"),
+    ("Rolling with the health extension", _vmss(_HEALTH), _vmss(_HEALTH, upgradePolicy={"mode": "Rolling"}),
+     None, "none"),
+    ("Flexible Rolling with only a custom script", _vmss(_CSE, orchestrationMode="Flexible"),
+     _vmss(_CSE, orchestrationMode="Flexible", upgradePolicy={"mode": "Rolling"}), "LINT001", "rejected"),
+    ("Flexible Rolling with the health extension", _vmss(_HEALTH, orchestrationMode="Flexible"),
+     _vmss(_HEALTH, orchestrationMode="Flexible", upgradePolicy={"mode": "Rolling"}), None, "none"),
+    ("automatic OS upgrade with only a custom script", _vmss(_CSE), _vmss(_CSE, upgradePolicy=_AOSU),
+     "LINT002", "rejected"),
+    ("automatic OS upgrade with probe and extension", _vmss(_HEALTH, probe=True),
+     _vmss(_HEALTH, probe=True, upgradePolicy=_AOSU), "LINT003", "rejected"),
+    ("automatic OS upgrade on a Service Fabric node type", _vmss(_SF), _vmss(_SF, upgradePolicy=_AOSU), None, "none"),
+    ("repairs with only a custom script", _vmss(_CSE), _vmss(_CSE, automaticRepairsPolicy={"enabled": True}),
+     "LINT005", "rejected"),
+    ("repairs with probe and extension", _vmss(_HEALTH, probe=True),
+     _vmss(_HEALTH, probe=True, automaticRepairsPolicy={"enabled": True}), "LINT012", "rejected"),
+    ("repairs on a Service Fabric node type", _vmss(_SF, probe=True),
+     _vmss(_SF, probe=True, automaticRepairsPolicy={"enabled": True}), "LINT011", "rejected"),
+    ("a pinned image under automatic OS upgrade", _vmss(probe=True, upgradePolicy=_AOSU),
+     _vmss(probe=True, version="22.04.202401010", upgradePolicy=_AOSU), "LINT006", "rejected"),
+    ("overprovision on Flexible", _vmss(orchestrationMode="Flexible", overprovision=False),
+     _vmss(orchestrationMode="Flexible", overprovision=True), "LINT411", "rejected"),
+    ("priorityMixPolicy on Uniform", _vmss(), _vmss(priorityMixPolicy={"baseRegularPriorityCount": 1}),
+     "LINT402", "rejected"),
+    ("rollback on Flexible", _vmss(_HEALTH, orchestrationMode="Flexible", upgradePolicy={"mode": "Rolling"}),
+     _vmss(_HEALTH, orchestrationMode="Flexible", upgradePolicy={
+         "mode": "Rolling", "rollingUpgradePolicy": {"rollbackFailedInstancesOnPolicyBreach": True}}),
+     "LINT418", "rejected"),
+    ("a system-assigned identity on Flexible", _vmss(orchestrationMode="Flexible"),
+     {**_vmss(orchestrationMode="Flexible"), "identity": {"type": "SystemAssigned"}}, "LINT414", "rejected"),
+    ("a probe on Flexible", _vmss(_HEALTH, orchestrationMode="Flexible"),
+     _vmss(_HEALTH, probe=True, orchestrationMode="Flexible"), "LINT412", "rejected"),
+]
+
+
+@pytest.mark.parametrize("what,current,proposed,lint_error,effect", _AGREEMENT, ids=[row[0] for row in _AGREEMENT])
+def test_a_change_into_what_the_lint_calls_an_azure_error_is_rejected(
+        what: str, current: dict, proposed: dict, lint_error: str | None, effect: str) -> None:
+    """Lint never contradicts a change rule: the proposed model has the lint error exactly
+    when the change that makes it is rejected, and the current model has none of them."""
+    from vmssplan.lint import lint_model
+    from vmssplan.model import Severity
+
+    def errors(model: dict) -> set[str]:
+        canonical_model = normalize(ScaleSetSource("case", model, "case.json")).model
+        return {f.rule for f in lint_model(canonical_model) if f.severity is Severity.ERROR}
+
+    assert errors(current) == set(), what
+    assert errors(proposed) == ({lint_error} if lint_error else set()), what
+    strongest = max((c.effect for c in plan_case(current, proposed)), default=Effect.NONE)
+    assert strongest.label == effect, what

@@ -178,10 +178,35 @@ def _candidates(rules: RuleSet, path: Pattern) -> tuple[tuple[Rule, Pattern] | N
     return max(covering, key=lambda item: _specificity(*item), default=None), below
 
 
+def _outside(op: PatchOp, below: list[tuple[Rule, Pattern]]) -> bool:
+    """Whether some value that differs under ``op`` lies outside every pattern of
+    ``below`` (relative to ``op.path``): only such a value is left for the covering rule
+    of an ancestor path (a catch-all) to judge."""
+    patterns = [rest for _, rest in below]
+
+    def go(a: Any, b: Any, here: tuple[str, ...]) -> bool:
+        if any(len(p) <= len(here) and shape.matches(here[:len(p)], p) for p in patterns):
+            return False  # a rule below judges this value
+        if (a is None and b is None) or (a is not None and b is not None and shape.same_value(op.path + here, a, b)):
+            return False
+        keys = sorted({k for node in (a, b) if isinstance(node, dict) for k in node}
+                      | {str(i) for node in (a, b) if isinstance(node, list) for i in range(len(node))})
+        if not keys:
+            return True  # a differing value no rule below reaches (a scalar, or an empty container)
+        return any(go(_child(a, k), _child(b, k), here + (k,)) for k in keys)
+
+    return go(op.before, op.after, ())
+
+
 def classify_op(op: PatchOp, rules: RuleSet, ctx: Context) -> Verdict:
     covering, below = _candidates(rules, op.path)
-    best = _verdict(covering[0], op, op.before, op.after, ctx) if covering else None
-    if not (covering and len(covering[1]) == len(op.path)):  # an exact rule alone judges its path
+    exact = covering is not None and len(covering[1]) == len(op.path)
+    # An exact rule alone judges its path; a rule on an ancestor path (a catch-all) judges
+    # only what no rule below the changed path reaches, so a whole object added or removed
+    # is judged by the specific rules of its members, the strongest verdict winning.
+    best = _verdict(covering[0], op, op.before, op.after, ctx) if covering and (exact or _outside(op, below)) \
+        else None
+    if not exact:
         for rule, rest in below:
             for sub_path, a, b in _sub_values(op, rest):
                 same = None if a is None or b is None else shape.compare(sub_path, a, b)
@@ -192,6 +217,8 @@ def classify_op(op: PatchOp, rules: RuleSet, ctx: Context) -> Verdict:
                 candidate = _verdict(rule, sub_op, a, b, ctx)
                 if best is None or candidate.effect > best.effect:
                     best = candidate
+    if best is None and covering:  # every differing value lies below a rule, yet none judged it
+        best = _verdict(covering[0], op, op.before, op.after, ctx)
     if best is None:  # unreachable with the built-in catch-all rule (VMSS001), kept for user sets
         raise UsageError("no rule covers the scale-set root: the built-in rules are missing")
     return best

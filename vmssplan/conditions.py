@@ -449,6 +449,9 @@ BACKEND_POOL_IDS = split("/properties/virtualMachineProfile/networkProfile/netwo
                                  "/properties/ipConfigurations/*/properties/loadBalancerBackendAddressPools/*/id")
 APP_HEALTH_TYPES = frozenset({"applicationhealthlinux", "applicationhealthwindows"})
 APP_HEALTH_PUBLISHER = "microsoft.managedservices"
+SERVICE_FABRIC_TYPES = frozenset({"servicefabricnode", "servicefabriclinuxnode"})
+SERVICE_FABRIC_PUBLISHER = "microsoft.azure.servicefabric"
+ORCHESTRATION_MODE = split("/properties/orchestrationMode")
 
 
 def health_probes(subject: Subject) -> Count:
@@ -460,10 +463,11 @@ def health_probes(subject: Subject) -> Count:
     return (1, 1) if state == PRESENT else (0, 0)
 
 
-def app_health_extensions(subject: Subject) -> Count:
-    """The Application Health extensions: ``properties.type`` ApplicationHealthLinux or
-    ApplicationHealthWindows and ``properties.publisher`` Microsoft.ManagedServices
-    (an extension without a publisher may or may not be one)."""
+def _extensions_of(subject: Subject, types: frozenset[str], publisher: str) -> Count:
+    """The extensions of the proposed model whose ``properties.type`` is one of ``types``
+    and whose ``properties.publisher`` is ``publisher`` (both folded to lower case); an
+    extension without a publisher, or with a type or publisher known only after deployment,
+    may or may not be one."""
     lo, hi = 0, 0
     for _, complete, item in walk(subject.after, EXTENSIONS):
         if not complete:
@@ -473,16 +477,30 @@ def app_health_extensions(subject: Subject) -> Count:
             continue
         if not isinstance(item, dict):
             continue
-        is_type = _text_is(item, ("properties", "type"), APP_HEALTH_TYPES)
+        is_type = _text_is(item, ("properties", "type"), types)
         state, _ = lookup(item, ("properties", "publisher"))
         is_publisher = None if state == ABSENT else _text_is(item, ("properties", "publisher"),
-                                                               frozenset({APP_HEALTH_PUBLISHER}))
+                                                               frozenset({publisher}))
         verdict = _all((is_type, is_publisher))
         if verdict is True:
             lo, hi = lo + 1, hi + 1
         elif verdict is None:
             hi += 1
     return lo, hi
+
+
+def app_health_extensions(subject: Subject) -> Count:
+    """The Application Health extensions: ``properties.type`` ApplicationHealthLinux or
+    ApplicationHealthWindows and ``properties.publisher`` Microsoft.ManagedServices
+    (an extension without a publisher may or may not be one)."""
+    return _extensions_of(subject, APP_HEALTH_TYPES, APP_HEALTH_PUBLISHER)
+
+
+def service_fabric_extensions(subject: Subject) -> Count:
+    """The Service Fabric extensions, which make a scale set a Service Fabric node type:
+    ``properties.type`` ServiceFabricNode or ServiceFabricLinuxNode and
+    ``properties.publisher`` Microsoft.Azure.ServiceFabric."""
+    return _extensions_of(subject, SERVICE_FABRIC_TYPES, SERVICE_FABRIC_PUBLISHER)
 
 
 def _text_is(model: Any, tokens: tuple[str, ...], accepted: frozenset[str]) -> Truth:
@@ -500,6 +518,25 @@ def health_sources(subject: Subject) -> Count:
     p_lo, p_hi = health_probes(subject)
     e_lo, e_hi = app_health_extensions(subject)
     return p_lo + e_lo, None if p_hi is None or e_hi is None else p_hi + e_hi
+
+
+def health_signals(subject: Subject) -> Count:
+    """The health sources Azure accepts for this orchestration mode, the one home of "has a
+    health signal" for Rolling upgrades, automatic OS upgrades and automatic repairs: on a
+    Uniform scale set (``orchestrationMode`` Uniform or absent) :func:`health_sources`, on a
+    Flexible one only :func:`app_health_extensions` (a load-balancer probe does not count);
+    when the mode is known only after deployment, either."""
+    state, mode = lookup(subject.after, ORCHESTRATION_MODE)
+    uniform = health_sources(subject)
+    flexible = app_health_extensions(subject)
+    if state == ABSENT or (isinstance(mode, str) and mode.casefold() == "uniform"):
+        return uniform
+    if isinstance(mode, str) and mode.casefold() == "flexible":
+        return flexible
+    if state == UNKNOWN:
+        subject.note(mode)
+    return min(uniform[0], flexible[0]), None if uniform[1] is None or flexible[1] is None else max(
+        uniform[1], flexible[1])
 
 
 def load_balancers(subject: Subject) -> Count:
@@ -539,6 +576,8 @@ PREDICATES: dict[str, Callable[[Subject], Count]] = {
     "health_probes": health_probes,
     "app_health_extensions": app_health_extensions,
     "health_sources": health_sources,
+    "health_signals": health_signals,
+    "service_fabric_extensions": service_fabric_extensions,
     "load_balancers": load_balancers,
     "unknown_value": unknown_value,
 }

@@ -5,7 +5,8 @@
 - Property names are folded to the REST spelling (``diskSizeGb`` -> ``diskSizeGB``): ARM
   treats names case-insensitively and the SDK respells some.
 - Read-only and server-set fields, template-only keys, ``null`` values and empty
-  containers are dropped: none of them is a change a person made.
+  containers are dropped: none of them is a change a person made. The members of an object
+  whose member names are the data (``userAssignedIdentities``) are kept even when empty.
 - Arrays of named things are ordered by their key so that reordering is no change.
 - Service defaults (:func:`with_service_defaults`, for the two sides of a plan): a value
   Azure fills in when a PUT leaves it out (a GET shows ``enableAcceleratedNetworking:
@@ -130,7 +131,7 @@ def _canonical(value: Any, name: str, read_only: tuple[shape.ReadOnlyTree, ...],
                 continue  # server-set: never a change a person made
             if type(item) in (dict, list):
                 item = _canonical(item, member, below, clashes)
-                if not item:
+                if not item and name not in shape.NAMED_MEMBER_OBJECTS:
                     continue
             elif item is None:
                 continue

@@ -69,6 +69,11 @@ KEYED_ARRAYS: dict[str, str] = {
     "provisionAfterExtensions": ".",
 }
 
+#: Objects whose member names are the data (resource ids of user-assigned identities, each
+#: written with the value ``{}``): a member whose value is empty is kept, not dropped as an
+#: empty container, or swapping one identity for another would read as no change.
+NAMED_MEMBER_OBJECTS = frozenset({"userAssignedIdentities"})
+
 #: Items of these arrays carry a ``properties`` envelope in REST that the SDK flattens.
 ENVELOPED_ITEMS = frozenset({"networkInterfaceConfigurations", "ipConfigurations", "extensions"})
 #: Objects that carry a ``properties`` envelope in REST that the SDK flattens.
