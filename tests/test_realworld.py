@@ -44,14 +44,16 @@ def _errors(findings: list[Finding]) -> set[tuple[str, str]]:
             if f.severity is Severity.ERROR}
 
 
-def _expected(entry: dict[str, Any]) -> set[tuple[str, str]]:
-    return {(item["rule"], item["file"]) for item in EXPECTED.get(entry["template"], [])}
+def _expected(entry: dict[str, Any], command: str) -> set[tuple[str, str]]:
+    """The errors expected of ``command`` (an entry's ``in`` says which commands; default both)."""
+    return {(item["rule"], item["file"]) for item in EXPECTED.get(entry["template"], [])
+            if command in item.get("in", ["validate", "plan"])}
 
 
 @pytest.mark.parametrize("entry", TEMPLATES, ids=IDS)
 def test_validate_reports_only_the_errors_azure_gives(entry: dict[str, Any]) -> None:
     result = validate_files([str(REALWORLD / entry["template"])], _options(entry))
-    assert _errors(result.findings) == _expected(entry), [f.message for f in result.findings
+    assert _errors(result.findings) == _expected(entry, "validate"), [f.message for f in result.findings
                                                          if f.severity is Severity.ERROR]
 
 
@@ -59,19 +61,23 @@ def test_validate_reports_only_the_errors_azure_gives(entry: dict[str, Any]) -> 
 def test_planned_against_itself_is_a_no_op(entry: dict[str, Any]) -> None:
     template = str(REALWORLD / entry["template"])
     result = plan_files(template, template, _options(entry))
-    assert result.plan is not None, [f.message for f in result.findings]
+    expected = _expected(entry, "plan")
+    assert _errors(result.findings) == expected, [f.message for f in result.findings]
+    assert exit_code(result) == (1 if expected else 0)
+    if result.plan is None:  # only where an expected error stops the plan (a known vmssplan bug)
+        assert expected
+        return
     assert len(result.plan.scale_sets) == entry["scale_sets"]
     assert [(s.name, s.action, s.changes) for s in result.plan.scale_sets] == [
         (s.name, "no-op", []) for s in result.plan.scale_sets]
-    assert _errors(result.findings) <= _expected(entry)
-    assert exit_code(result) == (1 if _errors(result.findings) else 0)
 
 
 def test_the_expected_errors_name_real_templates_and_give_reasons() -> None:
     assert set(EXPECTED) <= set(IDS)
     for template, items in EXPECTED.items():
         for item in items:
-            assert set(item) == {"rule", "file", "reason"} and len(item["reason"]) > 40, template
+            assert {"rule", "file", "reason"} <= set(item) <= {"rule", "file", "reason", "in"}, template
+            assert len(item["reason"]) > 40 and set(item.get("in", ["plan"])) <= {"validate", "plan"}, template
 
 
 def test_every_file_is_the_copy_its_provenance_names() -> None:
