@@ -2,14 +2,16 @@
 with scale sets, copied byte for byte with their provenance and licence.
 
 For every template: `validate` reports no error but the true ones listed, with Azure's reason,
-in ``expected-findings.json``; and the template planned against itself (same parameters on
-both sides) is a no-op with exit code 0. The manifest says where each file came from; the
-files must still be the bytes that were copied."""
+in its ``EXPECTED.json``; and the template planned against itself (same parameters on
+both sides) is a no-op with exit code 0. Each template's SOURCE.json says where each file came
+from; the files must still be the bytes that were copied."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +22,14 @@ from vmssplan.engine import RunConfig, exit_code, plan_files, validate_files
 from vmssplan.model import Finding, Severity
 
 REALWORLD = TESTS / "realworld"
-MANIFEST: dict[str, Any] = json.loads((REALWORLD / "manifest.json").read_text(encoding="utf-8"))
-EXPECTED: dict[str, list[dict[str, str]]] = json.loads(
-    (REALWORLD / "expected-findings.json").read_text(encoding="utf-8"))["templates"]
-TEMPLATES: list[dict[str, Any]] = MANIFEST["templates"]
+#: One SOURCE.json per template folder (``<publisher>/<name>/``): where each file came from.
+TEMPLATES: list[dict[str, Any]] = [json.loads(path.read_text(encoding="utf-8"))
+                                   for path in sorted(REALWORLD.glob("*/*/SOURCE.json"))]
 IDS = [entry["template"] for entry in TEMPLATES]
+#: The error findings that are true errors (Azure gives them too), from each EXPECTED.json.
+EXPECTED: dict[str, list[dict[str, str]]] = {
+    entry["template"]: json.loads(path.read_text(encoding="utf-8"))
+    for entry in TEMPLATES if (path := REALWORLD / Path(entry["template"]).parent / "EXPECTED.json").is_file()}
 
 #: Licences that allow redistribution (SPDX ids); each has its text under LICENSES/.
 REDISTRIBUTABLE = {"MIT", "Apache-2.0", "BSD-2-Clause", "BSD-3-Clause", "MPL-2.0", "CC-BY-4.0"}
@@ -95,8 +100,18 @@ def test_every_file_is_the_copy_its_provenance_names() -> None:
             assert name in listed, name
         if entry.get("test_parameters"):
             listed.add(entry["test_parameters"])
-    on_disk = {p.relative_to(REALWORLD).as_posix() for p in REALWORLD.rglob("*.json")}
-    assert on_disk - listed == {"manifest.json", "expected-findings.json"}
+    on_disk = {p.relative_to(REALWORLD).as_posix() for p in REALWORLD.rglob("*.json")
+               if p.name not in ("SOURCE.json", "EXPECTED.json")}
+    assert on_disk == listed
+    folders = {p.parent for p in REALWORLD.glob("*/*/SOURCE.json")}
+    assert {p.parent for p in REALWORLD.glob("*/*/EXPECTED.json")} <= folders
+
+
+def test_provenance_is_generated_from_the_source_files() -> None:
+    """PROVENANCE.md's tables are what scripts/realworld_provenance.py makes of SOURCE.json."""
+    script = TESTS.parent / "scripts" / "realworld_provenance.py"
+    run = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stdout + run.stderr
 
 
 def test_provenance_lists_every_copied_file() -> None:
