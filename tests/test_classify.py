@@ -70,7 +70,7 @@ def reference_classify(ops: list[PatchOp], ctx: Context) -> list[Change]:
     expression_rule = RULES.by_id("VMSS003")
     assert expression_rule is not None
     for op in ops:
-        verdict = classify_op(op, RULES, ctx)
+        verdict = judged = classify_op(op, RULES, ctx)
         unknown = first_unknown(op.before)
         if unknown is None:
             unknown = first_unknown(op.after)
@@ -82,13 +82,20 @@ def reference_classify(ops: list[PatchOp], ctx: Context) -> list[Change]:
             base = expression_rule.message
             message = f"{base} Why: {unknown_reason(why)}." if why is not None and unknown_reason(why) else base
             verdict = Verdict(expression_rule, Effect.UNKNOWN, False, message)
+        # Fail closed: undecided, and the rule that judged it has (or may reach) a rejected verdict.
+        could_be_rejected = verdict.effect is Effect.UNKNOWN and judged.rejecting_rule is not None
+        if could_be_rejected:
+            assert judged.rejecting_rule is not None
+            verdict = Verdict(verdict.rule, verdict.effect, verdict.conditional, verdict.message + (
+                f" It could be rejected ({judged.rejecting_rule.id}: {judged.rejecting_rule.title}), so the gate "
+                "counts it as rejected unless unknowns are accepted (accept-unknown)."))
         sensitive = shape.is_secret(op.path) or reference_holds_secret(op.before) or reference_holds_secret(op.after)
         changes.append(Change(
             op=op.op, path=join(op.path), display_path=op.display_path,
             before=reference_mask(op.path, op.before), after=reference_mask(op.path, op.after),
             effect=verdict.effect, rule=verdict.rule.id, title=verdict.rule.title, message=verdict.message,
             conditional=verdict.conditional, sensitive=sensitive, unknown_value=unknown is not None,
-            evidence=verdict.rule.evidence_link,
+            evidence=verdict.rule.evidence_link, could_be_rejected=could_be_rejected,
         ))
     return changes
 
@@ -164,7 +171,9 @@ def test_a_condition_that_reads_a_value_known_only_after_deployment_leaves_the_c
                                                                                      True, hidden)
     change, = assert_same([op], ctx)
     assert (change.rule, change.effect, change.unknown_value) == ("VMSS003", Effect.UNKNOWN, False)
-    assert change.message.endswith("Why: parameter 'profile' has no value.")
+    assert "Why: parameter 'profile' has no value." in change.message
+    # VMSS301 rejects instance mix without a skuProfile: undecided, the change could be rejected.
+    assert change.could_be_rejected
     known = Context(ctx.before, {**ctx.after, "properties": {"skuProfile": {"vmSizes": [{"name": "a"}]}}})
     assert classify([op], RULES, known)[0].rule == "VMSS301"
 

@@ -246,7 +246,7 @@ def test_a_real_difference_still_shows(tmp_path: Path, current: dict[str, Any], 
     assert (change.path, change.effect) == (path, effect)
 
 
-def test_a_non_default_nic_and_disk_setting_is_an_upgrade(tmp_path: Path) -> None:
+def test_a_non_default_nic_and_disk_setting_is_a_change_with_its_rules_verdict(tmp_path: Path) -> None:
     body = put_body()
     proposed = copy.deepcopy(body)
     vm = proposed["properties"]["virtualMachineProfile"]
@@ -254,7 +254,8 @@ def test_a_non_default_nic_and_disk_setting_is_an_upgrade(tmp_path: Path) -> Non
     vm["storageProfile"]["dataDisks"][0]["caching"] = "ReadOnly"
     changes = plan_of(tmp_path, get_of(body), proposed).changes
     assert [(c.op, c.path, c.before, c.after, c.effect) for c in changes] == [
-        ("replace", f"{NIC}/enableAcceleratedNetworking", False, True, Effect.UPGRADE),
+        # Turning accelerated networking on needs the VMs stopped (VMSS305).
+        ("replace", f"{NIC}/enableAcceleratedNetworking", False, True, Effect.DEALLOCATE),
         ("replace", "/properties/virtualMachineProfile/storageProfile/dataDisks/0/caching", "None", "ReadOnly",
          Effect.UPGRADE),
     ]

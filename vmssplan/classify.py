@@ -20,7 +20,7 @@ Matching (see ``schemas/rule.schema.json``):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -132,20 +132,31 @@ class Verdict:
     undecided: bool = False
     #: That value, to say why.
     unknown: Any = None
+    #: The rule whose verdict is, or could be once the values are known, ``rejected``: a
+    #: change that cannot be decided offline could then be rejected.
+    rejecting_rule: Rule | None = None
 
 
 def _verdict(rule: Rule, op: PatchOp, before: Any, after: Any, ctx: Context) -> Verdict:
     """The verdict of the first ``when`` clause that holds, else the rule's own; undecided
     (effect unknown) at a clause that cannot be decided, since it or a later one may hold."""
-    for clause in rule.clauses:
+    for position, clause in enumerate(rule.clauses):
         subject = _subject(op, before, after, ctx)
         truth = evaluate(clause.condition, subject)
         if truth is True:
             conditional = rule.conditional if clause.conditional is None else clause.conditional
-            return Verdict(rule, clause.effect, conditional, clause.message or rule.message)
+            return Verdict(rule, clause.effect, conditional, clause.message or rule.message,
+                           rejecting_rule=rule if clause.effect is Effect.REJECTED else None)
         if truth is None:
-            return Verdict(rule, Effect.UNKNOWN, False, rule.message, undecided=True, unknown=subject.unknown)
-    return Verdict(rule, rule.effect, rule.conditional, rule.message)
+            # This clause or a later one may hold, or none: could one of them reject?
+            later = rule.clauses[position:]
+            can_reject = rule.effect is Effect.REJECTED or any(
+                c.effect is Effect.REJECTED and evaluate(c.condition, _subject(op, before, after, ctx)) is not False
+                for c in later)
+            return Verdict(rule, Effect.UNKNOWN, False, rule.message, undecided=True, unknown=subject.unknown,
+                           rejecting_rule=rule if can_reject else None)
+    return Verdict(rule, rule.effect, rule.conditional, rule.message,
+                   rejecting_rule=rule if rule.effect is Effect.REJECTED else None)
 
 
 def _overridden(verdict: Verdict, op: PatchOp, overrides: list[Rule], ctx: Context, unknown: Any) -> Verdict:
@@ -206,6 +217,7 @@ def classify_op(op: PatchOp, rules: RuleSet, ctx: Context) -> Verdict:
     # is judged by the specific rules of its members, the strongest verdict winning.
     best = _verdict(covering[0], op, op.before, op.after, ctx) if covering and (exact or _outside(op, below)) \
         else None
+    verdicts = [best] if best is not None else []
     if not exact:
         for rule, rest in below:
             for sub_path, a, b in _sub_values(op, rest):
@@ -215,13 +227,15 @@ def classify_op(op: PatchOp, rules: RuleSet, ctx: Context) -> Verdict:
                 sub_op = PatchOp("add" if a is None else "remove" if b is None else "replace",
                                  sub_path, sub_path, a, b, undecided=same is None and a is not None and b is not None)
                 candidate = _verdict(rule, sub_op, a, b, ctx)
+                verdicts.append(candidate)
                 if best is None or candidate.effect > best.effect:
                     best = candidate
     if best is None and covering:  # every differing value lies below a rule, yet none judged it
         best = _verdict(covering[0], op, op.before, op.after, ctx)
+        verdicts.append(best)
     if best is None:  # unreachable with the built-in catch-all rule (VMSS001), kept for user sets
         raise UsageError("no rule covers the scale-set root: the built-in rules are missing")
-    return best
+    return replace(best, rejecting_rule=next((v.rejecting_rule for v in verdicts if v.rejecting_rule), None))
 
 
 def classify(ops: list[PatchOp], rules: RuleSet, ctx: Context) -> list[Change]:
@@ -234,11 +248,18 @@ def classify(ops: list[PatchOp], rules: RuleSet, ctx: Context) -> list[Change]:
         before, after = scan.masked(op.before, secret_path), scan.masked(op.after, secret_path)
         unknown, holds_secret = scan.unknown, scan.holds_secret
         unknown_value = unknown is not None
-        verdict = _overridden(classify_op(op, rules, ctx), op, overrides, ctx, unknown)
+        judged = classify_op(op, rules, ctx)
+        verdict = _overridden(judged, op, overrides, ctx, unknown)
+        # Fail closed: a change that cannot be decided, to a property whose rule can reject.
+        could_be_rejected = verdict.effect is Effect.UNKNOWN and judged.rejecting_rule is not None
+        message = verdict.message
+        if judged.rejecting_rule is not None and could_be_rejected:
+            message += (f" It could be rejected ({judged.rejecting_rule.id}: {judged.rejecting_rule.title}), so "
+                        "the gate counts it as rejected unless unknowns are accepted (accept-unknown).")
         changes.append(Change(
             op=op.op, path=join(op.path), display_path=op.display_path, before=before, after=after,
-            effect=verdict.effect, rule=verdict.rule.id, title=verdict.rule.title, message=verdict.message,
+            effect=verdict.effect, rule=verdict.rule.id, title=verdict.rule.title, message=message,
             conditional=verdict.conditional, sensitive=secret_path or holds_secret,
-            unknown_value=unknown_value, evidence=verdict.rule.evidence_link,
+            unknown_value=unknown_value, evidence=verdict.rule.evidence_link, could_be_rejected=could_be_rejected,
         ))
     return changes

@@ -222,6 +222,11 @@ def plan(
         None, "--fail-on", metavar="EFFECT",
         help=f"Exit 1 when any change has this effect or a stronger one ({EFFECT_NAMES}) [default: the "
              "configuration's fail-on, else rejected]."),
+    accept_unknown: bool = typer.Option(
+        False, "--accept-unknown",
+        help="Accept changes that cannot be decided offline but could be rejected (values known only after "
+             "deployment, scale sets behind a remote link): they stay unknown in the plan instead of failing "
+             "the check as rejected ones (the configuration's accept-unknown does the same)."),
     config_file: str | None = typer.Option(None, "--config", metavar="FILE", help=CONFIG_HELP),
     rules_dir: list[str] | None = typer.Option(None, "--rules-dir", metavar="DIR",
                                                help="Extra directory of rule files (same schema as the "
@@ -273,7 +278,8 @@ def plan(
     options = RunConfig(parameters=tuple(parameters or ()), current_parameters=tuple(current_parameters or ()),
                         proposed_parameters=tuple(proposed_parameters or ()), scope=scope,
                         rule_dirs=tuple(rules_dir or ()), instances=tuple(instances or ()), patch=patch,
-                        edits=tuple(_EDIT_TOKENS), config=config, locate_changes=fmt in LOCATING_FORMATS)
+                        edits=tuple(_EDIT_TOKENS), config=config, locate_changes=fmt in LOCATING_FORMATS,
+                        accept_unknown=accept_unknown)
     paths = list(files or ())
     edits = bool(patch or _EDIT_TOKENS)
     if base_ref is not None:

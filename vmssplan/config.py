@@ -51,6 +51,9 @@ class Config:
     effects: dict[str, Effect] = field(default_factory=dict)
     rules_dirs: tuple[str, ...] = ()
     suppressions: tuple[Suppression, ...] = ()
+    #: Accept changes that cannot be decided offline but could be rejected: they stay
+    #: ``unknown`` in the plan and no longer fail the gate as rejected ones.
+    accept_unknown: bool = False
 
     def selected(self, rule: str) -> bool:
         if self.select and not any(rule.startswith(p) for p in self.select):
@@ -172,4 +175,5 @@ def _config_from(data: dict[str, Any], path: Path) -> Config:
         effects={k: Effect.parse(v) for k, v in data.get("effects", {}).items()},
         rules_dirs=tuple(str((base / d).resolve()) for d in data.get("rules-dirs", ())),
         suppressions=tuple(suppressions),
+        accept_unknown=data.get("accept-unknown") is True,
     )

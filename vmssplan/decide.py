@@ -82,6 +82,17 @@ def decide_changes(changes: list[Change], config: Config, scale_set: str, file: 
             change.suppressed = reason
 
 
+def accept_unknowns(changes: list[Change], accepted_by: str) -> None:
+    """Mark the unknown changes that could be rejected as accepted by ``accepted_by`` (the
+    configuration's ``accept-unknown`` or the option); with nobody accepting, the gate counts
+    them as rejected."""
+    if not accepted_by:
+        return
+    for change in changes:
+        if change.could_be_rejected:
+            change.accepted = accepted_by
+
+
 def _suppression_reason(change: Change, scale_set: str, file: str, config: Config, active: list[Suppression],
                         local: tuple[str, ...]) -> str:
     if not config.selected(change.rule):

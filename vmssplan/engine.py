@@ -21,6 +21,7 @@ from .model import (
     DocumentKind,
     Effect,
     Finding,
+    HiddenDeployment,
     Plan,
     Result,
     RuleDescription,
@@ -55,6 +56,17 @@ class RunConfig:
     config: Config | None = None
     #: Find each change's line and column (for the formats that show them).
     locate_changes: bool = True
+    #: Accept unknowns that could be rejected for this run (``--accept-unknown``).
+    accept_unknown: bool = False
+
+    @property
+    def unknowns_accepted_by(self) -> str:
+        """Who accepts unknowns that could be rejected ("" when nobody does: fail closed)."""
+        if self.accept_unknown:
+            return "--accept-unknown"
+        if self.config is not None and self.config.accept_unknown:
+            return f"accept-unknown in {self.config.source}"
+        return ""
 
 
 @dataclass
@@ -65,6 +77,8 @@ class _Side:
     doc: Document
     sources: list[ScaleSetSource]
     incomplete: bool = False
+    #: What it deploys that cannot be seen offline (remote links, unknown copy counts).
+    hidden: list[HiddenDeployment] = field(default_factory=list)
 
 
 @dataclass
@@ -99,9 +113,9 @@ class _Run:
                                                 self.config.scope, base_dir=base_dir, read_linked=read_linked)
             self.findings += resolved.findings
             self.reader.secrets |= resolved.secrets
-            if linked and planned and not resolved.scale_sets and not resolved.unexpanded:
+            if linked and planned and not resolved.scale_sets and not resolved.unexpanded and not resolved.hidden:
                 raise no_scale_set(doc)  # nor any template it links that could be read
-            return _Side(doc, resolved.scale_sets, bool(resolved.unexpanded))
+            return _Side(doc, resolved.scale_sets, bool(resolved.unexpanded), resolved.hidden)
         except DocumentError as exc:
             self.findings += exc.findings
             return None
@@ -155,6 +169,7 @@ def plan_files(current_path: str | None, proposed_path: str | None, config: RunC
         return run.result()
     # What is deployed already is not checked; notes (severity info) belong to `validate`.
     run.findings += validate.side_findings(proposed.doc, proposed.sources, notes=False)
+    run.findings += plan.hidden_findings(current.hidden, proposed.hidden, options.unknowns_accepted_by)
     rule_dirs = options.rule_dirs + (options.config.rules_dirs if options.config else ())
     rules = classify.load_rules(rule_dirs, validate=bool(rule_dirs))
     result_plan = Plan(current_file=current.doc.path, proposed_file=proposed.doc.path)
@@ -198,6 +213,7 @@ def _plan_update(run: _Run, before: ScaleSet, after: ScaleSet, rules: classify.R
     if run.config.config is not None:  # decide, then plan: the action follows the decided effects
         decide.decide_changes(changes, run.config.config, after.name, after.source.file,
                               decide.ignored_by_metadata(after.source.resource))
+    decide.accept_unknowns(changes, run.config.unknowns_accepted_by)
     if run.config.locate_changes:
         locate.locate_changes(changes, after, run.reader.documents)
     vms = instances.vms_of(instance_lists, after.orchestration_mode, run.findings) if instance_lists else None
@@ -246,10 +262,11 @@ def plan_against_revision(revision: str, paths: tuple[str, ...], config: RunConf
 
 
 def exit_code(result: Result, fail_on: Effect = Effect.REJECTED) -> int:
-    """0 clean; 1 when a finding is an error or a change that counts reaches ``fail_on``."""
+    """0 clean; 1 when a finding is an error or a change that counts reaches ``fail_on`` (an
+    unknown change that could be rejected counts as rejected unless it was accepted)."""
     if result.has_errors:
         return 1
-    if result.plan is not None and any(c.effect >= fail_on and not c.suppressed
+    if result.plan is not None and any(c.gate_effect >= fail_on and not c.suppressed
                                        for s in result.plan.scale_sets for c in s.changes):
         return 1
     return 0

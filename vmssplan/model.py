@@ -212,6 +212,22 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class HiddenDeployment:
+    """Resources a template deploys that cannot be seen offline (a deployment of a remote
+    linked template, a copy loop whose count is known only after deployment): the scale sets
+    among them are not planned. ``key`` names it alike on both sides of a plan;
+    ``fingerprint`` is a digest of everything that decides what it deploys (the link and the
+    values passed to it), so two sides with the same one deploy the same."""
+
+    key: str
+    what: str
+    reason: str
+    fingerprint: str
+    file: str
+    pointer: str
+
+
+@dataclass(frozen=True)
 class ScaleSetSource:
     """One scale set as found in a document, before normalization.
 
@@ -329,6 +345,18 @@ class Change:
     #: Why the change does not count towards --fail-on (ignored or suppressed by the
     #: configuration or the resource's metadata); empty when it counts.
     suppressed: str = ""
+    #: An ``unknown`` change to a property whose rule can reject: the gate counts it as
+    #: rejected (fail closed) unless the team accepts such unknowns (``accepted``).
+    could_be_rejected: bool = False
+    #: Who accepted it as unknown (``accept-unknown`` in the configuration, or the option).
+    accepted: str = ""
+
+    @property
+    def gate_effect(self) -> Effect:
+        """The effect the gate (``--fail-on``, exit code, levels) counts."""
+        if self.could_be_rejected and not self.accepted:
+            return Effect.REJECTED
+        return self.effect
 
     @property
     def symbol(self) -> str:

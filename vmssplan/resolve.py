@@ -33,6 +33,7 @@ from .model import (
     DeploymentScope,
     DocumentError,
     Finding,
+    HiddenDeployment,
     ParameterSource,
     ScaleSetSource,
     SensitiveValue,
@@ -95,6 +96,9 @@ class ResolvedTemplate:
     #: Pointers of scale-set resources (or copy loops) that could not be evaluated: how many
     #: there are or what they hold is unknown, so their absence is not a deletion.
     unexpanded: list[str] = field(default_factory=list)
+    #: Deployments whose scale sets cannot be seen offline (remote links, unknown copy
+    #: counts), with what decides what they deploy, for the plan to compare.
+    hidden: list[HiddenDeployment] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -578,6 +582,7 @@ class TemplateResolver:
                         self.finding("VAL044", f"the number of copies is known only after deployment "
                                                f"({count.reason}); this resource is not planned",
                                      f"{res_pointer}/copy", Severity.WARNING, file)
+                        self._hide_copies(resource, copy, count, ctx, res_pointer, file)
                     self.result.unexpanded.append(res_pointer)
                     continue
                 deployed += count
@@ -644,6 +649,9 @@ class TemplateResolver:
         linked: Path | None = None
         if not isinstance(inner_template, dict) and isinstance(link, dict):
             found = self._linked(link, ctx, pointer, file)
+            if isinstance(found, _Remote):
+                self._hide_remote(resource, ctx, pointer, file)
+                return
             if found is None:
                 return
             inner_template, linked, inner_file = found
@@ -709,8 +717,46 @@ class TemplateResolver:
             supplied.pointers[name] = sub
         return supplied
 
+    # --- what cannot be seen ----------------------------------------------------------------
+
+    def _hide_remote(self, resource: dict[str, Any], ctx: ex.EvaluationContext, pointer: str, file: str) -> None:
+        """A deployment of a template vmssplan cannot read: what decides what it deploys is
+        the link and what the deployment passes to it (and where it deploys)."""
+        props = resource.get("properties")
+        props = props if isinstance(props, dict) else {}
+        name = self._quiet_value(resource.get("name"), ctx, f"{pointer}/name", file)
+        link = props.get("templateLink")
+        shown = _short(link.get("uri") or link.get("id") if isinstance(link, dict) else link)
+        decisive = {key: value for key, value in (("templateLink", link), ("parameters", props.get("parameters")),
+                                                  ("mode", props.get("mode")),
+                                                  ("resourceGroup", resource.get("resourceGroup")),
+                                                  ("subscriptionId", resource.get("subscriptionId")))
+                    if value is not None}
+        self.result.hidden.append(HiddenDeployment(
+            key=f"deployment {ex.residual(name)}", what=f"deployment {_short(name)} of the linked template {shown}",
+            reason="the linked template cannot be read offline",
+            fingerprint=_digest(self._quiet_value(decisive, ctx, pointer, file)), file=file, pointer=pointer))
+
+    def _hide_copies(self, resource: dict[str, Any], copy: dict[str, Any], count: Any, ctx: ex.EvaluationContext,
+                     pointer: str, file: str) -> None:
+        """A copy loop whose count is known only after deployment: what decides what it
+        deploys is the count's expression and the resource as its first copy evaluates."""
+        loop = str(ex.get_case_insensitive(copy, "name") or "copy")
+        body = {key: value for key, value in resource.items() if key.lower() not in ("copy", "dependson")}
+        first = self._quiet_value(body, ctx.with_copy_index(loop, 0, current=True), pointer, file)
+        self.result.hidden.append(HiddenDeployment(
+            key=f"copies {loop} of {resource.get('type')} {_short(resource.get('name'))}",
+            what=f"the copies ({loop}) of {_short(resource.get('name'))}", reason=count.reason,
+            fingerprint=_digest([count.expression, first]), file=file, pointer=pointer))
+
+    def _quiet_value(self, value: Any, ctx: ex.EvaluationContext, pointer: str, file: str) -> Any:
+        """``value`` evaluated without findings (they are the template's to report once),
+        secrets protected (a digest is all that is kept of them)."""
+        with self._quietly():
+            return self.evaluate(value, ctx, pointer, file, protect=True)
+
     def _linked(self, link: dict[str, Any], ctx: ex.EvaluationContext, pointer: str,
-                file: str) -> tuple[dict[str, Any], Path, str] | None:
+                file: str) -> tuple[dict[str, Any], Path, str] | _Remote | None:
         """The template a ``templateLink`` names, read when it is a local file: a
         ``relativePath`` (relative to the template that links it), or a ``uri`` that
         evaluates, in the template's :meth:`link_view`, to a file next to it (the
@@ -733,7 +779,7 @@ class TemplateResolver:
         what = link.get("uri") or link.get("id") or "the linked template"
         self.finding("VAL042", f"{_short(what)} cannot be read offline: the scale sets it may deploy are not "
                                "planned", pointer, Severity.INFO, file)
-        return None
+        return _REMOTE
 
     def _read_linked(self, path: Path, shown: str, pointer: str, file: str
                      ) -> tuple[dict[str, Any], Path, str] | None:
@@ -779,6 +825,21 @@ def _leaf_count(value: Any) -> int:
 
 
 _QUOTED = re.compile(r"'(?:[^']|'')*'")
+
+
+class _Remote:
+    """What :meth:`TemplateResolver._linked` gives for a link it cannot read offline."""
+
+
+_REMOTE = _Remote()
+
+
+def _digest(value: Any) -> str:
+    """A digest of an evaluated value (its residual form: unknown parts by their residual,
+    secrets already reduced to digests)."""
+    import hashlib
+
+    return hashlib.sha256(ex.residual(value).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _protected(value: Any) -> Any:

@@ -35,6 +35,8 @@ FINDING_LEVEL: dict[str, Level] = {"error": "error", "warning": "warning", "info
 
 
 def change_level(change: dict[str, Any]) -> Level:
+    if change.get("could_be_rejected") and not change.get("accepted"):
+        return "error"  # fail closed: counted as a rejected change
     return CHANGE_LEVEL.get(change["effect"], "warning")
 
 
@@ -64,6 +66,8 @@ def effect_rank(effect: str) -> int:
 def effect_label(change: dict[str, Any]) -> str:
     """The effect as the plan says it: ``may deallocate`` for a conditional one."""
     effect = change["effect"]
+    if change.get("could_be_rejected"):
+        return "unknown, accepted" if change.get("accepted") else "unknown, could be rejected"
     if change.get("conditional") and effect != "none":
         return "may be rejected" if effect == "rejected" else f"may {effect}"
     return str(effect)
@@ -117,6 +121,7 @@ def change_to_dict(change: Change) -> dict[str, Any]:
         "sensitive": change.sensitive, "unknown_value": change.unknown_value, "evidence": change.evidence,
         "location": {"file": change.file, "line": change.line, "column": change.column} if change.file else None,
         "suppressed": change.suppressed or None,
+        "could_be_rejected": change.could_be_rejected, "accepted": change.accepted or None,
     }
 
 

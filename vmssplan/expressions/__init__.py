@@ -91,6 +91,7 @@ from .values import (
     find_unknowns,
     is_unknown,
     render_value,
+    residual,
 )
 
 __all__ = [
@@ -134,6 +135,7 @@ __all__ = [
     "make_tenant",
     "parse",
     "render_value",
+    "residual",
     "unescape_literal",
     "unique_string",
     "user_functions_from_template",

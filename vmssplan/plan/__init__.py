@@ -21,6 +21,7 @@ from ..model import (
     Change,
     Effect,
     Finding,
+    HiddenDeployment,
     InstancePlan,
     RolloutInfo,
     ScaleSet,
@@ -221,6 +222,34 @@ def unplannable(before: ScaleSet | None, after: ScaleSet | None, incomplete: tup
                    "not be expanded (a copy count refused, or known only at deployment): whether it is "
                    f"{'deleted' if missing_side else 'new'} cannot be told; not planned", Severity.WARNING,
                    file=present.source.file, pointer=present.source.pointer)
+
+
+def hidden_findings(current: list[HiddenDeployment], proposed: list[HiddenDeployment],
+                    accepted_by: str) -> list[Finding]:
+    """What the plan says of deployments whose scale sets cannot be seen (VAL046): one the
+    same on both sides (the same link, given the same values) deploys the same, so it is no
+    change, and the plan says why; one that changed, or is new, or is gone could hide a
+    rejected change: an error (fail closed) unless unknowns are accepted."""
+    before = {item.key: item for item in current}
+    after = {item.key: item for item in proposed}
+    findings = []
+    for key in sorted(before.keys() | after.keys()):
+        old, new = before.get(key), after.get(key)
+        item = new or old
+        assert item is not None
+        if old is not None and new is not None and old.fingerprint == new.fingerprint:
+            findings.append(Finding("VAL046", f"{item.what} is unchanged, as are the values it is given: the scale "
+                                    f"sets it may deploy are taken as unchanged, not seen ({item.reason})",
+                                    Severity.INFO, file=item.file, pointer=item.pointer))
+            continue
+        how = "is new" if old is None else "is gone" if new is None else "changed, or the values it is given did"
+        accepted = f"; accepted by {accepted_by}" if accepted_by else (
+            "; the check fails as for a rejected change unless unknowns are accepted (accept-unknown)")
+        findings.append(Finding("VAL046", f"{item.what} {how}: the scale sets it may deploy cannot be seen "
+                                f"({item.reason}), so the change is unknown and could be rejected{accepted}",
+                                Severity.WARNING if accepted_by else Severity.ERROR,
+                                file=item.file, pointer=item.pointer))
+    return findings
 
 
 def plan_scale_set(before: ScaleSet | None, after: ScaleSet | None, changes: list[Change],
