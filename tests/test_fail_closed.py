@@ -180,3 +180,23 @@ def test_an_unknown_copy_count_that_changed_could_be_rejected(tmp_path: Path) ->
     changed = run_cli("plan", current, proposed, "-o", "json")
     assert [f["severity"] for f in json.loads(changed.out)["findings"] if f["rule"] == "VAL046"] == ["error"]
     assert changed.code == 1
+
+
+def test_a_child_resource_of_an_existing_scale_set_is_compared_whole(tmp_path: Path) -> None:
+    """A template that changes an existing scale set only through a child resource (the
+    quickstart decrypt-vmss-windows): no false "no scale set", and a change to it fails closed."""
+    extension = {"type": "Microsoft.Compute/virtualMachineScaleSets/extensions", "apiVersion": "2020-12-01",
+                 "name": "[concat(parameters('vmss'), '/AzureDiskEncryption')]",
+                 "properties": {"publisher": "Microsoft.Azure.Security", "type": "AzureDiskEncryption",
+                                "typeHandlerVersion": "2.2", "settings": {"VolumeType": "[parameters('volumes')]"}}}
+    path = write(tmp_path / "decrypt.json", template(extension, parameters={
+        "vmss": {"type": "string"}, "volumes": {"type": "string"}}))
+    same = run_cli("plan", path, path, "-o", "json", "-p", "vmss=web", "-p", "volumes=All")
+    findings = json.loads(same.out)["findings"]
+    assert [(f["rule"], f["severity"]) for f in findings if f["severity"] != "info" or f["rule"] == "VAL046"] == [
+        ("VAL046", "info")]
+    assert same.code == 0
+    changed = run_cli("plan", path, path, "-o", "json", "-p", "vmss=web", "--current-parameters", "volumes=All",
+                      "--proposed-parameters", "volumes=Data")
+    assert [f["severity"] for f in json.loads(changed.out)["findings"] if f["rule"] == "VAL046"] == ["error"]
+    assert changed.code == 1

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from . import classify, decide, diff, lint, locate, normalize, plan, validate
 from .inputs import edits, git, instances, parameters, revisions
-from .inputs.documents import Document, links_templates, no_scale_set, scale_sets_of, template_scale_sets
+from .inputs.documents import Document, no_scale_set, reaches_scale_sets_indirectly, scale_sets_of, template_scale_sets
 from .inputs.reader import Reader
 from .model import (
     DeploymentScope,
@@ -100,7 +100,7 @@ class _Run:
             if doc.kind is not DocumentKind.ARM_TEMPLATE:
                 return _Side(doc, scale_sets_of(doc))
             written = next(template_scale_sets(doc.data, doc.path), None) is not None
-            linked = not written and links_templates(doc.data)
+            linked = not written and reaches_scale_sets_indirectly(doc.data)
             if not planned and not written and not linked:
                 return _Side(doc, [])
             if not written and not linked:

@@ -43,8 +43,6 @@ from .model import (
 )
 from .pointer import child, escape
 
-DEPLOYMENT_TYPE = "microsoft.resources/deployments"
-
 #: ARM's own limits (facts, section 6). A copy count beyond ARM's is not expanded (a bound
 #: against a small template asking for 10^9 copies); more resources than ARM's limit are
 #: reported (ARM refuses the template) but still planned, up to MAX_EVALUATED_VALUES.
@@ -569,7 +567,9 @@ class TemplateResolver:
             kind = resource.get("type")
             kind = kind.lower() if isinstance(kind, str) else ""
             copy = ex.get_case_insensitive(resource, "copy")
-            if kind not in (shape.VMSS_TYPE, DEPLOYMENT_TYPE):
+            if kind.startswith(shape.VMSS_CHILD_PREFIX):
+                self._hide_child(resource, ctx, res_pointer, file)
+            if kind not in (shape.VMSS_TYPE, shape.DEPLOYMENT_TYPE):
                 # Other resource types are not planned, not evaluated either: a literal copy
                 # count is counted, an expression as one.
                 count = ex.get_case_insensitive(copy, "count") if isinstance(copy, dict) else 1
@@ -748,6 +748,18 @@ class TemplateResolver:
             key=f"copies {loop} of {resource.get('type')} {_short(resource.get('name'))}",
             what=f"the copies ({loop}) of {_short(resource.get('name'))}", reason=count.reason,
             fingerprint=_digest([count.expression, first]), file=file, pointer=pointer))
+
+    def _hide_child(self, resource: dict[str, Any], ctx: ex.EvaluationContext, pointer: str, file: str) -> None:
+        """A child resource of a scale set (an extension added through
+        ``virtualMachineScaleSets/extensions``): it changes a scale set that may be defined
+        nowhere in the template, so what it changes is compared as a whole, by digest."""
+        body = {key: value for key, value in resource.items() if key.lower() != "dependson"}
+        name = self._quiet_value(resource.get("name"), ctx, f"{pointer}/name", file)
+        self.result.hidden.append(HiddenDeployment(
+            key=f"{str(resource.get('type')).lower()} {ex.residual(name)}",
+            what=f"{resource.get('type')} {_short(name)}",
+            reason="a child resource changes an existing scale set, which is not planned from it",
+            fingerprint=_digest(self._quiet_value(body, ctx, pointer, file)), file=file, pointer=pointer))
 
     def _quiet_value(self, value: Any, ctx: ex.EvaluationContext, pointer: str, file: str) -> Any:
         """``value`` evaluated without findings (they are the template's to report once),

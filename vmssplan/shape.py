@@ -81,6 +81,11 @@ ENVELOPED_OBJECTS = frozenset({"publicIPAddressConfiguration"})
 
 #: The resource type of a scale set, folded to lower case (ARM compares types so).
 VMSS_TYPE = "microsoft.compute/virtualmachinescalesets"
+#: Child resources of a scale set (``.../extensions``, ``.../virtualMachines``): a template
+#: holding one changes an existing scale set it may not define.
+VMSS_CHILD_PREFIX = VMSS_TYPE + "/"
+#: A nested or linked deployment (lower-cased, as type names compare).
+DEPLOYMENT_TYPE = "microsoft.resources/deployments"
 
 
 @lru_cache(maxsize=1)

@@ -20,8 +20,6 @@ from ..locate import PositionIndex, line_column
 from ..model import DocumentError, DocumentKind, Finding, ScaleSetSource, UsageError
 from ..pointer import child
 
-DEPLOYMENT_TYPE = "microsoft.resources/deployments"
-
 # Bounds on a document, each a located VAL001 finding (never a traceback or a hang). They
 # bound the memory and time a document can cost, and sit above what ARM itself accepts:
 #: Largest document read (bytes). ARM refuses a template over 4 MB, but `az vmss list`
@@ -450,7 +448,7 @@ def template_scale_sets(template: dict[str, Any], file: str, pointer: str = "",
             yield ScaleSetSource(name=name if isinstance(name, str) else f"{res_pointer}",
                                  resource=res, file=file, pointer=res_pointer,
                                  api_version=api if isinstance(api, str) else None, from_template=True)
-        elif isinstance(kind, str) and kind.lower() == DEPLOYMENT_TYPE and depth < 8:
+        elif isinstance(kind, str) and kind.lower() == shape.DEPLOYMENT_TYPE and depth < 8:
             props = res.get("properties")
             inner = props.get("template") if isinstance(props, dict) else None
             if isinstance(inner, dict):
@@ -459,15 +457,20 @@ def template_scale_sets(template: dict[str, Any], file: str, pointer: str = "",
         # VMs of a scale set, not scale sets: not followed.
 
 
-def links_templates(template: dict[str, Any], depth: int = 0) -> bool:
-    """Whether a template (or an inline nested template of it) has a deployment whose
-    template is linked (``templateLink``): it may deploy scale sets that only evaluating the
-    template finds (the resolve stage reads a local linked template)."""
+def reaches_scale_sets_indirectly(template: dict[str, Any], depth: int = 0) -> bool:
+    """Whether a template (or an inline nested template of it) may touch scale sets that only
+    evaluating it finds: a deployment whose template is linked (``templateLink``; the resolve
+    stage reads a local one), or a child resource of a scale set it does not define
+    (``Microsoft.Compute/virtualMachineScaleSets/extensions``: it changes an existing one)."""
     resources = template.get("resources")
     items = resources.values() if isinstance(resources, dict) else resources if isinstance(resources, list) else []
     for res in items:
         kind = res.get("type") if isinstance(res, dict) else None
-        if not isinstance(kind, str) or kind.lower() != DEPLOYMENT_TYPE:
+        if not isinstance(kind, str):
+            continue
+        if kind.lower().startswith(shape.VMSS_CHILD_PREFIX):
+            return True
+        if kind.lower() != shape.DEPLOYMENT_TYPE:
             continue
         props = res.get("properties")
         if not isinstance(props, dict):
@@ -475,7 +478,7 @@ def links_templates(template: dict[str, Any], depth: int = 0) -> bool:
         if isinstance(props.get("templateLink"), dict):
             return True
         inner = props.get("template")
-        if isinstance(inner, dict) and depth < 8 and links_templates(inner, depth + 1):
+        if isinstance(inner, dict) and depth < 8 and reaches_scale_sets_indirectly(inner, depth + 1):
             return True
     return False
 
