@@ -72,7 +72,7 @@ class RunConfig:
 @dataclass
 class _Side:
     """One side of a plan: its document and scale sets, and whether some resources of it
-    could not be evaluated (a scale set missing from it may be among them)."""
+    could not be evaluated or seen (a scale set missing from it may be among them)."""
 
     doc: Document
     sources: list[ScaleSetSource]
@@ -115,7 +115,7 @@ class _Run:
             self.reader.secrets |= resolved.secrets
             if linked and planned and not resolved.scale_sets and not resolved.unexpanded and not resolved.hidden:
                 raise no_scale_set(doc)  # nor any template it links that could be read
-            return _Side(doc, resolved.scale_sets, bool(resolved.unexpanded), resolved.hidden)
+            return _Side(doc, resolved.scale_sets, bool(resolved.unexpanded or resolved.hidden), resolved.hidden)
         except DocumentError as exc:
             self.findings += exc.findings
             return None

@@ -219,7 +219,8 @@ def unplannable(before: ScaleSet | None, after: ScaleSet | None, incomplete: tup
     assert present is not None
     side = ("current", "proposed")[missing_side]
     return Finding("VAL044", f"{present.name} is missing from the {side} side as evaluated, but resources there could "
-                   "not be expanded (a copy count refused, or known only at deployment): whether it is "
+                   "not be expanded or seen (a copy count refused or known only at deployment, a remote linked "
+                   "template, a child resource): whether it is "
                    f"{'deleted' if missing_side else 'new'} cannot be told; not planned", Severity.WARNING,
                    file=present.source.file, pointer=present.source.pointer)
 
