@@ -119,7 +119,7 @@ def _disks(*luns: object) -> dict:
 def test_a_lun_written_as_a_float_is_the_same_disk() -> None:
     """1 and 1.0 are one JSON number to the comparison, so they are one key too: otherwise
     the disks lose their identity and a reorder, or removing one disk, reads as the whole
-    array replaced (found by the DeepDiff oracle, tests/test_diff_oracle.py)."""
+    array replaced (found while building the DeepDiff oracle, tests/test_diff_oracle.py)."""
     assert diff(canon(_disks(0, 1)), canon(_disks(1, 0.0))) == []
     ops = diff(canon(_disks(0.0, 1)), canon(_disks(1)))
     assert [(op.op, join(op.path), op.display_path) for op in ops] == [

@@ -22,22 +22,22 @@ How DeepDiff's report is made comparable, and why it stays an independent opinio
 
 - Keyed arrays. vmssplan matches the items of the arrays named in ``shape.KEYED_ARRAYS`` by
   their key (``shape.item_key``: an extension by name, a data disk by lun, a pool by id),
-  not by position; DeepDiff with ``ignore_order`` off compares lists by position. So the
-  oracle hands DeepDiff every keyed array as a mapping from item key to item (``Keyed``, a
-  dict type of its own). Two dicts compared key by key is "match the items by key" and
-  nothing else: an item whose key is on one side only is added or removed, two items with
-  the same key are compared member by member, order plays no part. That is the meaning
-  vmssplan gives keyed arrays (its merge walk is one way to compute it; DeepDiff's dict
+  not by position, when the array is keyed on both sides (every item has a key that no
+  other item has); otherwise it compares the two arrays whole, position by position.
+  DeepDiff with ``ignore_order`` off compares lists by position. So where an array is keyed
+  on both sides the oracle hands it to DeepDiff as a mapping from item key to item
+  (``Keyed``). Two dicts compared key by key is "match the items by key" and nothing else:
+  an item whose key is on one side only is added or removed, two items with the same key
+  are compared member by member, order plays no part. That is the meaning vmssplan gives
+  keyed arrays (its merge walk over sorted keys is one way to compute it; DeepDiff's dict
   comparison is another, sharing no code). Where vmssplan *puts* each item (the running
-  indices of its patch) is what point 2 checks. An array is keyed when its member name is in
-  the table and every item has a key that no other item has (restated here from the table,
-  not taken from the differ); otherwise it stays a list, which DeepDiff compares by
-  position. ``Keyed`` being its own type, an array keyed on one side and positional (or an
-  object) on the other is a type change to DeepDiff, as it is a whole-array replace to
-  vmssplan.
+  indices of its patch) is what point 2 checks. Which arrays are keyed is restated here
+  from the table, not taken from the differ.
 - Positional arrays. vmssplan does not descend into them: one that differs is replaced
   whole. DeepDiff reports each index; the oracle cuts its paths at the first list index, so
-  "DeepDiff finds any difference inside array X" must equal "vmssplan replaces X".
+  "DeepDiff finds any difference inside array X" must equal "vmssplan replaces X". (Inside
+  one, the oracle still matches the items of an array keyed on both sides by key where
+  vmssplan compares them by position: the same, as normalization sorts keyed arrays by key.)
 - Case. ARM compares ids, locations and enum values without regard to case, and so does
   vmssplan (``shape.fold``, inside ``shape.same_value``). The oracle folds every leaf with
   ``shape.fold`` at its own path before DeepDiff sees it: which properties are
@@ -51,10 +51,15 @@ How DeepDiff's report is made comparable, and why it stays an independent opinio
 - Numbers. JSON has one number type: 1 and 1.0 are the same value, ``true`` and 1 are not
   (as ``shape.same_value`` says). DeepDiff's numeric options would make ``True == 1``, so
   the oracle writes an integral float as an int and lets DeepDiff compare types strictly.
-- Values known only after deployment, and secrets (``Unknown``, ``SensitiveValue`` in
-  evaluated templates) are opaque atoms to the oracle, equal when the objects are equal
-  (their fields: expression and reason; digest). When issue 13, point 1 changes how such
-  values compare, ``_opaque`` is the one place to follow it.
+- Values that are not JSON: in evaluated templates, values known only after deployment
+  (``Unknown``, perhaps with known parts: a subnet id whose subscription is unknown) and
+  values derived from secrets (``SensitiveValue``). Whether two of them are equal is decided
+  by the value (``Unknown.compare``, three-valued: provably equal, provably different,
+  undecided; the partial-value tests own it), and the oracle takes that decision as given:
+  DeepDiff does not look inside such a leaf, an operator (``Undecidable``) asks
+  ``shape.compare`` about it. What is checked is again the walk: that such a leaf is
+  compared with its twin at its own place, and that vmssplan marks a difference undecided
+  exactly where all it rests on is undecided.
 """
 
 from __future__ import annotations
@@ -77,7 +82,9 @@ from hypothesis import strategies as st
 from conftest import CORPUS, EXAMPLES
 from vmssplan import shape
 from vmssplan.diff import diff, to_rfc6902
+from vmssplan.expressions.values import Unknown
 from vmssplan.inputs.documents import load_document, scale_sets_of
+from vmssplan.inputs.reader import Reader
 from vmssplan.model import DeploymentScope, DocumentError, DocumentKind, PatchOp, ScaleSetSource
 from vmssplan.normalize import normalize
 from vmssplan.resolve import parameters_from_file, resolve_template
@@ -94,22 +101,55 @@ ORACLE_OPTIONS: dict[str, Any] = {
     "ignore_order": False, "zip_ordered_iterables": True, "threshold_to_diff_deeper": 0,
     "ignore_private_variables": False, "view": "tree",
 }
-#: What DeepDiff may report on JSON-shaped values; anything else means the oracle fed it
-#: something it did not mean to.
+#: What DeepDiff may report on JSON-shaped values, and what :class:`Undecidable` adds;
+#: anything else means the oracle fed it something it did not mean to.
 REPORTS = {"values_changed", "type_changes", "dictionary_item_added", "dictionary_item_removed",
-           "iterable_item_added", "iterable_item_removed"}
+           "iterable_item_added", "iterable_item_removed", "held_changed", "held_undecided"}
 
 
 class Keyed(dict[Any, Any]):
     """A keyed array as the oracle hands it to DeepDiff: item key -> item."""
 
 
-class Opaque(str):
-    """A value that is not JSON (known only after deployment, a secret's digest), as an atom."""
+class Held:
+    """A leaf that is not a JSON value (known only after deployment, a secret's digest) with
+    its path: DeepDiff does not look inside it; :class:`Undecidable` compares it."""
+
+    __slots__ = ("path", "value")
+
+    def __init__(self, path: tuple[str, ...], value: Any) -> None:
+        self.path, self.value = path, value
+
+    def __repr__(self) -> str:
+        return f"Held({self.value!r})"
 
 
-def _opaque(value: Any) -> Opaque:
-    return Opaque(f"{type(value).__name__}:{value!r}")
+class Undecidable:
+    """A DeepDiff operator for the levels where either side is :class:`Held`: it reports
+    ``held_changed`` when ``shape.compare`` says the two provably differ, ``held_undecided``
+    when it cannot decide, nothing when they are provably equal. With ``exact``, the very
+    same value is equal too (a volatile unknown, ``utcNow()``, is not provably equal even to
+    itself, but a patch that puts it in place has done its work)."""
+
+    def __init__(self, exact: bool = False) -> None:
+        self.exact = exact
+
+    def match(self, level: Any) -> bool:
+        return isinstance(level.t1, Held) or isinstance(level.t2, Held)
+
+    def give_up_diffing(self, level: Any, diff_instance: Any) -> bool:
+        held = level.t1 if isinstance(level.t1, Held) else level.t2
+        a, b = (side.value if isinstance(side, Held) else side for side in (level.t1, level.t2))
+        if self.exact and type(a) is type(b) and a == b:
+            return True
+        verdict = shape.compare(held.path, a, b)
+        if verdict is not True:
+            diff_instance.custom_report_result("held_changed" if verdict is False else "held_undecided", level)
+        return True
+
+
+def _deepdiff(before: Any, after: Any, exact: bool = False) -> Any:
+    return DeepDiff(before, after, custom_operators=[Undecidable(exact)], **ORACLE_OPTIONS)
 
 
 def _item_key(array_name: str, item: Any) -> tuple[str, str] | None:
@@ -128,33 +168,68 @@ def _keys(array_name: str, items: list[Any]) -> list[tuple[str, str]] | None:
     return keys  # type: ignore[return-value]
 
 
-def oracle_form(value: Any, path: tuple[str, ...] = (), keyed: bool = True) -> Any:
+def oracle_form(value: Any, path: tuple[str, ...] = ()) -> Any:
     """``value`` as the oracle shows it to DeepDiff: leaves folded as ARM compares them,
-    integral floats as ints, other values opaque, keyed arrays (if ``keyed``) as ``Keyed``."""
+    integral floats as ints, values that are not JSON held; arrays as lists."""
     if isinstance(value, dict):
-        return {k: oracle_form(v, path + (k,), keyed) for k, v in value.items()}
+        return {k: oracle_form(v, path + (k,)) for k, v in value.items()}
     if isinstance(value, list):
-        items = [oracle_form(v, path + (str(i),), keyed) for i, v in enumerate(value)]
-        keys = _keys(path[-1] if path else "", value) if keyed else None
-        return items if keys is None else Keyed(zip(keys, items, strict=True))
+        return [oracle_form(v, path + (str(i),)) for i, v in enumerate(value)]
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if value is None or isinstance(value, (bool, int, float, str)):
         return shape.fold(path, value)
-    return _opaque(value)
+    return Held(path, value)
 
 
-def deepdiff_paths(before: dict[str, Any], after: dict[str, Any]) -> set[Path_]:
-    """Where DeepDiff finds the two models different, cut at the first positional array."""
-    tree = DeepDiff(oracle_form(before), oracle_form(after), **ORACLE_OPTIONS)
+def oracle_pair(a: Any, b: Any, path: tuple[str, ...] = ()) -> tuple[Any, Any]:
+    """Both sides in :func:`oracle_form`, but an array keyed on both sides as ``Keyed``:
+    item key -> item. (What has no twin on the other side is reported whole, whatever its
+    inside looks like.)"""
+    if isinstance(a, dict) and isinstance(b, dict):
+        left = {k: oracle_form(v, path + (k,)) for k, v in a.items() if k not in b}
+        right = {k: oracle_form(v, path + (k,)) for k, v in b.items() if k not in a}
+        for k in a.keys() & b.keys():
+            left[k], right[k] = oracle_pair(a[k], b[k], path + (k,))
+        return left, right
+    if isinstance(a, list) and isinstance(b, list):
+        name = path[-1] if path else ""
+        keys_a, keys_b = _keys(name, a), _keys(name, b)
+        if keys_a is None or keys_b is None:  # positional: position by position
+            pairs = [oracle_pair(x, y, path + (str(i),)) for i, (x, y) in enumerate(zip(a, b, strict=False))]
+            n = len(pairs)
+            return ([x for x, _ in pairs] + [oracle_form(x, path + (str(i),)) for i, x in enumerate(a) if i >= n],
+                    [y for _, y in pairs] + [oracle_form(y, path + (str(i),)) for i, y in enumerate(b) if i >= n])
+        by_key_b = dict(zip(keys_b, b, strict=True))
+        left, right = Keyed(), Keyed()
+        for i, (key, item) in enumerate(zip(keys_a, a, strict=True)):
+            if key in by_key_b:
+                left[key], right[key] = oracle_pair(item, by_key_b[key], path + (str(i),))
+            else:
+                left[key] = oracle_form(item, path + (str(i),))
+        for i, (key, item) in enumerate(zip(keys_b, b, strict=True)):
+            if key not in left:
+                right[key] = oracle_form(item, path + (str(i),))
+        return left, right
+    return oracle_form(a, path), oracle_form(b, path)
+
+
+def deepdiff_report(before: dict[str, Any], after: dict[str, Any]) -> dict[Path_, set[str]]:
+    """Where DeepDiff finds the two models different, cut at the first positional array,
+    with the kinds of difference found there."""
+    tree = _deepdiff(*oracle_pair(before, after))
     assert set(tree) <= REPORTS, tree
-    paths = set()
-    for levels in tree.values():
+    paths: dict[Path_, set[str]] = {}
+    for kind, levels in tree.items():
         for level in levels:
             path = level.path(output_format="list")
             cut = next((i for i, part in enumerate(path) if isinstance(part, int)), len(path))
-            paths.add(tuple(path[:cut]))
+            paths.setdefault(tuple(path[:cut]), set()).add(kind)
     return paths
+
+
+def deepdiff_paths(before: dict[str, Any], after: dict[str, Any]) -> set[Path_]:
+    return set(deepdiff_report(before, after))
 
 
 def _key_path(doc: Any, op: PatchOp) -> Path_:
@@ -192,11 +267,16 @@ def check_pair(before: dict[str, Any], after: dict[str, Any]) -> list[PatchOp]:
     ops = diff(before, after)
     ours = vmssplan_paths(before, ops)
     assert len(set(ours)) == len(ours), f"a path changed twice: {ours}"
-    theirs = deepdiff_paths(before, after)
+    report = deepdiff_report(before, after)
+    theirs = set(report)
     assert set(ours) == theirs, (f"only vmssplan: {sorted(map(repr, set(ours) - theirs))}; "
                                  f"only DeepDiff: {sorted(map(repr, theirs - set(ours)))}")
+    # A difference is undecided where every difference below it is (one decided difference
+    # decides an array or object), as shape.compare has it.
+    undecided = {path for op, path in zip(ops, ours, strict=True) if op.undecided}
+    assert undecided == {path for path, kinds in report.items() if kinds == {"held_undecided"}}
     patched = jsonpatch.apply_patch(before, [to_rfc6902(op) for op in ops])
-    left = DeepDiff(oracle_form(patched, keyed=False), oracle_form(after, keyed=False), **ORACLE_OPTIONS)
+    left = _deepdiff(oracle_form(patched), oracle_form(after), exact=True)
     assert not left, f"the patch leaves {left}"
     return ops
 
@@ -276,8 +356,9 @@ def _sources(path: Path) -> tuple[DocumentKind, list[ScaleSetSource]]:
             sibling = path.with_name(path.stem + ".parameters.json")
             parameters = [parameters_from_file(load_document(str(sibling)).data, str(sibling))] \
                 if sibling.is_file() else []
-            return doc.kind, resolve_template(doc.data, doc.path, parameters, DeploymentScope(), base_dir=path.parent,
-                                              read_linked=lambda p: load_document(str(p)).data).scale_sets
+            base_dir, read_linked = Reader().linked_templates(doc)
+            return doc.kind, resolve_template(doc.data, doc.path, parameters, DeploymentScope(), base_dir=base_dir,
+                                              read_linked=read_linked).scale_sets
         sources = scale_sets_of(doc)
         if doc.kind is DocumentKind.API_EXAMPLE and isinstance(doc.data.get("parameters"), dict):
             request = replace(doc, data={"parameters": doc.data["parameters"]})
@@ -328,8 +409,8 @@ def test_corpus_pairs_agree_with_deepdiff(corpus: Path, name: str) -> None:
     for before, after in neighbours:
         check_pair(before, after)
         check_pair(after, before)
-    for model in models:
-        assert check_pair(model, model) == []
+    for model in models:  # against itself: nothing changes, but what differs at each deployment (utcNow())
+        assert [op for op in check_pair(model, model) if not op.undecided] == []
 
 
 def test_the_corpus_is_read() -> None:
@@ -373,8 +454,21 @@ def _leaf_edits(value: Any) -> st.SearchStrategy[Any]:
     if isinstance(value, float):
         return st.sampled_from([value + 1, int(value)] if value.is_integer() else [value + 1, round(value)])
     if isinstance(value, str):
-        return st.one_of(st.sampled_from([value.swapcase(), value.upper(), value.lower(), value + "-2", ""]), SCALARS)
+        return st.one_of(st.sampled_from([value.swapcase(), value.upper(), value.lower(), value + "-2", ""]), SCALARS,
+                         st.sampled_from(_partly_known(value)))
     return SCALARS
+
+
+_PARAMETER = Unknown("parameters('p')", "no value was given for parameter 'p'")
+
+
+def _partly_known(text: str) -> list[Any]:
+    """Values known only after deployment in place of ``text``: with its start known (a
+    partial value, issue 13 point 1), not at all, or different at every deployment."""
+    head = text[: len(text) // 2]
+    return [Unknown.text((head, _PARAMETER), f"concat('{head}', parameters('p'))"),
+            Unknown.text((head.swapcase(), _PARAMETER), f"concat('{head.swapcase()}', parameters('p'))"),
+            _PARAMETER, Unknown("utcNow()", "utcNow() is the time of the deployment", ("utcNow",))]
 
 
 def _walk(value: Any, path: Path_ = ()) -> list[tuple[Path_, Any]]:
@@ -475,6 +569,7 @@ def _report(before: dict[str, Any], after: dict[str, Any]) -> None:
     ops = check_pair(before, after)
     event(f"operations: {min(len(ops), 5)}{'+' if len(ops) >= 5 else ''}")
     event(f"keyed-array operations: {any('[' in op.display_path for op in ops)}")
+    event(f"undecided operations: {any(op.undecided for op in ops)}")
 
 
 SETTINGS = settings(deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow,
