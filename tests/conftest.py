@@ -30,6 +30,7 @@ INTEGRATION_FILES = {
     "test_hostile.py": "the CLI in a subprocess on inputs of up to 32 MiB",
     "test_secrets.py": "the CLI in a subprocess in every format; a corpus sweep",
     "test_corpus.py": "every file of the shared corpus",
+    "test_diff_oracle.py": "DeepDiff against the differ on every corpus model and hypothesis-edited copies",
     "test_code_checks.py": "runs ruff and mypy (strict) over the tree",
 }
 

@@ -109,3 +109,19 @@ def test_equal_values_of_another_origin_are_no_change_and_a_boolean_is_not_a_num
     assert [(op.op, op.before, op.after) for op in diff({"capacity": 1}, {"capacity": True})] == [
         ("replace", 1, True)]
     assert diff({"capacity": 1}, {"capacity": 1.0}) == []  # one JSON number
+
+
+def _disks(*luns: object) -> dict:
+    return {"name": "x", "properties": {"virtualMachineProfile": {"storageProfile": {"dataDisks": [
+        {"lun": lun, "createOption": "Empty", "diskSizeGB": 8} for lun in luns]}}}}
+
+
+def test_a_lun_written_as_a_float_is_the_same_disk() -> None:
+    """1 and 1.0 are one JSON number to the comparison, so they are one key too: otherwise
+    the disks lose their identity and a reorder, or removing one disk, reads as the whole
+    array replaced (found while building the DeepDiff oracle, tests/test_diff_oracle.py)."""
+    assert diff(canon(_disks(0, 1)), canon(_disks(1, 0.0))) == []
+    ops = diff(canon(_disks(0.0, 1)), canon(_disks(1)))
+    assert [(op.op, join(op.path), op.display_path) for op in ops] == [
+        ("remove", "/properties/virtualMachineProfile/storageProfile/dataDisks/0",
+         "properties.virtualMachineProfile.storageProfile.dataDisks[0.0]")]

@@ -179,6 +179,8 @@ def item_key(array_name: str, item: Any) -> Any:
         return value.lower() if key in ("id", "sourceVault.id", "packageReferenceId", ".") else value
     if isinstance(value, int) and not isinstance(value, bool):
         return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # lun 1.0 is lun 1, as same_value compares them
     return None
 
 
