@@ -133,3 +133,15 @@ def test_shape_compare_is_three_valued_over_containers() -> None:
     assert shape.compare((), {"a": 1, "b": unknown}, {"a": 2, "b": ev("[reference('y').name]")}) is False
     assert shape.compare((), [unknown], [ev("[reference('y').name]")]) is None
     assert shape.same_value((), [unknown], [ev("[reference('y').name]")]) is False
+
+
+def test_a_long_residual_is_kept_as_a_digest_and_still_compares() -> None:
+    big = {f"key{i}": "x" * 50 for i in range(100)}
+    expression = "[union(parameters('big'), reference('x').tags)]"
+    first = ev(expression, ctx(parameters={"big": big}))
+    same = ev(expression, ctx(parameters={"big": dict(big)}))
+    other = ev(expression, ctx(parameters={"big": {**big, "key0": "y"}}))
+    assert isinstance(first, Unknown) and isinstance(same, Unknown) and isinstance(other, Unknown)
+    assert len(first.expression) < 200 and "digest:" in first.expression
+    assert first.compare(same) is True
+    assert first.compare(other) is None

@@ -374,9 +374,21 @@ def residual(value: Any) -> str:
     return repr(value)
 
 
+#: A residual longer than this is kept as a digest: it is only ever compared, and an unknown
+#: computed from a large object (``union(variables('big'), reference(...))``) should not carry
+#: a copy of it through every expression that uses it.
+MAX_RESIDUAL_LENGTH = 2048
+
+
 def residual_call(name: str, arguments: Iterable[Any]) -> str:
-    """``name(arg, ...)`` with each argument written by :func:`residual`."""
-    return f"{name}({', '.join(residual(argument) for argument in arguments)})"
+    """``name(arg, ...)`` with each argument written by :func:`residual` (a digest of it when
+    it is long)."""
+    text = f"{name}({', '.join(residual(argument) for argument in arguments)})"
+    if len(text) <= MAX_RESIDUAL_LENGTH:
+        return text
+    import hashlib
+
+    return f"{name}(digest:{hashlib.sha256(text.encode('utf-8', 'surrogatepass')).hexdigest()})"
 
 
 # --------------------------------------------------------------------------- text forms
