@@ -121,8 +121,6 @@ def test_provenance_lists_every_copied_file() -> None:
             assert f"`{item['file']}`" in provenance and item["commit"] in provenance, item["file"]
 
 
-@pytest.mark.xfail(strict=True, reason="the corpus is still short of issue 13's 40 templates from 8 publishers "
-                   "(see PROVENANCE.md); strict: remove this marker when it is not")
 def test_the_corpus_is_as_large_and_varied_as_issue_13_asks() -> None:
     publishers = {entry["publisher"] for entry in TEMPLATES}
     assert len(TEMPLATES) >= MIN_TEMPLATES and len(publishers) >= MIN_PUBLISHERS, (len(TEMPLATES), publishers)
