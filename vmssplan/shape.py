@@ -133,8 +133,15 @@ CASE_INSENSITIVE_KEYS = frozenset({
 #: Secrets: never printed. Matched on the last key of the path.
 SECRET_KEYS = frozenset({"adminPassword", "customData", "protectedSettings"})
 
-#: Secrets that a GET never returns: absent on a GET side is "unknown", not "removed".
-NEVER_RETURNED_BY_GET = frozenset({"adminPassword", "protectedSettings"})
+#: Values a plain GET (``az vmss show``) does not return, each with why: absent on a GET side
+#: means "not shown", not "removed". Matched on the last key of the path. Secrets are never
+#: returned; userData only when asked for (apiVersion 2021-03-01 on; the REST examples
+#: CreateOrUpdateAScaleSetWithUserData and GetVirtualMachineScaleSetWithUserData show both).
+NEVER_RETURNED_BY_GET: dict[str, str] = {
+    "adminPassword": "which never returns it",
+    "protectedSettings": "which never returns it",
+    "userData": "which returns it only when asked for ($expand=userData; az vmss show --include-user-data)",
+}
 
 
 def matches(path: tuple[str, ...], pattern: tuple[str, ...]) -> bool:
