@@ -171,7 +171,7 @@ def rule_from_data(data: dict[str, Any], file: str = "", builtin: bool = True) -
     return ChangeRule(**common, effect=Effect.parse(data["effect"]),
                       patterns=tuple(split(p) for p in data["paths"]), message=data["message"],
                       conditional=bool(data.get("conditional", False)), clauses=clauses,
-                      override=data.get("override"))
+                      fallback=bool(data.get("fallback", False)), override=data.get("override"))
 
 
 def _severity(text: str) -> Severity:
