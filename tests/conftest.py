@@ -24,6 +24,7 @@ INTEGRATION_FILES = {
     "test_properties.py": "hypothesis property tests",
     "expressions/test_expressions_fuzz.py": "hypothesis fuzzing of the expression language",
     "test_examples.py": "the CLI in a subprocess for every example in every format",
+    "test_realworld_history.py": "the CLI in a subprocess for every pair of template versions, two formats",
     "test_determinism.py": "the CLI in a subprocess under several hash seeds",
     "test_formats.py": "the CLI in a subprocess, most tests several times",
     "test_cli.py": "the CLI in a subprocess",
