@@ -48,12 +48,8 @@ def _golden(pair: tuple[Path, Path], fmt: str) -> Path:
 
 #: Pairs whose golden plan holds a verdict the review found wrong (a vmssplan bug), with the bug.
 #: Their test_the_reviewed_verdicts_are_right is a strict xfail: it passes the day the bug is fixed.
-STRING_BOOLEANS = ("vmssplan compares a boolean written as a string ('\"true\"', which ARM converts) with "
-                   "the boolean itself and reports a change; see REVIEW.md")
-KNOWN_WRONG = {
-    "vmss-windows-autoscale:1-76910e1->2-1bd4e31": STRING_BOOLEANS,
-    "vmss-windows-app-gateway:2-0d2c2f4->3-8dbbbdf": STRING_BOOLEANS,
-}
+#: (Bug 1 of REVIEW.md, strings written for booleans, is fixed: none is known wrong now.)
+KNOWN_WRONG: dict[str, str] = {}
 
 
 def test_every_history_has_at_least_two_versions_and_a_pair_per_step() -> None:
