@@ -21,7 +21,6 @@ from ..view import View
 from .escape import text
 from .json_output import dumps
 
-
 _TOO_DEEP = "--query: the expression is nested too deeply"
 
 
