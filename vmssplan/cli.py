@@ -149,8 +149,16 @@ def _compile_query(query: str | None) -> object:
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    typer.echo(f"vmssplan: error: {message}", err=True)
+    _error(message)
     raise typer.Exit(code)
+
+
+def _error(message: str) -> None:
+    """An error on standard error, on one line: a message may quote a path or a value from
+    a pull request, escaped as the text output escapes it (no forged CI-log line)."""
+    from .render.escape import text
+
+    typer.echo(f"vmssplan: error: {text(message)}", err=True)
 
 
 def _version_callback(value: bool) -> None:
@@ -344,7 +352,7 @@ def main() -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     except VmssplanError as exc:
-        typer.echo(f"vmssplan: error: {exc}", err=True)
+        _error(str(exc))
         return exc.exit_code
     except KeyboardInterrupt:
         typer.echo("vmssplan: interrupted", err=True)

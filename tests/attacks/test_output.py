@@ -328,6 +328,17 @@ def test_github_annotations_are_one_line_per_item() -> None:
     assert len(_validate("github").out.splitlines()) == len(validate["findings"])
 
 
+def test_error_messages_on_standard_error_stay_on_one_line() -> None:
+    """Attack: a path from a pull request (a missing linked template, a changed file's name)
+    quoted in an error message on standard error, which the CI log shows too. Criterion: the
+    message is one line, escaped as the text output is."""
+    run = run_cli("plan", str(EXAMPLE / "current.json"), "missing" + HOSTILE_FILE)
+    assert run.code == 2, run.err
+    assert run.err.startswith("vmssplan: error: missing::error::lead\\n::error::nl\\r") and run.err.count("\n") == 1
+    assert_no_forged_line("stderr", run.err)
+    assert_no_raw_control("stderr", run.err)
+
+
 # --- finding 7: --query and standard output ----------------------------------------------
 
 _EXAMPLE_ARGS = (str(EXAMPLE / "current.json"), str(EXAMPLE / "proposed.json"))

@@ -33,15 +33,18 @@ def compile_query(expression: str) -> Any:
         raise UsageError(_TOO_DEEP) from None
 
 
-#: Longer expressions are not quoted back in an error (jmespath quotes all of it, with a caret).
-_QUOTED = 120
+#: At most this much of jmespath's message (the token can be long).
+_MAX_MESSAGE = 240
 
 
 def _message(exc: JMESPathError) -> str:
-    message = str(exc).strip()
-    if len(message) > 2 * _QUOTED + 40:  # the first line (what and where) without the long expression
-        message = message.splitlines()[0].removesuffix(", for expression:")[:_QUOTED * 2]
-    return text(message) if "\n" not in message else "\n".join(map(text, message.splitlines()))
+    """jmespath's message on one line: what and where, without the expression it quotes in
+    full below a caret (the user has it; it may be long)."""
+    first = str(exc).strip().splitlines()[0].removesuffix(", for expression:").removesuffix(":")
+    position = getattr(exc, "lex_position", None)
+    if isinstance(position, int) and "column" not in first:
+        first += f" at column {position}"
+    return text(first[:_MAX_MESSAGE])
 
 
 def render(view: View, compiled: Any) -> str:
