@@ -33,6 +33,7 @@ INTEGRATION_FILES = {
     "test_corpus.py": "every file of the shared corpus",
     "test_diff_oracle.py": "DeepDiff against the differ on every corpus model and hypothesis-edited copies",
     "test_code_checks.py": "runs ruff and mypy (strict) over the tree",
+    "attacks/test_output.py": "the CLI in a subprocess on hostile names, in every format",
 }
 
 

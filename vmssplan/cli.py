@@ -94,7 +94,7 @@ def _use_color(mode: ColorMode, output_file: str | None = None) -> bool:
         return True
     if mode is ColorMode.never or os.environ.get("NO_COLOR") or output_file not in (None, "-"):
         return False
-    return sys.stdout.isatty()
+    return sys.stdout is not None and sys.stdout.isatty()
 
 
 def _output_format(output: Enum | None, query: str | None) -> str:
@@ -123,6 +123,8 @@ def _render(table: dict[str, str], fmt: str, result: Result, query: object, colo
 def _emit(text: str, output_file: str | None) -> None:
     """Write to standard output or to --output-file."""
     if output_file is None or output_file == "-":
+        if sys.stdout is None:  # started with standard output closed (`>&-`)
+            raise UsageError("cannot write the output: standard output is closed (use --output-file FILE)")
         try:
             sys.stdout.write(text)
             sys.stdout.flush()
@@ -147,8 +149,16 @@ def _compile_query(query: str | None) -> object:
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    typer.echo(f"vmssplan: error: {message}", err=True)
+    _error(message)
     raise typer.Exit(code)
+
+
+def _error(message: str) -> None:
+    """An error on standard error, on one line: a message may quote a path or a value from
+    a pull request, escaped as the text output escapes it (no forged CI-log line)."""
+    from .render.escape import text
+
+    typer.echo(f"vmssplan: error: {text(message)}", err=True)
 
 
 def _version_callback(value: bool) -> None:
@@ -315,13 +325,13 @@ def rules_command(
 
     rules = load_rules(tuple(rules_dir or ()), validate=bool(rules_dir))
     if rule_id is None:
-        sys.stdout.write(catalogue_text(rules))
+        _emit(catalogue_text(rules), None)
         return
     rule = rules.by_id(rule_id.upper())
     if rule is None:
         close = [r.id for r in rules.rules if r.id.startswith(rule_id.upper()[:5])]
         _fail(f"no rule {rule_id}" + (f" (did you mean {', '.join(close[:5])}?)" if close else ""), 2)
-    sys.stdout.write(rule_markdown(rule))
+    _emit(rule_markdown(rule), None)
 
 
 def run() -> NoReturn:
@@ -342,7 +352,7 @@ def main() -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     except VmssplanError as exc:
-        typer.echo(f"vmssplan: error: {exc}", err=True)
+        _error(str(exc))
         return exc.exit_code
     except KeyboardInterrupt:
         typer.echo("vmssplan: interrupted", err=True)
