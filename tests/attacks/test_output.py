@@ -265,7 +265,7 @@ def test_markdown_comment_structure_cannot_be_opened_or_closed() -> None:
     own structure only: its headings, one ``<details>``/``<summary>`` per scale set holding
     no HTML from the name, JSON fences that are JSON, tables with even rows, no inline HTML,
     links only to rule evidence."""
-    pytest.importorskip("markdown_it")
+    import markdown_it  # noqa: F401  (a test dependency: the comment is parsed as GitHub would)
     assert_markdown_structure(_plan("markdown").out, scale_sets=1)
     assert_markdown_structure(_validate("markdown").out, scale_sets=0)
     out = _plan("markdown").out
@@ -435,9 +435,8 @@ def test_random_names_and_tags_never_forge_output(tmp_path_factory: pytest.TempP
     pieces of workflow commands, line breaks of every kind, ESC/OSC, bidi controls, Markdown
     and HTML syntax), no format has a forged line, a raw control or a logging command; JSON
     is valid with the exact strings; JUnit is XML; Markdown keeps vmssplan's structure."""
+    import markdown_it  # noqa: F401  (a test dependency: the comment is parsed as GitHub would)
     from hypothesis import HealthCheck, given, settings
-
-    pytest.importorskip("markdown_it")
     folder = tmp_path_factory.mktemp("property")
 
     @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
