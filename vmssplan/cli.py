@@ -94,7 +94,7 @@ def _use_color(mode: ColorMode, output_file: str | None = None) -> bool:
         return True
     if mode is ColorMode.never or os.environ.get("NO_COLOR") or output_file not in (None, "-"):
         return False
-    return sys.stdout.isatty()
+    return sys.stdout is not None and sys.stdout.isatty()
 
 
 def _output_format(output: Enum | None, query: str | None) -> str:
@@ -123,6 +123,8 @@ def _render(table: dict[str, str], fmt: str, result: Result, query: object, colo
 def _emit(text: str, output_file: str | None) -> None:
     """Write to standard output or to --output-file."""
     if output_file is None or output_file == "-":
+        if sys.stdout is None:  # started with standard output closed (`>&-`)
+            raise UsageError("cannot write the output: standard output is closed (use --output-file FILE)")
         try:
             sys.stdout.write(text)
             sys.stdout.flush()
@@ -136,6 +138,26 @@ def _emit(text: str, output_file: str | None) -> None:
             handle.write(text)
     except OSError as exc:
         raise UsageError(f"--output-file {output_file}: cannot write: {exc.strerror or exc}") from None
+
+
+def _check_output_file(output_file: str | None, inputs: list[str]) -> None:
+    """--output-file may not name a file the run reads (a document, a parameters file, the
+    template's own parameters file, an instance list, a patch, the configuration): writing
+    the output would destroy it. A usage error (exit 2) before anything is read."""
+    if output_file is None or output_file == "-" or not os.path.exists(output_file):
+        return
+    from .inputs import git
+    from .inputs.parameters import sibling_parameters
+
+    names = [name.removeprefix("@") for name in inputs if name != "-" and not git.is_git_spec(name)]
+    names += [s for s in map(sibling_parameters, names) if s is not None]
+    for name in names:
+        try:
+            same = os.path.samefile(output_file, name)
+        except (OSError, ValueError):
+            continue
+        if same:
+            _fail(f"--output-file {output_file} is an input of this run ({name}); refusing to overwrite it", 2)
 
 
 def _compile_query(query: str | None) -> object:
@@ -186,7 +208,9 @@ def validate(
     from .engine import RunConfig, validate_files
     from .render import FINDINGS_FORMATS
 
-    result = validate_files(files, RunConfig(parameters=tuple(parameters or ()), config=_config(config_file)))
+    config = _config(config_file)
+    _check_output_file(output_file, [*files, *(parameters or ()), *([config.source] if config.source else [])])
+    result = validate_files(files, RunConfig(parameters=tuple(parameters or ()), config=config))
     text = _render(FINDINGS_FORMATS, fmt, result, compiled, _use_color(color, output_file))
     _emit(text, output_file)
     raise typer.Exit(1 if result.has_errors else 0)
@@ -281,6 +305,9 @@ def plan(
                         edits=tuple(_EDIT_TOKENS), config=config, locate_changes=fmt in LOCATING_FORMATS,
                         accept_unknown=accept_unknown)
     paths = list(files or ())
+    _check_output_file(output_file, [*paths, *(parameters or ()), *(current_parameters or ()),
+                                     *(proposed_parameters or ()), *(instances or ()), *([patch] if patch else []),
+                                     *([config.source] if config.source else [])])
     edits = bool(patch or _EDIT_TOKENS)
     if base_ref is not None:
         if edits:
@@ -315,13 +342,13 @@ def rules_command(
 
     rules = load_rules(tuple(rules_dir or ()), validate=bool(rules_dir))
     if rule_id is None:
-        sys.stdout.write(catalogue_text(rules))
+        _emit(catalogue_text(rules), None)
         return
     rule = rules.by_id(rule_id.upper())
     if rule is None:
         close = [r.id for r in rules.rules if r.id.startswith(rule_id.upper()[:5])]
         _fail(f"no rule {rule_id}" + (f" (did you mean {', '.join(close[:5])}?)" if close else ""), 2)
-    sys.stdout.write(rule_markdown(rule))
+    _emit(rule_markdown(rule), None)
 
 
 def run() -> NoReturn:
