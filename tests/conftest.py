@@ -32,6 +32,7 @@ INTEGRATION_FILES = {
     "test_corpus.py": "every file of the shared corpus",
     "test_diff_oracle.py": "DeepDiff against the differ on every corpus model and hypothesis-edited copies",
     "test_code_checks.py": "runs ruff and mypy (strict) over the tree",
+    "attacks/test_inside.py": "the CLI in a subprocess, about fifty attacks on what vmssplan reads",
 }
 
 
