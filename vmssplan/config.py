@@ -139,6 +139,18 @@ def _read_yaml(path: Path, text: str) -> tuple[Any, Any]:
             except ValueError:  # more digits than sys.get_int_max_str_digits()
                 raise ConstructorError(None, None, "an integer with too many digits", node.start_mark) from None
 
+        def construct_object(self, node: Any, deep: bool = False) -> Any:
+            try:
+                return super().construct_object(node, deep)
+            except yaml.YAMLError:
+                raise
+            except (ValueError, IndexError, KeyError, TypeError, AttributeError, OverflowError):
+                # A tag's constructor failing on its text (`!!int` with no digits,
+                # `!!timestamp x`): the value's problem, located at it.
+                tag = str(node.tag).rsplit(":", 1)[-1]
+                raise ConstructorError(None, None, f"a value that is not a valid {_excerpt(tag)}",
+                                       node.start_mark) from None
+
     Loader.yaml_implicit_resolvers = {
         first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
@@ -158,8 +170,6 @@ def _read_yaml(path: Path, text: str) -> tuple[Any, Any]:
         where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise UsageError(f"{path}{where}: invalid YAML: {_excerpt(problem)}") from None
-    except (ValueError, RecursionError) as exc:  # a constructor's own error: never a traceback
-        raise UsageError(f"{path}: invalid YAML: {_excerpt(str(exc))}") from None
     finally:
         if loader is not None:
             loader.dispose()

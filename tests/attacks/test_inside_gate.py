@@ -9,7 +9,10 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from vmssplan.config import load_config
 from vmssplan.inputs import files
 from vmssplan.inputs.documents import read_data_file
 from vmssplan.model import UsageError
@@ -101,3 +104,43 @@ def test_rule_and_config_files_pass_the_same_gate(repo: Path, tmp_path: Path) ->
     with pytest.raises(UsageError) as caught:
         read_data_file(repo / "rules.json", "rule file")
     assert "rules.json" in str(caught.value) and "s3cret" not in str(caught.value)
+
+
+_YAML_PIECES = st.sampled_from(["fail-on: ", "ignore: ", "rules-dirs: ", "suppressions:\n  - ", "rule: ", "reason: ",
+                                "[", "]", "{", "}", ", ", "\n", "  ", "- ", "&a ", "*a", "!!int ", "!!binary ", "'",
+                                '"', "\\0", "\\x00", "1" * 5000, "1e999", "0x", "~", "<<: ", "? ", ": ", "#", "---\n",
+                                "...\n", "%YAML 1.1\n", "\t", "\x00", "\x1b", "\ufeff", "é", "2026-13-45"])
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(pieces=st.lists(_YAML_PIECES, max_size=30), encoding=st.sampled_from(["utf-8", "utf-16", "latin-1"]))
+def test_any_configuration_text_is_a_config_or_a_usage_error(tmp_path_factory: pytest.TempPathFactory,
+                                                            pieces: list[str], encoding: str) -> None:
+    """Fuzz (issue 14, point 8): `.vmssplan.yaml` built from YAML's sharp edges (aliases,
+    tags, merge keys, NULs, long integers, byte order marks) in three encodings.
+    Criterion: load_config returns a Config or raises UsageError; nothing else escapes."""
+    repo = tmp_path_factory.mktemp("fuzz")
+    (repo / ".git").mkdir()
+    path = repo / ".vmssplan.yaml"
+    path.write_bytes("".join(pieces).encode(encoding, errors="replace"))
+    try:
+        load_config(str(path), repo)
+    except UsageError as exc:
+        assert len(str(exc)) < 600 + len(str(path))
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(pieces=st.lists(st.sampled_from([*'[]{}="\',.\n\\ab1é\x00#', "[tool.vmssplan]\n", "tool", "vmssplan",
+                                        "1" * 5000, "fail-on"]), max_size=60))
+def test_any_pyproject_text_is_a_config_or_a_usage_error(tmp_path_factory: pytest.TempPathFactory,
+                                                         pieces: list[str]) -> None:
+    """Fuzz: pyproject.toml text around `[tool.vmssplan]`.
+    Criterion: load_config returns a Config or raises UsageError."""
+    repo = tmp_path_factory.mktemp("fuzz")
+    (repo / ".git").mkdir()
+    path = repo / "pyproject.toml"
+    path.write_text("[tool.vmssplan]\n" + "".join(pieces), encoding="utf-8")
+    try:
+        load_config(str(path), repo)
+    except UsageError as exc:
+        assert str(exc).startswith(str(path))
