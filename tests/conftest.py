@@ -34,6 +34,7 @@ INTEGRATION_FILES = {
     "test_diff_oracle.py": "DeepDiff against the differ on every corpus model and hypothesis-edited copies",
     "test_code_checks.py": "runs ruff and mypy (strict) over the tree",
     "attacks/test_output.py": "the CLI in a subprocess on hostile names, in every format",
+    "attacks/test_inside.py": "the CLI in a subprocess, about fifty attacks on what vmssplan reads",
 }
 
 

@@ -140,6 +140,26 @@ def _emit(text: str, output_file: str | None) -> None:
         raise UsageError(f"--output-file {output_file}: cannot write: {exc.strerror or exc}") from None
 
 
+def _check_output_file(output_file: str | None, inputs: list[str]) -> None:
+    """--output-file may not name a file the run reads (a document, a parameters file, the
+    template's own parameters file, an instance list, a patch, the configuration): writing
+    the output would destroy it. A usage error (exit 2) before anything is read."""
+    if output_file is None or output_file == "-" or not os.path.exists(output_file):
+        return
+    from .inputs import git
+    from .inputs.parameters import sibling_parameters
+
+    names = [name.removeprefix("@") for name in inputs if name != "-" and not git.is_git_spec(name)]
+    names += [s for s in map(sibling_parameters, names) if s is not None]
+    for name in names:
+        try:
+            same = os.path.samefile(output_file, name)
+        except (OSError, ValueError):
+            continue
+        if same:
+            _fail(f"--output-file {output_file} is an input of this run ({name}); refusing to overwrite it", 2)
+
+
 def _compile_query(query: str | None) -> object:
     if query is None:
         return None
@@ -196,7 +216,9 @@ def validate(
     from .engine import RunConfig, validate_files
     from .render import FINDINGS_FORMATS
 
-    result = validate_files(files, RunConfig(parameters=tuple(parameters or ()), config=_config(config_file)))
+    config = _config(config_file)
+    _check_output_file(output_file, [*files, *(parameters or ()), *([config.source] if config.source else [])])
+    result = validate_files(files, RunConfig(parameters=tuple(parameters or ()), config=config))
     text = _render(FINDINGS_FORMATS, fmt, result, compiled, _use_color(color, output_file))
     _emit(text, output_file)
     raise typer.Exit(1 if result.has_errors else 0)
@@ -291,6 +313,9 @@ def plan(
                         edits=tuple(_EDIT_TOKENS), config=config, locate_changes=fmt in LOCATING_FORMATS,
                         accept_unknown=accept_unknown)
     paths = list(files or ())
+    _check_output_file(output_file, [*paths, *(parameters or ()), *(current_parameters or ()),
+                                     *(proposed_parameters or ()), *(instances or ()), *([patch] if patch else []),
+                                     *([config.source] if config.source else [])])
     edits = bool(patch or _EDIT_TOKENS)
     if base_ref is not None:
         if edits:
