@@ -1,0 +1,146 @@
+"""Attack suite, issue 14 finding 4: every changed file is planned under --base-ref, whatever
+its name, and a file name never becomes a git revision path or an option.
+
+Each test builds a repository whose base commit holds a scale set and plays the pull request:
+the change Azure rejects (singlePlacementGroup false -> true, VMSS201), hidden by the name or
+the history of the file. A secure build plans it (exit 1, VMSS201 rejected).
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from clihelp import run_cli
+from conftest import EXAMPLES, REPO
+from gitrepo import git, make_repo
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+SPG = EXAMPLES / "single-placement-group-on"
+
+
+def _planned(repo: Path, *args: str) -> tuple[int, list[tuple[str, str, str]]]:
+    """(exit code, (file, scale set action, rule of each rejected change)) of --base-ref HEAD."""
+    run = run_cli("plan", "--base-ref", "HEAD", *args, "-o", "json", cwd=repo)
+    assert run.code in (0, 1), run.err
+    document = json.loads(run.out)
+    return run.code, [(s["file"], s["action"], c["rule"]) for s in document["scale_sets"] for c in s["changes"]
+                      if c["effect"] == "rejected"]
+
+
+@pytest.mark.parametrize("name", ["wéb-vmss.json", "web\tvmss.json", 'web"vmss.json', "web\nvmss.json",
+                                  "web-vmss ünï\\cödé.json", " lead-vmss.json"])
+def test_a_changed_file_with_any_name_is_planned(tmp_path: Path, name: str) -> None:
+    """Attack: git quotes names with non-ASCII, tab, quote, backslash or newline in its default
+    output, and such a file with a rejected change was skipped (exit 0). Criterion: git is read
+    with -z; the file is planned and the change rejected (exit 1)."""
+    repo = make_repo(tmp_path / "repo", {name: SPG / "current.json"})
+    shutil.copyfile(SPG / "proposed.json", repo / name)
+    code, rejected = _planned(repo)
+    assert code == 1 and rejected == [(name, "rejected", "VMSS201")]
+
+
+def test_a_renamed_file_is_planned_against_its_old_path(tmp_path: Path) -> None:
+    """Attack: rename the file in the same pull request as the rejected change; it was planned as
+    a create (exit 0). Criterion: the old path at the base is planned against the new path."""
+    repo = make_repo(tmp_path / "repo", {"old-vmss.json": SPG / "current.json"})
+    git(repo, "mv", "old-vmss.json", "new-vmss.json")
+    shutil.copyfile(SPG / "proposed.json", repo / "new-vmss.json")
+    git(repo, "add", "-A")
+    code, rejected = _planned(repo)
+    assert code == 1 and rejected == [("new-vmss.json", "rejected", "VMSS201")]
+
+
+def test_a_renamed_file_with_an_awkward_name_is_followed(tmp_path: Path) -> None:
+    """Criterion: a rename is followed whatever the names (NUL-separated pairs)."""
+    repo = make_repo(tmp_path / "repo", {"a\tb-vmss.json": SPG / "current.json"})
+    git(repo, "mv", "a\tb-vmss.json", "c\nd-vmss.json")
+    shutil.copyfile(SPG / "proposed.json", repo / "c\nd-vmss.json")
+    git(repo, "add", "-A")
+    assert _planned(repo) == (1, [("c\nd-vmss.json", "rejected", "VMSS201")])
+
+
+def test_a_symbolic_link_turned_into_a_file_is_planned(tmp_path: Path) -> None:
+    """Attack: at the base web-vmss.json is a symbolic link to shared/web.json; the pull request
+    replaces the link by a file holding the rejected change (a type change, skipped before).
+    Criterion: planned against what the link pointed at in the base (exit 1)."""
+    repo = make_repo(tmp_path / "repo", {"shared/web.json": SPG / "current.json"})
+    (repo / "web-vmss.json").symlink_to("shared/web.json")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "link")
+    (repo / "web-vmss.json").unlink()
+    shutil.copyfile(SPG / "proposed.json", repo / "web-vmss.json")
+    code, rejected = _planned(repo)
+    assert code == 1 and ("web-vmss.json", "rejected", "VMSS201") in rejected
+
+
+def test_a_file_named_like_a_git_revision_path_is_read_from_disk(tmp_path: Path) -> None:
+    """Attack: a committed file named ``git:HEAD:web-vmss.json`` holds the rejected change while
+    HEAD's web-vmss.json is harmless; it was read from git instead of disk. Criterion: a file
+    name found on disk is a file (planned from disk: exit 1, VMSS201)."""
+    repo = make_repo(tmp_path / "repo", {"web-vmss.json": SPG / "current.json",
+                                         "git:HEAD:web-vmss.json": SPG / "current.json"})
+    shutil.copyfile(SPG / "proposed.json", repo / "git:HEAD:web-vmss.json")
+    code, rejected = _planned(repo)
+    assert code == 1 and rejected == [("git:HEAD:web-vmss.json", "rejected", "VMSS201")]
+    # also when named on the command line after --base-ref (the hook passes staged names)
+    code, rejected = _planned(repo, "--", "git:HEAD:web-vmss.json")
+    assert code == 1 and rejected == [("git:HEAD:web-vmss.json", "rejected", "VMSS201")]
+
+
+@pytest.mark.parametrize("name", ["git:--output=out:x-vmss.json", "git:--output=out:x-vmss.parameters.json"])
+def test_a_file_name_cannot_inject_git_options(tmp_path: Path, name: str) -> None:
+    """Attack: a file named ``git:--output=out:x-vmss.json`` made ``git show`` write a file
+    (argument injection). Criterion: no file is written, the file is planned from disk."""
+    repo = make_repo(tmp_path / "repo", {name: SPG / "current.json"})
+    shutil.copyfile(SPG / "proposed.json", repo / name)
+    before = sorted(p.name for p in repo.iterdir())
+    run = run_cli("plan", "--base-ref", "HEAD", "-o", "json", cwd=repo)
+    assert run.code in (0, 1) and "Traceback" not in run.err
+    assert sorted(p.name for p in repo.iterdir()) == before
+    assert not any(p.name.startswith("out") for p in repo.rglob("*"))
+
+
+@pytest.mark.parametrize("spec", ["git:--output=out:x.json", "git:-p:x.json", "git:--exec=touch pwned:x.json"])
+def test_a_revision_given_on_the_command_line_cannot_be_an_option(tmp_path: Path, spec: str) -> None:
+    """Attack: an option in the revision of an explicit ``git:REV:PATH``. Criterion: a usage error
+    (exit 2); git is never handed an option from a revision."""
+    repo = make_repo(tmp_path / "repo", {"x.json": SPG / "current.json"})
+    run = run_cli("plan", spec, "x.json", cwd=repo)
+    assert run.code == 2 and "Traceback" not in run.err
+    assert sorted(p.name for p in repo.iterdir()) == [".git", "x.json"]
+
+
+@pytest.mark.parametrize("base_ref", ["--output=out", "-p", "--help"])
+def test_a_base_ref_cannot_be_an_option(tmp_path: Path, base_ref: str) -> None:
+    """Criterion: ``--base-ref=-x`` is a usage error (exit 2), never a git option."""
+    repo = make_repo(tmp_path / "repo", {"x.json": SPG / "current.json"})
+    run = run_cli("plan", f"--base-ref={base_ref}", cwd=repo)
+    assert run.code == 2 and "Traceback" not in run.err
+    assert sorted(p.name for p in repo.iterdir()) == [".git", "x.json"]
+
+
+@pytest.mark.parametrize("hook", ["vmssplan-plan", "vmssplan-validate"])
+def test_both_hook_entries_end_options(tmp_path: Path, hook: str) -> None:
+    """Attack: a staged file named ``--config=evil-vmss.json`` became an option of the hook.
+    Criterion: both entries of .pre-commit-hooks.yaml end with ``--``, and the hook's command
+    line (entry + staged names, as pre-commit builds it) plans the file named like an option."""
+    hooks = {h["id"]: h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
+    entry = shlex.split(hooks[hook]["entry"])
+    assert entry[-1] == "--"
+    name = "--config=evil-vmss.json"
+    repo = make_repo(tmp_path / "repo", {name: SPG / "current.json"})
+    (repo / "evil.yaml").write_text("ignore: [VMSS, VAL]\n", encoding="utf-8")
+    shutil.copyfile(SPG / "proposed.json", repo / name)
+    (repo / name).write_text((repo / name).read_text(encoding="utf-8").replace('"name"', '"name": 1, "x"', 1),
+                             encoding="utf-8") if hook == "vmssplan-validate" else None
+    git(repo, "add", "-A")
+    assert entry[0] == "vmssplan"
+    run = run_cli(*entry[1:], name, cwd=repo)
+    assert run.code == 1 and "Traceback" not in run.err, run.out + run.err
