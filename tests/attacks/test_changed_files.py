@@ -27,7 +27,7 @@ SPG = EXAMPLES / "single-placement-group-on"
 
 def _planned(repo: Path, *args: str) -> tuple[int, list[tuple[str, str, str]]]:
     """(exit code, (file, scale set action, rule of each rejected change)) of --base-ref HEAD."""
-    run = run_cli("plan", "--base-ref", "HEAD", *args, "-o", "json", cwd=repo)
+    run = run_cli("plan", "--base-ref", "HEAD", "-o", "json", *args, cwd=repo)
     assert run.code in (0, 1), run.err
     document = json.loads(run.out)
     return run.code, [(s["file"], s["action"], c["rule"]) for s in document["scale_sets"] for c in s["changes"]
@@ -88,10 +88,10 @@ def test_a_file_named_like_a_git_revision_path_is_read_from_disk(tmp_path: Path)
                                          "git:HEAD:web-vmss.json": SPG / "current.json"})
     shutil.copyfile(SPG / "proposed.json", repo / "git:HEAD:web-vmss.json")
     code, rejected = _planned(repo)
-    assert code == 1 and rejected == [("git:HEAD:web-vmss.json", "rejected", "VMSS201")]
+    assert code == 1 and rejected == [("./git:HEAD:web-vmss.json", "rejected", "VMSS201")]
     # also when named on the command line after --base-ref (the hook passes staged names)
     code, rejected = _planned(repo, "--", "git:HEAD:web-vmss.json")
-    assert code == 1 and rejected == [("git:HEAD:web-vmss.json", "rejected", "VMSS201")]
+    assert code == 1 and rejected == [("./git:HEAD:web-vmss.json", "rejected", "VMSS201")]
 
 
 @pytest.mark.parametrize("name", ["git:--output=out:x-vmss.json", "git:--output=out:x-vmss.parameters.json"])
@@ -137,10 +137,12 @@ def test_both_hook_entries_end_options(tmp_path: Path, hook: str) -> None:
     name = "--config=evil-vmss.json"
     repo = make_repo(tmp_path / "repo", {name: SPG / "current.json"})
     (repo / "evil.yaml").write_text("ignore: [VMSS, VAL]\n", encoding="utf-8")
-    shutil.copyfile(SPG / "proposed.json", repo / name)
-    (repo / name).write_text((repo / name).read_text(encoding="utf-8").replace('"name"', '"name": 1, "x"', 1),
-                             encoding="utf-8") if hook == "vmssplan-validate" else None
+    if hook == "vmssplan-validate":
+        (repo / name).write_text('{\n  "resources": [\n', encoding="utf-8")  # broken: the check must fail
+    else:
+        shutil.copyfile(SPG / "proposed.json", repo / name)  # rejected: the check must fail
     git(repo, "add", "-A")
     assert entry[0] == "vmssplan"
     run = run_cli(*entry[1:], name, cwd=repo)
     assert run.code == 1 and "Traceback" not in run.err, run.out + run.err
+    assert name in run.out
