@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,22 +62,63 @@ class Config:
         return not any(rule.startswith(p) for p in self.ignore)
 
 
-def find_config(start: Path) -> Path | None:
+def find_config(start: Path, revision: str | None = None) -> Path | str | None:
     """The nearest `.vmssplan.yaml`, or pyproject.toml with `[tool.vmssplan]`, upward from
-    ``start``; the search stops at the repository root (a directory holding `.git`)."""
-    for directory in (start, *start.parents):
+    ``start`` to the root of the repository that holds it (the nearest directory with
+    `.git`), never above; outside a repository, only in ``start`` itself: a file in a parent
+    directory (say `/tmp/.vmssplan.yaml`, which anyone may write) never applies.
+
+    With ``revision`` (``--base-ref``) the files of that revision are searched (a
+    ``git:REV:PATH`` is returned): the base decides the rules, not the change under review.
+    """
+    if revision is not None:
+        return _find_at_revision(start, revision)
+    root = next((d for d in (start, *start.parents) if (d / ".git").exists()), None)
+    directories = (start,) if root is None else (start, *start.parents[:len(start.parents) - len(root.parents)])
+    for directory in directories:
         for name in CONFIG_NAMES:
             if (directory / name).is_file():
                 return directory / name
         pyproject = directory / "pyproject.toml"
         if pyproject.is_file() and "[tool.vmssplan]" in pyproject.read_text(encoding="utf-8", errors="replace"):
             return pyproject
-        if (directory / ".git").exists():
-            return None
     return None
 
 
-def _read_yaml(path: Path) -> tuple[Any, Any]:
+def _find_at_revision(start: Path, revision: str) -> str | None:
+    from .inputs import git
+
+    git.verify_revision(revision)
+    top = git.toplevel()
+    if top is None:
+        raise UsageError(f"--base-ref {revision}: not in a git repository")
+    here = Path(os.path.realpath(start))
+    directories = [d for d in (here, *here.parents) if d.is_relative_to(top)]
+    for directory in directories:
+        relative = os.path.relpath(directory)
+        for name in (*CONFIG_NAMES, "pyproject.toml"):
+            path = os.path.normpath(os.path.join(relative, name))
+            if not git.exists(revision, path):
+                continue
+            spec = git.spec(revision, path)
+            if name != "pyproject.toml" or b"[tool.vmssplan]" in git.read_bytes(spec):
+                return spec
+    return None
+
+
+def _config_text(location: Path | str) -> str:
+    """The text of a configuration file, on disk or at a git revision."""
+    from .inputs import git
+
+    try:
+        if isinstance(location, str):
+            return git.read_bytes(location).decode("utf-8")
+        return location.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"{location}: configuration file is not UTF-8 text") from None
+
+
+def _read_yaml(text: str, path: Path | str) -> tuple[Any, Any]:
     """(data, composed node tree for line numbers)."""
     import yaml
 
@@ -88,7 +130,6 @@ def _read_yaml(path: Path) -> tuple[Any, Any]:
         first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
-    text = path.read_text(encoding="utf-8")
     try:
         node = yaml.compose(text, Loader=Loader)
         data = yaml.load(text, Loader=Loader)  # safe: Loader is a SafeLoader subclass
@@ -119,29 +160,32 @@ def _yaml_line(node: Any, path: list[Any]) -> int | None:
     return line
 
 
-def load_config(explicit: str | None, start: Path) -> Config:
-    """The configuration from ``explicit`` (--config) or the nearest file; empty if none."""
-    path = Path(explicit) if explicit else find_config(start)
+def load_config(explicit: str | None, start: Path, revision: str | None = None) -> Config:
+    """The configuration from ``explicit`` (--config) or the nearest file; empty if none.
+    ``revision``: search the files of that git revision instead of the working tree (the
+    configuration of ``--base-ref`` runs, unless ``--config`` names one)."""
+    path: Path | str | None = Path(explicit) if explicit else find_config(start, revision)
     if path is None:
         return Config()
-    if not path.is_file():
+    if isinstance(path, Path) and not path.is_file():
         raise UsageError(f"{path}: configuration file not found")
     node: Any = None
-    if path.name == "pyproject.toml":
+    text = _config_text(path)
+    if str(path).endswith("pyproject.toml"):
         import tomllib
 
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {}).get("vmssplan", {})
+            data = tomllib.loads(text).get("tool", {}).get("vmssplan", {})
         except tomllib.TOMLDecodeError as exc:
             raise UsageError(f"{path}: invalid TOML: {exc}") from None
     else:
-        data, node = _read_yaml(path)
+        data, node = _read_yaml(text, path)
         data = {} if data is None else data
     _check(data, path, node)
     return _config_from(data, path)
 
 
-def _check(data: Any, path: Path, node: Any) -> None:
+def _check(data: Any, path: Path | str, node: Any) -> None:
     import jsonschema
 
     schema = json.loads(schema_text("config.schema.json"))
@@ -155,8 +199,26 @@ def _check(data: Any, path: Path, node: Any) -> None:
         raise UsageError(f"{path}{where}: invalid configuration at {key}: {error.message}")
 
 
-def _config_from(data: dict[str, Any], path: Path) -> Config:
-    base = path.parent
+def _rules_dirs(directories: list[str], path: Path | str) -> tuple[str, ...]:
+    """``rules-dirs``, relative to the configuration file; for a configuration read at a git
+    revision, directories of that revision inside the repository."""
+    if isinstance(path, Path):
+        return tuple(str((path.parent / d).resolve()) for d in directories)
+    from .inputs import git
+
+    revision, name = git.parse_spec(path)
+    out = []
+    for directory in directories:
+        relative = os.path.normpath(os.path.join(os.path.dirname(name), directory))
+        top = git.toplevel()
+        if os.path.isabs(directory) or top is None or not Path(os.path.abspath(relative)).is_relative_to(top):
+            raise UsageError(f"{path}: invalid configuration at rules-dirs: {directory!r} is not a directory "
+                             "of the repository")
+        out.append(git.spec(revision, relative))
+    return tuple(out)
+
+
+def _config_from(data: dict[str, Any], path: Path | str) -> Config:
     suppressions = []
     for item in data.get("suppressions", []):
         try:
@@ -173,7 +235,7 @@ def _config_from(data: dict[str, Any], path: Path) -> Config:
         ignore=tuple(data.get("ignore", ())),
         severity={k: Severity[v.upper()] for k, v in data.get("severity", {}).items()},
         effects={k: Effect.parse(v) for k, v in data.get("effects", {}).items()},
-        rules_dirs=tuple(str((base / d).resolve()) for d in data.get("rules-dirs", ())),
+        rules_dirs=_rules_dirs(list(data.get("rules-dirs", ())), path),
         suppressions=tuple(suppressions),
         accept_unknown=data.get("accept-unknown") is True,
     )
