@@ -44,7 +44,7 @@ def _write(directory: Path, name: str, data: Any) -> Path:
 
 
 def test_a_user_directory_holds_change_and_lint_rules(tmp_path: Path) -> None:
-    _write(tmp_path, "TEAM001-size.json", {**VM_SIZE_RULE, "id": "TEAM001"})
+    _write(tmp_path, "TEAM001-size.json", {**VM_SIZE_RULE, "id": "TEAM001", "replaces": "VMSS301"})
     _write(tmp_path, "TEAM002-surge.json", {**LINT_RULE, "id": "TEAM002"})
     registry = load_registry((str(tmp_path),), validate=True)
     assert [(r.id, r.kind, r.builtin) for r in registry.rules[-2:]] == [("TEAM001", "change", False),
