@@ -10,7 +10,7 @@ import json
 import textwrap
 from typing import Any
 
-from ..view import View, effect_label
+from ..view import View, effect_label, waiver_line
 
 _RESET = "\033[0m"
 _STYLES = {
@@ -174,6 +174,10 @@ def render_plan(view: View, *, color: bool = False) -> str:
     for scale_set in view.scale_sets:
         lines.append("")
         lines += _scale_set_lines(scale_set, paint, show_file=scale_set["file"] != document["proposed"])
+    waivers = document.get("waivers", [])
+    if waivers:
+        lines += ["", paint(f"Waived ({len(waivers)}): these verdicts would otherwise count", "yellow", "bold")]
+        lines += ["  ! " + " ".join(waiver_line(w).split()) for w in waivers]  # one line each, whatever the names
     lines.append("")
     lines.append(_summary_line(view, paint))
     return "\n".join(lines) + "\n"
