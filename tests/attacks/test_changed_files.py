@@ -146,3 +146,50 @@ def test_both_hook_entries_end_options(tmp_path: Path, hook: str) -> None:
     run = run_cli(*entry[1:], name, cwd=repo)
     assert run.code == 1 and "Traceback" not in run.err, run.out + run.err
     assert name in run.out
+
+
+def test_a_parameters_file_named_like_a_git_revision_path_is_read_from_disk(tmp_path: Path) -> None:
+    """Attack: the template ``git:HEAD:x-vmss.json`` and its parameters file
+    ``git:HEAD:x-vmss.parameters.json`` are files of the pull request; the parameters file was
+    read from git (HEAD's x-vmss.parameters.json). Criterion: the sibling on disk is used."""
+    template = EXAMPLES / "template-parameters"
+    repo = make_repo(tmp_path / "repo", {"git:HEAD:x-vmss.json": template / "current.json",
+                                         "git:HEAD:x-vmss.parameters.json": template / "current.parameters.json"})
+    shutil.copyfile(template / "proposed.parameters.json", repo / "git:HEAD:x-vmss.parameters.json")
+    run = run_cli("plan", "--base-ref", "HEAD", "-o", "json", cwd=repo)
+    assert run.code in (0, 1) and "Traceback" not in run.err, run.err
+    changes = [c["path"] for s in json.loads(run.out)["scale_sets"] for c in s["changes"]]
+    assert changes == ["/properties/virtualMachineProfile/storageProfile/imageReference/version"], run.out
+
+
+def test_a_linked_template_named_like_a_git_revision_path_is_read_from_disk(tmp_path: Path) -> None:
+    """Attack: a template links ``relativePath: git:HEAD:linked.json``, a file of the pull request
+    holding the rejected change, while HEAD's linked.json is harmless; the link was read from
+    git. Criterion: a linked file on disk is that file (the rejected change is planned)."""
+    current = json.loads((SPG / "current.json").read_text(encoding="utf-8"))
+    proposed = json.loads((SPG / "proposed.json").read_text(encoding="utf-8"))
+
+    def linked(model: dict[str, object]) -> dict[str, object]:
+        resource = {k: v for k, v in model.items() if k in ("name", "location", "sku", "zones", "tags")}
+        properties = {k: v for k, v in model["properties"].items()  # type: ignore[attr-defined]
+                      if k not in ("provisioningState", "uniqueId", "timeCreated")}
+        return {"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+                "contentVersion": "1.0.0.0", "resources": [{
+                    "type": "Microsoft.Compute/virtualMachineScaleSets", "apiVersion": "2024-07-01", **resource,
+                    "properties": properties}]}
+
+    main = {"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+            "contentVersion": "1.0.0.0", "resources": [{
+                "type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "l",
+                "properties": {"mode": "Incremental", "templateLink": {"relativePath": "git:HEAD:linked.json"}}}]}
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "base-vmss.json").write_text(json.dumps(linked(current)), encoding="utf-8")
+    (repo / "main-vmss.json").write_text(json.dumps(main), encoding="utf-8")
+    (repo / "linked.json").write_text(json.dumps(linked(current)), encoding="utf-8")
+    (repo / "git:HEAD:linked.json").write_text(json.dumps(linked(proposed)), encoding="utf-8")
+    make_repo(repo, {})
+    run = run_cli("plan", "base-vmss.json", "main-vmss.json", "-o", "json", cwd=repo)
+    assert "Traceback" not in run.err
+    rejected = [c["rule"] for s in json.loads(run.out)["scale_sets"] for c in s["changes"] if c["effect"] == "rejected"]
+    assert run.code == 1 and rejected == ["VMSS201"], run.out + run.err
