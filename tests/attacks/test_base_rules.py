@@ -292,3 +292,37 @@ def test_configuration_discovery_stops_at_the_repository_root(tmp_path: Path) ->
     root = make_repo(tmp_path / "repo", {"sub/web-vmss.json": SPG / "current.json"})
     run = run_cli("plan", str(SPG / "current.json"), str(SPG / "proposed.json"), "-o", "json", cwd=root / "sub")
     assert run.code == 1, run.err
+
+
+def test_rules_dirs_of_the_base_configuration_are_read_at_the_base(tmp_path: Path) -> None:
+    """Attack: the base's configuration names a rule directory (a team rule that replaces VMSS201
+    with ``rejected``, explicitly); the pull request rewrites that rule file to say ``none``.
+    Criterion: with --base-ref the rule directory is read at the base revision (git), so the
+    base's rule decides (exit 1) and the plan lists its replacement of VMSS201."""
+    root = make_repo(tmp_path / "repo", {"web-vmss.json": SPG / "current.json"})
+    (root / "ci").mkdir()
+    (root / "ci" / "rules").mkdir()
+    rule = {**SPG_RULE, "id": "TEAM201", "effect": "rejected", "replaces": "VMSS201"}
+    (root / "ci" / "rules" / "TEAM201.json").write_text(json.dumps(rule), encoding="utf-8")
+    (root / "pyproject.toml").write_text('[tool.vmssplan]\nrules-dirs = ["ci/rules"]\n', encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "team rules")
+    shutil.copyfile(SPG / "proposed.json", root / "web-vmss.json")
+    (root / "ci" / "rules" / "TEAM201.json").write_text(json.dumps({**rule, "effect": "none"}), encoding="utf-8")
+    _commit_pr(root)
+    code, document, _ = _plan(root)
+    assert code == 1 and ("TEAM201", "rejected") in _effects(document)
+    assert [(w["kind"], w["rule"], w["by"], w["file"]) for w in document["waivers"]] == [  # type: ignore[union-attr]
+        ("replaces", "VMSS201", "TEAM201", "git:HEAD~1:ci/rules/TEAM201.json")]
+
+
+def test_a_base_rules_dir_outside_the_repository_is_refused(tmp_path: Path) -> None:
+    """Criterion: a base configuration whose rules-dirs leaves the repository is a usage error
+    (exit 2), never a directory of the runner."""
+    root = make_repo(tmp_path / "repo", {"web-vmss.json": SPG / "current.json"})
+    (root / ".vmssplan.yaml").write_text("rules-dirs: [../../etc]\n", encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "config")
+    shutil.copyfile(SPG / "proposed.json", root / "web-vmss.json")
+    run = run_cli("plan", "--base-ref", "HEAD", cwd=root)
+    assert run.code == 2 and "rules-dirs" in run.err and "Traceback" not in run.err, run.err
