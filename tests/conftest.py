@@ -32,6 +32,8 @@ INTEGRATION_FILES = {
     "test_corpus.py": "every file of the shared corpus",
     "test_diff_oracle.py": "DeepDiff against the differ on every corpus model and hypothesis-edited copies",
     "test_code_checks.py": "runs ruff and mypy (strict) over the tree",
+    "attacks/test_base_rules.py": "the CLI in a subprocess in git repositories (issue 14 attack suite)",
+    "attacks/test_changed_files.py": "the CLI in a subprocess in git repositories (issue 14 attack suite)",
 }
 
 

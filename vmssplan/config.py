@@ -88,20 +88,15 @@ def find_config(start: Path, revision: str | None = None) -> Path | str | None:
 def _find_at_revision(start: Path, revision: str) -> str | None:
     from .inputs import git
 
-    git.verify_revision(revision)
-    top = git.toplevel()
-    if top is None:
-        raise UsageError(f"--base-ref {revision}: not in a git repository")
+    git.verify_revision(revision)  # outside a repository too: "no such revision in this repository"
     here = Path(os.path.realpath(start))
-    directories = [d for d in (here, *here.parents) if d.is_relative_to(top)]
-    for directory in directories:
-        relative = os.path.relpath(directory)
-        for name in (*CONFIG_NAMES, "pyproject.toml"):
-            path = os.path.normpath(os.path.join(relative, name))
-            if not git.exists(revision, path):
-                continue
+    candidates = [os.path.normpath(os.path.join(os.path.relpath(directory), name))
+                  for directory in (here, *here.parents) for name in (*CONFIG_NAMES, "pyproject.toml")]
+    found = git.present(revision, candidates)  # one listing for every candidate inside the repository
+    for path in candidates:
+        if path in found:
             spec = git.spec(revision, path)
-            if name != "pyproject.toml" or b"[tool.vmssplan]" in git.read_bytes(spec):
+            if not path.endswith("pyproject.toml") or b"[tool.vmssplan]" in git.read_bytes(spec):
                 return spec
     return None
 

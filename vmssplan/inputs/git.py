@@ -189,6 +189,22 @@ def _tree(rev: str) -> frozenset[str] | None:
     return frozenset(name.decode("utf-8", "surrogateescape") for name in proc.stdout.split(b"\0") if name)
 
 
+def present(rev: str, paths: list[str]) -> set[str]:
+    """Which of ``paths`` (relative to the working directory, inside the repository) are in
+    the tree of ``rev``: one ``git ls-tree`` for them all."""
+    top = toplevel()
+    if top is None or not paths:
+        return set()
+    relative = {os.path.relpath(os.path.abspath(p), top).replace(os.sep, "/"): p for p in paths}
+    inside = sorted(r for r in relative if not r.startswith(".."))
+    proc = _git("--literal-pathspecs", "ls-tree", "-z", "--name-only", "--full-tree", "--end-of-options", rev,
+                "--", *inside)
+    if proc.returncode != 0:
+        return set()
+    names = {name.decode("utf-8", "surrogateescape") for name in proc.stdout.split(b"\0") if name}
+    return {relative[name] for name in names if name in relative}
+
+
 def list_directory(rev: str, path: str) -> list[tuple[str, bool, int]] | None:
     """(name, whether it is a regular file, size in bytes) of each entry of directory
     ``path`` at ``rev``, in name order; None when it is not a directory of the revision. A
