@@ -326,3 +326,22 @@ def test_a_base_rules_dir_outside_the_repository_is_refused(tmp_path: Path) -> N
     shutil.copyfile(SPG / "proposed.json", root / "web-vmss.json")
     run = run_cli("plan", "--base-ref", "HEAD", cwd=root)
     assert run.code == 2 and "rules-dirs" in run.err and "Traceback" not in run.err, run.err
+
+
+@pytest.mark.parametrize("config,kind,now", [("ignore: [VAL001]\n", "ignore", "dropped"),
+                                             ("severity: {VAL: warning}\n", "severity", "warning"),
+                                             ("suppressions:\n  - {rule: VAL001, reason: known broken}\n",
+                                              "suppression", "dropped")])
+def test_a_waived_error_finding_is_listed(tmp_path: Path, config: str, kind: str, now: str) -> None:
+    """Attack: the configuration drops or lowers the error finding of a broken document, so the
+    check passes with no plan at all. Criterion: the waiver is listed (JSON, text, Markdown)."""
+    (tmp_path / "c.yaml").write_text(config, encoding="utf-8")
+    (tmp_path / "broken-vmss.json").write_text('{\n  "name": \n', encoding="utf-8")
+    args = ("plan", str(SPG / "current.json"), "broken-vmss.json", "--config", "c.yaml")
+    run = run_cli(*args, "-o", "json", cwd=tmp_path)
+    assert run.code == 0, run.out + run.err
+    waivers = json.loads(run.out)["waivers"]
+    assert [(w["kind"], w["rule"], w["from"], w["to"]) for w in waivers] == [(kind, "VAL001", "error", now)]
+    for fmt in ("text", "markdown"):
+        shown = run_cli(*args, "-o", fmt, cwd=tmp_path).out
+        assert "Waived" in shown and "VAL001" in shown and "c.yaml" in shown, shown

@@ -193,3 +193,33 @@ def test_a_linked_template_named_like_a_git_revision_path_is_read_from_disk(tmp_
     assert "Traceback" not in run.err
     rejected = [c["rule"] for s in json.loads(run.out)["scale_sets"] for c in s["changes"] if c["effect"] == "rejected"]
     assert run.code == 1 and rejected == ["VMSS201"], run.out + run.err
+
+
+def test_a_base_link_out_of_the_repository_is_not_followed(tmp_path: Path) -> None:
+    """Attack: at the base web-vmss.json is a symbolic link to a file outside the repository (a
+    runner's secret); the pull request turns it into a file. Criterion: exit 2 saying the link
+    leads outside, and nothing of the outside file is read or printed."""
+    secret = tmp_path / "secret.json"
+    secret.write_text('{"token": "ghp_SECRET0123456789"}', encoding="utf-8")
+    repo = make_repo(tmp_path / "repo", {"README.md": SPG / "README.md"})
+    (repo / "web-vmss.json").symlink_to(secret)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "link out")
+    (repo / "web-vmss.json").unlink()
+    shutil.copyfile(SPG / "proposed.json", repo / "web-vmss.json")
+    run = run_cli("plan", "--base-ref", "HEAD", cwd=repo)
+    assert run.code == 2 and "outside the repository" in run.err, run.out + run.err
+    assert "SECRET" not in run.out + run.err
+
+
+def test_a_changed_file_that_links_out_of_the_repository_is_not_read(tmp_path: Path) -> None:
+    """Attack: the pull request turns web-vmss.json into a symbolic link to a runner's file
+    (type change). Criterion: exit 2 naming the file, its target's content never printed."""
+    secret = tmp_path / "secret-vmss.json"
+    secret.write_text('{"name": "ghp_SECRET0123456789", "properties": {}}', encoding="utf-8")
+    repo = make_repo(tmp_path / "repo", {"web-vmss.json": SPG / "current.json"})
+    (repo / "web-vmss.json").unlink()
+    (repo / "web-vmss.json").symlink_to(secret)
+    run = run_cli("plan", "--base-ref", "HEAD", cwd=repo)
+    assert run.code == 2 and "web-vmss.json" in run.err and "outside the repository" in run.err, run.out + run.err
+    assert "SECRET" not in run.out + run.err

@@ -160,11 +160,21 @@ def format_finding(finding: dict[str, Any], paint: _Painter) -> str:
     return f"{where}: {paint(finding['severity'], style)} [{finding['rule']}] {finding['message']}"
 
 
+def _waiver_lines(document: dict[str, Any], paint: _Painter) -> list[str]:
+    """Every waiver, one line each whatever the names it quotes."""
+    waivers = document.get("waivers", [])
+    if not waivers:
+        return []
+    return ["", paint(f"Waived ({len(waivers)}): these verdicts would otherwise count", "yellow", "bold"),
+            *["  ! " + " ".join(waiver_line(w).split()) for w in waivers]]
+
+
 def render_plan(view: View, *, color: bool = False) -> str:
     paint = _Painter(color)
     lines = [format_finding(finding, paint) for finding in view.findings]
     document = view.document
     if document["summary"] is None:
+        lines += _waiver_lines(document, paint)
         if lines:
             lines.append(paint("No plan: fix the documents above first.", "red"))
         return "\n".join(lines) + "\n"
@@ -174,10 +184,7 @@ def render_plan(view: View, *, color: bool = False) -> str:
     for scale_set in view.scale_sets:
         lines.append("")
         lines += _scale_set_lines(scale_set, paint, show_file=scale_set["file"] != document["proposed"])
-    waivers = document.get("waivers", [])
-    if waivers:
-        lines += ["", paint(f"Waived ({len(waivers)}): these verdicts would otherwise count", "yellow", "bold")]
-        lines += ["  ! " + " ".join(waiver_line(w).split()) for w in waivers]  # one line each, whatever the names
+    lines += _waiver_lines(document, paint)
     lines.append("")
     lines.append(_summary_line(view, paint))
     return "\n".join(lines) + "\n"
