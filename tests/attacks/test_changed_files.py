@@ -9,16 +9,21 @@ the history of the file. A secure build plans it (exit 1, VMSS201 rejected).
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from clihelp import run_cli
 from conftest import EXAMPLES, REPO
 from gitrepo import git, make_repo
+from vmssplan.engine import plan_against_revision
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -223,3 +228,30 @@ def test_a_changed_file_that_links_out_of_the_repository_is_not_read(tmp_path: P
     run = run_cli("plan", "--base-ref", "HEAD", cwd=repo)
     assert run.code == 2 and "web-vmss.json" in run.err and "outside the repository" in run.err, run.out + run.err
     assert "SECRET" not in run.out + run.err
+
+
+_NAME_CHARS = st.characters(blacklist_categories=("Cs",), blacklist_characters="/\0")
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(stem=st.text(_NAME_CHARS, min_size=1, max_size=20), renamed=st.booleans())
+def test_any_file_name_is_planned_property(stem: str, renamed: bool) -> None:
+    """Fuzzed git name edge cases (any character but ``/`` and NUL; control characters, quotes,
+    spaces, leading dashes, ``git:`` prefixes, non-ASCII), optionally renamed in the change.
+    Criterion: the rejected change is planned, against the old path when renamed."""
+    assume(stem not in (".", "..") and not stem.startswith(".git"))
+    name = stem + "-vmss.json"
+    with tempfile.TemporaryDirectory() as tmp:
+        repo = make_repo(Path(tmp) / "repo", {"old-vmss.json" if renamed else name: SPG / "current.json"})
+        if renamed:
+            git(repo, "mv", "old-vmss.json", name)
+        shutil.copyfile(SPG / "proposed.json", repo / name)
+        git(repo, "add", "-A")
+        cwd = os.getcwd()
+        os.chdir(repo)
+        try:
+            result = plan_against_revision("HEAD", ())
+        finally:
+            os.chdir(cwd)
+    assert result.plan is not None, result.findings
+    assert [(s.action, os.path.normpath(s.file)) for s in result.plan.scale_sets] == [("rejected", name)]
