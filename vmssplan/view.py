@@ -189,14 +189,19 @@ def waiver_to_dict(waiver: Waiver) -> dict[str, Any]:
             "reason": waiver.reason, "scale_set": waiver.scale_set, "subject": waiver.subject, "file": waiver.file}
 
 
+_WAIVED = {"ignore": "ignored", "effect": "effect set", "suppression": "suppressed", "metadata": "ignored",
+           "accept-unknown": "accepted", "severity": "severity set"}
+
+
 def waiver_line(waiver: dict[str, Any]) -> str:
     """One waiver in words (text and Markdown): what would have counted, and who waived it."""
     if waiver["kind"] == "replaces":
         return f"{waiver['by']} replaces {waiver['rule']} ({waiver['file']})"
     where = ": ".join(part for part in (waiver["file"], waiver["scale_set"], waiver["subject"]) if part)
     reason = f" ({waiver['reason']})" if waiver["reason"] else ""
-    return (f"{waiver['rule']} {waiver['from']} -> {waiver['to']}: {waiver['kind']} by {waiver['by']}{reason}"
-            + (f" at {where}" if where else ""))
+    how = _WAIVED.get(waiver["kind"], waiver["kind"])
+    return (f"{waiver['rule']} {waiver['from']} -> {waiver['to']}, {how} by {waiver['by']}{reason}"
+            + (f", at {where}" if where else ""))
 
 
 def findings_to_dict(result: Result) -> dict[str, Any]:
