@@ -54,10 +54,11 @@ def test_a_user_directory_holds_change_and_lint_rules(tmp_path: Path) -> None:
 @pytest.mark.parametrize("paths,replaces,needed", [
     (["/sku/name"], None, "VMSS301"),  # the same path
     (["/sku"], None, "VMSS203, VMSS301"),  # an ancestor of two built-in paths: a change at /sku is its alone
-    (["/properties/virtualMachineProfile/storageProfile/osDisk/diskSizeGB"], None, "VMSS002, VMSS408"),
+    (["/properties/virtualMachineProfile/storageProfile/osDisk/diskSizeGB"], None, "VMSS408"),
     (["/properties/virtualMachineProfile/extensionProfile/extensions/*/properties/settings/x"], None,
-     "VMSS002, VMSS503, VMSS504"),  # wildcards meet
+     "VMSS503, VMSS504"),  # wildcards meet
     (["/properties/acmeSetting"], None, ""),  # only the catch-all VMSS001 covers it
+    (["/properties/virtualMachineProfile/acmeSetting"], None, ""),  # only the fallback VMSS002 covers it
     (["/sku/name"], ["VMSS301"], ""),
     (["/sku/name"], ["VMSS999"], "VMSS999, which is not a built-in change rule"),
 ])

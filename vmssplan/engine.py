@@ -223,7 +223,7 @@ def _plan_update(run: _Run, before: ScaleSet, after: ScaleSet, rules: classify.R
     """diff, classify, decide, plan and locate a scale set present on both sides (each
     side given the service defaults the other holds)."""
     before, after = normalize.with_service_defaults(before, after)
-    ops, notes = diff.drop_unreturned_secrets(diff.diff(before.model, after.model), before.from_get, after.from_get)
+    ops, notes = diff.drop_unreturned(diff.diff(before.model, after.model), before.from_get, after.from_get)
     changes = classify.classify(ops, rules, classify.Context(before.model, after.model, after.source.api_version))
     if run.config.config is not None:  # decide, then plan: the action follows the decided effects
         # Under review (--base-ref), the base's metadata waives, not what the change adds to it.

@@ -604,6 +604,9 @@ class ChangeRule(Rule):
     message: str
     conditional: bool = False
     clauses: tuple[Clause, ...] = ()
+    #: A default for what no more specific rule covers: it judges only the values no rule
+    #: below its path reaches, even for a whole object added or removed at its own path.
+    fallback: bool = False
     #: The condition under which this rule replaces the verdict of the path rules.
     override: dict[str, Any] | None = None
     #: Built-in rules this (user) rule says it replaces where their paths meet (``replaces``).

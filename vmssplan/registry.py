@@ -18,8 +18,9 @@ here, and a broken one is a usage error naming file:line:column. A user director
 change and lint rules; finding ids are vmssplan's own.
 
 A rule directory is untrusted input (a pull request can write one): its ``*.json`` entries
-must be regular files (no link, FIFO or device) of at most :data:`MAX_RULE_FILE_BYTES`, and a
-file that is not a JSON object is refused without being quoted. A directory may be
+are read through the one gate of every file read (regular files inside the repository, no
+FIFO or device) of at most :data:`MAX_RULE_FILE_BYTES`, and a file that is not a JSON object
+is refused without being quoted. A directory may be
 ``git:REV:DIR`` (``--base-ref`` reads the base's rules-dirs). A user change rule may not take
 a change from a built-in rule unless it says so (``"replaces": "VMSS201"``), and may not
 carry an ``override`` (which judges every change): the plan lists each replacement.
@@ -29,7 +30,6 @@ from __future__ import annotations
 
 import json
 import os
-import stat
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -132,22 +132,12 @@ def _user_rule_texts(directory: str) -> list[tuple[str, str]]:
 
 
 def _read_regular(path: Path) -> str:
-    """The text of a user rule file that is a regular file (not a link, FIFO, device or
-    directory) of at most :data:`MAX_RULE_FILE_BYTES`; else a usage error, nothing read."""
-    try:
-        info = path.lstat()
-        if not stat.S_ISREG(info.st_mode):
-            raise UsageError(f"{path}: not a regular file (a rule file must be one); not read")
-        if info.st_size > MAX_RULE_FILE_BYTES:
-            raise UsageError(f"{path}: rule file larger than {MAX_RULE_FILE_BYTES // 1024} KiB; not read")
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(descriptor, "rb") as handle:
-            raw = handle.read(MAX_RULE_FILE_BYTES + 1)
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read rule file ({exc.strerror or type(exc).__name__})") from None
-    if len(raw) > MAX_RULE_FILE_BYTES:
-        raise UsageError(f"{path}: rule file larger than {MAX_RULE_FILE_BYTES // 1024} KiB; not read")
-    return _decode(raw, str(path))
+    """The text of a user rule file, through the one gate of every file read (a regular
+    file inside its repository, not a FIFO or device, at most :data:`MAX_RULE_FILE_BYTES`);
+    else a usage error naming it, nothing read."""
+    from .inputs.documents import read_config_text
+
+    return read_config_text(path, "rule file", MAX_RULE_FILE_BYTES)
 
 
 def _decode(raw: bytes, name: str) -> str:
@@ -191,9 +181,11 @@ def _meet(a: Pattern, b: Pattern) -> bool:
 
 
 def _check_replacements(rules: list[Rule]) -> None:
-    """A user change rule whose paths meet those of a built-in rule (other than the
-    catch-all on the whole model) takes changes from it: it must say so in ``replaces``."""
+    """A user change rule whose paths meet those of a built-in rule takes changes from it: it
+    must say so in ``replaces``. The fallbacks (VMSS001, VMSS002...: defaults for what no
+    more specific rule covers) are there to be refined, and need no ``replaces``."""
     builtin = [r for r in rules if isinstance(r, ChangeRule) and r.builtin]
+    refined = {r.id for r in builtin if r.fallback}
     ids = {r.id for r in builtin}
     for rule in rules:
         if not isinstance(rule, ChangeRule) or rule.builtin:
@@ -202,7 +194,8 @@ def _check_replacements(rules: list[Rule]) -> None:
         if unknown:
             raise UsageError(f"{rule.file}: invalid rule file: replaces {', '.join(unknown)}, which is not a "
                              "built-in change rule")
-        taken = sorted({b.id for b in builtin for bp in b.patterns if bp for p in rule.patterns if _meet(p, bp)})
+        taken = sorted({b.id for b in builtin if b.id not in refined
+                        for bp in b.patterns if bp for p in rule.patterns if _meet(p, bp)})
         missing = [i for i in taken if i not in rule.replaces]
         if missing:
             raise UsageError(f"{rule.file}: {rule.id} judges paths of built-in rule{'s' if len(missing) > 1 else ''} "
@@ -294,7 +287,8 @@ def rule_from_data(data: dict[str, Any], file: str = "", builtin: bool = True) -
     return ChangeRule(**common, effect=Effect.parse(data["effect"]),
                       patterns=tuple(split(p) for p in data["paths"]), message=data["message"],
                       conditional=bool(data.get("conditional", False)), clauses=clauses,
-                      override=data.get("override"), replaces=_replaces(data.get("replaces")))
+                      fallback=bool(data.get("fallback", False)), override=data.get("override"),
+                      replaces=_replaces(data.get("replaces")))
 
 
 def _replaces(value: Any) -> tuple[str, ...]:

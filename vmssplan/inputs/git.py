@@ -58,6 +58,8 @@ def _git(*args: str) -> subprocess.CompletedProcess[bytes]:
         return subprocess.run(["git", *args], capture_output=True, check=False, timeout=60)
     except FileNotFoundError:
         raise UsageError("git is not installed (needed for git:REV:PATH and --base-ref)") from None
+    except OSError as exc:  # a `git` on PATH that is not executable, or not a program
+        raise UsageError(f"git cannot be run ({exc.strerror or exc}; needed for git:REV:PATH and --base-ref)") from None
     except subprocess.TimeoutExpired:
         raise UsageError(f"git {' '.join(args)} did not finish within 60 s") from None
 
