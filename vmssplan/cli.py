@@ -373,6 +373,11 @@ def main() -> int:
 
     args, edits = extract_edit_tokens(sys.argv[1:])
     _EDIT_TOKENS[:] = edits
+    if "--" in args:  # after --, names are files (the hooks pass staged names there): never git:REV:PATH
+        from .inputs.git import disk_path
+
+        end = args.index("--") + 1
+        args = args[:end] + [disk_path(name) for name in args[end:]]
     try:
         if edits and (not args or args[0] != "plan"):
             raise UsageError("--set/--add/--remove/--force-string belong to `vmssplan plan`")

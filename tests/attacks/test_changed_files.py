@@ -255,3 +255,18 @@ def test_any_file_name_is_planned_property(stem: str, renamed: bool) -> None:
             os.chdir(cwd)
     assert result.plan is not None, result.findings
     assert [(s.action, os.path.normpath(s.file)) for s in result.plan.scale_sets] == [("rejected", name)]
+
+
+def test_the_validate_hook_reads_a_staged_file_named_like_a_git_revision_path_from_disk(tmp_path: Path) -> None:
+    """Attack: a staged file named ``git:HEAD:web-vmss.json`` is broken on disk while HEAD's
+    web-vmss.json is valid; the validate hook validated HEAD's file instead. Criterion: names
+    after ``--`` (where both hook entries put staged names) are files on disk (exit 1)."""
+    hooks = {h["id"]: h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
+    entry = shlex.split(hooks["vmssplan-validate"]["entry"])
+    name = "git:HEAD:web-vmss.json"
+    repo = make_repo(tmp_path / "repo", {"web-vmss.json": SPG / "current.json", name: SPG / "current.json"})
+    (repo / name).write_text('{\n  "resources": [\n', encoding="utf-8")
+    git(repo, "add", "-A")
+    run = run_cli(*entry[1:], name, cwd=repo)
+    assert run.code == 1 and "VAL001" in run.out, run.out + run.err
+    assert run_cli("validate", name, cwd=repo).code == 0  # before --, the user asked for a revision path
