@@ -35,6 +35,8 @@ INTEGRATION_FILES = {
     "test_code_checks.py": "runs ruff and mypy (strict) over the tree",
     "attacks/test_output.py": "the CLI in a subprocess on hostile names, in every format",
     "attacks/test_inside.py": "the CLI in a subprocess, about fifty attacks on what vmssplan reads",
+    "attacks/test_base_rules.py": "the CLI in a subprocess in git repositories (issue 14 attack suite)",
+    "attacks/test_changed_files.py": "the CLI in a subprocess in git repositories (issue 14 attack suite)",
 }
 
 

@@ -76,15 +76,18 @@ QUERY_HELP = ("JMESPath query on the JSON output, as `az --query` does; prints t
 EFFECT_NAMES = ", ".join(e.label for e in Effect)
 
 CONFIG_HELP = ("Configuration file (default: the nearest .vmssplan.yaml, or pyproject.toml with [tool.vmssplan], "
-               "upward from the working directory to the repository root).")
+               "upward from the working directory to the repository root; with --base-ref, as it is at that "
+               "revision).")
 
 
-def _config(path: str | None) -> Config:
+def _config(path: str | None, base_ref: str | None = None) -> Config:
+    """``--config``, else the nearest configuration file; with ``--base-ref``, the nearest one
+    of that revision (the base decides the rules, not the change under review)."""
     from pathlib import Path
 
     from .config import load_config
 
-    return load_config(path, Path.cwd())
+    return load_config(path, Path.cwd(), base_ref)
 
 
 
@@ -294,7 +297,7 @@ def plan(
     color: ColorMode = typer.Option(ColorMode.auto, "--color", help="Colour the text output."),
 ) -> None:
     """Plan the change from CURRENT to PROPOSED: what Azure does with it, and what each VM needs."""
-    config = _config(config_file)
+    config = _config(config_file, base_ref)
     try:
         threshold = Effect.parse(fail_on) if fail_on else (config.fail_on or Effect.REJECTED)
     except ValueError as exc:
@@ -370,6 +373,11 @@ def main() -> int:
 
     args, edits = extract_edit_tokens(sys.argv[1:])
     _EDIT_TOKENS[:] = edits
+    if "--" in args:  # after --, names are files (the hooks pass staged names there): never git:REV:PATH
+        from .inputs.git import disk_path
+
+        end = args.index("--") + 1
+        args = args[:end] + [disk_path(name) for name in args[end:]]
     try:
         if edits and (not args or args[0] != "plan"):
             raise UsageError("--set/--add/--remove/--force-string belong to `vmssplan plan`")

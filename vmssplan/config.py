@@ -16,13 +16,14 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .data import schema_text
 from .locate import line_column
-from .model import Effect, Severity, UsageError
+from .model import DocumentError, Effect, Severity, UsageError
 
 CONFIG_NAMES = (".vmssplan.yaml", ".vmssplan.yml")
 
@@ -79,16 +80,26 @@ class Config:
         return not any(rule.startswith(p) for p in self.ignore)
 
 
-def find_config(start: Path) -> Path | None:
+def find_config(start: Path, revision: str | None = None) -> Path | str | None:
     """The nearest `.vmssplan.yaml`, or pyproject.toml with `[tool.vmssplan]`, upward from
-    ``start``; the search stops at the repository root (a directory holding `.git`).
+    ``start`` to the root of the repository that holds it (the nearest directory with
+    `.git`), never above; outside a repository, only in ``start`` itself: a file in a parent
+    directory (say `/tmp/.vmssplan.yaml`, which anyone may write) never applies.
 
     A name is taken when an entry of that name is there (:func:`files.is_entry`), wherever
     a symbolic link points, so what is found never depends on a file outside the
-    repository; reading it then refuses what the gate refuses."""
+    repository; reading it then refuses what the gate refuses.
+
+    With ``revision`` (``--base-ref``) the files of that revision are searched (a
+    ``git:REV:PATH`` is returned): the base decides the rules, not the change under review.
+    """
     from .inputs import files
 
-    for directory in (start, *start.parents):
+    if revision is not None:
+        return _find_at_revision(start, revision)
+    root = next((d for d in (start, *start.parents) if os.path.lexists(d / ".git")), None)
+    directories = (start,) if root is None else (start, *start.parents[:len(start.parents) - len(root.parents)])
+    for directory in directories:
         for name in CONFIG_NAMES:
             if files.is_entry(directory / name):
                 return directory / name
@@ -100,12 +111,42 @@ def find_config(start: Path) -> Path | None:
                 raise UsageError(f"{pyproject}: cannot read configuration: {exc.strerror}") from None
             if b"[tool.vmssplan]" in raw:
                 return pyproject
-        if (directory / ".git").exists():
-            return None
     return None
 
 
-def _read_yaml(path: Path, text: str) -> tuple[Any, Any]:
+def _find_at_revision(start: Path, revision: str) -> str | None:
+    from .inputs import git
+
+    git.verify_revision(revision)  # outside a repository too: "no such revision in this repository"
+    here = Path(os.path.realpath(start))
+    candidates = [os.path.normpath(os.path.join(os.path.relpath(directory), name))
+                  for directory in (here, *here.parents) for name in (*CONFIG_NAMES, "pyproject.toml")]
+    found = git.present(revision, candidates)  # one listing for every candidate inside the repository
+    for path in candidates:
+        if path in found:
+            spec = git.spec(revision, path)
+            if not path.endswith("pyproject.toml") or b"[tool.vmssplan]" in _revision_text(spec).encode():
+                return spec
+    return None
+
+
+def _revision_text(spec: str) -> str:
+    """The text of a configuration file at a git revision, bounded as one on disk."""
+    from .inputs import git
+    from .inputs.documents import decode
+
+    limit = MAX_PYPROJECT_BYTES if spec.endswith("pyproject.toml") else MAX_CONFIG_BYTES
+    raw = git.read_bytes(spec)
+    if len(raw) > limit:
+        raise UsageError(f"{spec}: cannot read configuration: is larger than {limit // 1024} KiB; not read")
+    try:
+        return decode(raw, spec)
+    except DocumentError as exc:
+        first = exc.findings[0]
+        raise UsageError(f"{spec}:{first.line}:{first.column}: configuration is {first.message}") from None
+
+
+def _read_yaml(path: Path | str, text: str) -> tuple[Any, Any]:
     """(data, composed node tree for line numbers); aliases refused, nesting bounded."""
     import yaml
     from yaml.composer import ComposerError
@@ -176,7 +217,7 @@ def _read_yaml(path: Path, text: str) -> tuple[Any, Any]:
     return data, node
 
 
-def _read_toml(path: Path, text: str) -> Any:
+def _read_toml(path: Path | str, text: str) -> Any:
     """The ``[tool.vmssplan]`` table of a pyproject.toml."""
     import tomllib
 
@@ -218,26 +259,32 @@ def _yaml_line(node: Any, path: list[Any]) -> int | None:
     return line
 
 
-def load_config(explicit: str | None, start: Path) -> Config:
-    """The configuration from ``explicit`` (--config) or the nearest file; empty if none."""
+def load_config(explicit: str | None, start: Path, revision: str | None = None) -> Config:
+    """The configuration from ``explicit`` (--config) or the nearest file; empty if none.
+    ``revision``: search the files of that git revision instead of the working tree (the
+    configuration of ``--base-ref`` runs, unless ``--config`` names one)."""
     from .inputs.documents import deeper_than, read_config_text
 
-    path = Path(explicit) if explicit else find_config(start)
+    path: Path | str | None = Path(explicit) if explicit else find_config(start, revision)
     if path is None:
         return Config()
     node: Any = None
-    if path.name == "pyproject.toml":
-        data = _read_toml(path, read_config_text(path, "configuration", MAX_PYPROJECT_BYTES))
+    if str(path).endswith("pyproject.toml"):
+        text = _revision_text(path) if isinstance(path, str) else read_config_text(path, "configuration",
+                                                                                   MAX_PYPROJECT_BYTES)
+        data = _read_toml(path, text)
         if deeper_than(data, MAX_CONFIG_DEPTH):
             raise UsageError(f"{path}: invalid configuration: nested more than {MAX_CONFIG_DEPTH} levels deep")
     else:
-        data, node = _read_yaml(path, read_config_text(path, "configuration", MAX_CONFIG_BYTES))
+        text = _revision_text(path) if isinstance(path, str) else read_config_text(path, "configuration",
+                                                                                   MAX_CONFIG_BYTES)
+        data, node = _read_yaml(path, text)
         data = {} if data is None else data
     _check(data, path, node)
     return _config_from(data, path)
 
 
-def _check(data: Any, path: Path, node: Any) -> None:
+def _check(data: Any, path: Path | str, node: Any) -> None:
     import jsonschema
 
     schema = json.loads(schema_text("config.schema.json"))
@@ -257,8 +304,31 @@ def _check(data: Any, path: Path, node: Any) -> None:
                              f"than {MAX_PATH_CHARS} characters or holding a control character (NUL, newline...)")
 
 
-def _config_from(data: dict[str, Any], path: Path) -> Config:
-    base = path.parent
+def _rules_dirs(directories: list[str], path: Path | str) -> tuple[str, ...]:
+    """``rules-dirs``, relative to the configuration file, inside its repository (or,
+    outside one, its directory): a configuration never names a runner's directory. For a
+    configuration read at a git revision, directories of that revision."""
+    from .inputs import files, git
+
+    out = []
+    for directory in directories:
+        if isinstance(path, Path):
+            resolved = (path.parent / directory).resolve()
+            inside = resolved.is_relative_to(files.boundary(path))
+        else:
+            revision, name = git.parse_spec(path)
+            relative = os.path.normpath(os.path.join(os.path.dirname(name), directory))
+            top = git.toplevel()
+            inside = not os.path.isabs(directory) and top is not None and \
+                Path(os.path.abspath(relative)).is_relative_to(top)
+        if not inside:
+            raise UsageError(f"{path}: invalid configuration at rules-dirs: {_excerpt(repr(directory))} is not a "
+                             "directory of the repository")
+        out.append(str(resolved) if isinstance(path, Path) else git.spec(revision, relative))
+    return tuple(out)
+
+
+def _config_from(data: dict[str, Any], path: Path | str) -> Config:
     suppressions = []
     for item in data.get("suppressions", []):
         try:
@@ -275,7 +345,7 @@ def _config_from(data: dict[str, Any], path: Path) -> Config:
         ignore=tuple(data.get("ignore", ())),
         severity={k: Severity[v.upper()] for k, v in data.get("severity", {}).items()},
         effects={k: Effect.parse(v) for k, v in data.get("effects", {}).items()},
-        rules_dirs=tuple(str((base / d).resolve()) for d in data.get("rules-dirs", ())),
+        rules_dirs=_rules_dirs(list(data.get("rules-dirs", ())), path),
         suppressions=tuple(suppressions),
         accept_unknown=data.get("accept-unknown") is True,
     )

@@ -25,7 +25,8 @@ def sibling_parameters(template: str) -> str | None:
         sibling = _sibling_name(path)
         return git.spec(rev, sibling) if sibling and git.exists(rev, sibling) else None
     sibling = _sibling_name(template)
-    return sibling if sibling and files.is_entry(sibling) else None
+    # A file on disk named like git:REV:PATH stays a file (pathlib drops the ./ that said so).
+    return git.disk_path(sibling) if sibling and files.is_entry(sibling) else None
 
 
 def _sibling_name(template: str) -> str | None:

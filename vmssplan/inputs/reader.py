@@ -60,7 +60,7 @@ class Reader:
                 raise OSError(errno.ENOENT, "is not a file" if target.exists() else "is not there")
             shown = os.path.relpath(target)  # as the user names files: from the working directory
             name = str(target) if shown.startswith("..") else shown
-            spec = git.spec(revision, name) if revision else name
+            spec = git.spec(revision, name) if revision else git.disk_path(name)  # a file named git:... is a file
             known = self.documents.get(spec)  # a link in a copy loop reads its file once
             try:
                 doc = known if known is not None else self.read(spec, root)

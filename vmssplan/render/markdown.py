@@ -27,7 +27,7 @@ from collections import Counter
 from typing import Any
 from urllib.parse import quote
 
-from ..view import EFFECTS, Headline, View, effect_label, effect_rank, location_of
+from ..view import EFFECTS, Headline, View, effect_label, effect_rank, location_of, waiver_line
 from .escape import guard_lines, json_text, text
 
 _ICON = {"rejected": "❌", "deallocate": "⚠️", "reimage": "⚠️", "upgrade": "🔄", "unknown": "❔", "none": "✅"}
@@ -254,6 +254,14 @@ def _details(scale_set: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _waivers(waivers: list[dict[str, Any]]) -> list[str]:
+    """Every waiver, in the open: what would otherwise count, and who waived it."""
+    if not waivers:
+        return []
+    head = f"**Waived** ({len(waivers)}): these verdicts would otherwise count"
+    return [head, "", *[f"- {_text(waiver_line(w))}" for w in waivers], ""]
+
+
 def _files(document: dict[str, Any]) -> str:
     return f"vmssplan: {_code(str(document['current']))} → {_code(str(document['proposed']))}"
 
@@ -263,6 +271,7 @@ def render_plan(view: View, *, color: bool = False) -> str:
     planned = view.document["summary"] is not None
     if planned:
         lines += [_files(view.document), "", *_summary_table(view), ""]
+    lines += _waivers(view.document.get("waivers", []))
     lines += _findings(view.findings)
     if planned:
         lines += _vms(view)

@@ -10,7 +10,7 @@ import json
 import textwrap
 from typing import Any
 
-from ..view import View, effect_label
+from ..view import View, effect_label, waiver_line
 from .escape import guard_lines, json_text
 from .escape import text as _t
 
@@ -162,11 +162,21 @@ def format_finding(finding: dict[str, Any], paint: _Painter) -> str:
     return f"{where}: {paint(finding['severity'], style)} [{_t(finding['rule'])}] {_t(finding['message'])}"
 
 
+def _waiver_lines(document: dict[str, Any], paint: _Painter) -> list[str]:
+    """Every waiver, one line each whatever the names it quotes."""
+    waivers = document.get("waivers", [])
+    if not waivers:
+        return []
+    return ["", paint(f"Waived ({len(waivers)}): these verdicts would otherwise count", "yellow", "bold"),
+            *["  ! " + _t(waiver_line(w)) for w in waivers]]
+
+
 def render_plan(view: View, *, color: bool = False) -> str:
     paint = _Painter(color)
     lines = [format_finding(finding, paint) for finding in view.findings]
     document = view.document
     if document["summary"] is None:
+        lines += _waiver_lines(document, paint)
         if lines:
             lines.append(paint("No plan: fix the documents above first.", "red"))
         return guard_lines("\n".join(lines) + "\n")
@@ -176,6 +186,7 @@ def render_plan(view: View, *, color: bool = False) -> str:
     for scale_set in view.scale_sets:
         lines.append("")
         lines += _scale_set_lines(scale_set, paint, show_file=scale_set["file"] != document["proposed"])
+    lines += _waiver_lines(document, paint)
     lines.append("")
     lines.append(_summary_line(view, paint))
     return guard_lines("\n".join(lines) + "\n")
