@@ -55,6 +55,11 @@ _REFUSED_COUNT = "(refused copy count)"
 #: than reading.
 MAX_EVALUATED_VALUES = 4_000_000
 MAX_NESTED_DEPLOYMENTS = 32
+#: Evaluation steps a resource costs to visit, and a deployment to set up (its context, its
+#: parameters), from the template's one budget (a literal value costs one step too): a
+#: template of nested copy loops whose resources hold no expression at all still runs out.
+_RESOURCE_COST = 1
+_DEPLOYMENT_COST = 500
 MAX_VALUE_DEPTH = 200
 
 _SECURE_TYPES = frozenset({"securestring", "secureobject"})
@@ -170,8 +175,12 @@ class TemplateResolver:
     """Evaluates one template (and the templates nested in it) into scale-set sources."""
 
     def __init__(self, file: str, scope: DeploymentScope, base_dir: Path | None,
-                 read_linked: Callable[[Path], tuple[Any, str]] | None = None):
+                 read_linked: Callable[[Path], tuple[Any, str]] | None = None,
+                 budget: ex.EvaluationBudget | None = None):
         self.file = file
+        #: The one evaluation budget of the template and every deployment nested in it or
+        #: linked from it (each context is given it): nesting cannot multiply the work.
+        self.budget = budget if budget is not None else ex.EvaluationBudget()
         self.scope = scope
         self.base_dir = base_dir
         self.read_linked = read_linked
@@ -208,6 +217,16 @@ class TemplateResolver:
         offset = error.offset if not error.trail and error.offset is not None else None
         self.result.findings.append(Finding(rule, f"{error}", Severity.ERROR, file=file or self.file,
                                             pointer=where, offset=offset))
+
+    def _spend(self, steps: int, pointer: str, file: str) -> None:
+        """Spend steps of the one budget on work outside expressions (visiting a resource,
+        setting up a deployment); running out is located at ``pointer``."""
+        try:
+            self.budget.charge(steps)
+        except ex.EvaluationLimitError:
+            if self.limit_hit_at is None:
+                self.limit_hit_at = (pointer, file)
+            raise
 
     # --- contexts ----------------------------------------------------------------------
 
@@ -347,7 +366,8 @@ class TemplateResolver:
                                  child(f"{pointer}/variables", canonical), file)
 
         ctx = ex.EvaluationContext(parameters=parameter, variables=variable, functions=functions,
-                                   secret_parameters=frozenset(secure), environment=None, **scope_values)
+                                   secret_parameters=frozenset(secure), environment=None, budget=self.budget,
+                                   **scope_values)
         ctx_box.append(ctx)
         return ctx, parameter, cache
 
@@ -459,6 +479,7 @@ class TemplateResolver:
         if isinstance(value, str):
             if not ex.is_expression(value):
                 self.evaluated_values += 1
+                self._spend(1, pointer, file)
                 return ex.unescape_literal(value)
             memoized = ctx.memo.get(value)
             if memoized is not None:
@@ -515,6 +536,7 @@ class TemplateResolver:
                 out[name] = self.evaluate(item, ctx, sub, file, depth + 1, protect)
             return out
         self.evaluated_values += 1
+        self._spend(1, pointer, file)
         return value
 
     def _copy_count(self, entry: dict[str, Any], ctx: ex.EvaluationContext, pointer: str, file: str | None) -> Any:
@@ -562,6 +584,7 @@ class TemplateResolver:
             return
         deployed = 0  # resources after copy loops, of every type: ARM's limit counts them all
         for res_pointer, resource in items:
+            self._spend(_RESOURCE_COST, res_pointer, file)
             if not isinstance(resource, dict) or resource.get("existing") is True:
                 continue
             kind = resource.get("type")
@@ -662,6 +685,7 @@ class TemplateResolver:
             scope = str(options.get("scope", "outer")).lower() if isinstance(options, dict) else "outer"
         if not isinstance(inner_template, dict):
             return
+        self._spend(_DEPLOYMENT_COST, pointer, file)
         self._deployment_count += 1
         self._deployments.append(self._deployment_count)
         if linked is not None:
@@ -898,10 +922,15 @@ def _short(value: Any, limit: int = 60) -> str:
 
 def resolve_template(template: dict[str, Any], file: str, parameters: list[ParameterValues],
                      scope: DeploymentScope | None = None, *, base_dir: Path | None = None,
-                     read_linked: Callable[[Path], tuple[Any, str]] | None = None) -> ResolvedTemplate:
-    """Evaluate ``template`` with ``parameters`` (later sources win) into scale sets."""
+                     read_linked: Callable[[Path], tuple[Any, str]] | None = None,
+                     budget: ex.EvaluationBudget | None = None) -> ResolvedTemplate:
+    """Evaluate ``template`` with ``parameters`` (later sources win) into scale sets.
+
+    ``budget`` is the evaluation budget to spend (a new one by default): one budget covers
+    the template and every deployment nested in it or linked from it; a caller may share one
+    between templates. Running out of it is a VAL041 finding, and the template is not planned."""
     scope = scope or DeploymentScope()
-    resolver = TemplateResolver(file, scope, base_dir, read_linked)
+    resolver = TemplateResolver(file, scope, base_dir, read_linked, budget)
     try:
         view = None if base_dir is None else _LinkView(_local_uri(base_dir / Path(file).name), lambda: parameters)
         ctx = resolver.template_context(template, "", parameters, file, view)

@@ -10,6 +10,7 @@ Public API::
     evaluate_value(value, ctx) -> Any              # a whole JSON value (keys included)
     evaluate_value_and_secrecy(value, ctx) -> (Any, bool)
     EvaluationContext(...)                         # parameters, variables, functions, loops, scope
+    EvaluationBudget(...)                          # steps and text: one for a template and its nested ones
     Unknown                                        # "(known after deployment)" values
     ExpressionError / EvaluationLimitError         # the only errors raised
 
@@ -45,6 +46,7 @@ from .context import (
     AZURE_CLOUD_ENVIRONMENT,
     MISSING,
     SCOPES,
+    EvaluationBudget,
     EvaluationContext,
     FunctionParameter,
     Resolver,
@@ -58,6 +60,7 @@ from .context import (
 )
 from .errors import (
     DEFAULT_STEP_BUDGET,
+    DEFAULT_TEXT_BUDGET,
     MAX_EXPRESSION_LENGTH,
     MAX_NESTING_DEPTH,
     EvaluationLimitError,
@@ -98,6 +101,7 @@ __all__ = [
     "AZURE_CLOUD_ENVIRONMENT",
     "BUILTIN_FUNCTIONS",
     "DEFAULT_STEP_BUDGET",
+    "DEFAULT_TEXT_BUDGET",
     "KNOWN_AFTER_DEPLOYMENT",
     "MAX_EXPRESSION_LENGTH",
     "MAX_NESTING_DEPTH",
@@ -105,6 +109,7 @@ __all__ = [
     "NEVER_KNOWN_FUNCTIONS",
     "SCOPES",
     "Access",
+    "EvaluationBudget",
     "EvaluationContext",
     "EvaluationLimitError",
     "ExpressionError",

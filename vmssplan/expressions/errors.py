@@ -6,8 +6,12 @@ from __future__ import annotations
 MAX_EXPRESSION_LENGTH = 24_576
 #: Deepest nesting of calls and index brackets the parser accepts (our own guard).
 MAX_NESTING_DEPTH = 256
-#: Default number of evaluation steps one EvaluationContext may spend.
+#: Default number of evaluation steps one budget may spend (:class:`EvaluationBudget`: one
+#: for a template and every deployment nested in it or linked from it).
 DEFAULT_STEP_BUDGET = 1_000_000
+#: Default number of characters the functions of one budget may build in all (a bound on
+#: memory: each string is also bounded by MAX_STRING_LENGTH, but copies are not).
+DEFAULT_TEXT_BUDGET = 128 * 1024 * 1024
 #: Longest string a function may build (ARM's template size limit is 4 MB).
 MAX_STRING_LENGTH = 4 * 1024 * 1024
 #: Deepest JSON value evaluate_value() walks.

@@ -143,7 +143,10 @@ class Evaluator:
                 ]
                 if direct:
                     return Unknown.combine(residual_call(call.name, args), direct)
-            return spec.implementation(CallSite(self, call, self.ctx, scope, args), args)
+            result = spec.implementation(CallSite(self, call, self.ctx, scope, args), args)
+            if type(result) is str:
+                self.state.budget.charge_text(len(result))
+            return result
         except ExpressionError as error:
             error.located(self.text, call.start)
             raise
