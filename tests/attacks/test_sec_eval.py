@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from clihelp import run_cli
 from conftest import EXAMPLES
 
@@ -291,3 +292,79 @@ def test_a_non_finite_number_is_the_same_error_in_every_format(tmp_path: Path, e
             assert change["after"] == {"n": "(known after deployment)"}
         if fmt == "text":
             assert '+ tags: {"n": "(known after deployment)"}' in run.out
+
+
+# --------------------------------------------------------------------------- the evaluator itself
+
+
+def _secret_context(**changes: Any) -> Any:
+    from vmssplan import expressions as ex
+
+    functions = ex.user_functions_from_template([{"namespace": "f", "members": {
+        "pick": {"parameters": [{"name": "s", "type": "string"}],
+                 "output": {"type": "string", "value": "[if(startsWith(parameters('s'), 'h'), 'yes', 'no')]"}},
+        "fails": {"parameters": [{"name": "s", "type": "string"}],
+                  "output": {"type": "int", "value": "[int(parameters('s'))]"}}}}])
+    return ex.EvaluationContext(parameters={"pw": SECRET, "plain": "abc"}, secret_parameters={"pw"},
+                                variables={"hunter2-Sentinel": "[int('x')]", "other": 1}, functions=functions,
+                                **changes)
+
+
+@pytest.mark.parametrize("expression", [
+    "[if(startsWith(parameters('pw'), 'h'), 'yes', 'no')]",
+    "[and(startsWith(parameters('pw'), 'h'), true())]",
+    "[or(startsWith(parameters('pw'), 'x'), false())]",
+    "[coalesce(parameters('pw'), 'x')]",
+    "[f.pick(parameters('pw'))]",
+    "[map(createArray(parameters('pw')), lambda('x', if(startsWith(lambdaVariables('x'), 'h'), 1, 2)))[0]]",
+])
+def test_a_test_on_a_secret_is_not_evaluated(expression: str) -> None:
+    """Attack: `if`/`and`/`or`/`coalesce`, in a user-defined function whose plain parameter is
+    given a secret, or in a lambda over a secret, choose a value by the secret. Criterion: the
+    result is unknown, derived from a secret (concealed: no text), "depends on a secure value"."""
+    from vmssplan import expressions as ex
+
+    value = ex.evaluate(expression, _secret_context())
+    assert ex.is_unknown(value) and value.secret and ex.SECURE_REASON in value.reason
+    assert "hunter2" not in value.expression and value.render() == ex.KNOWN_AFTER_DEPLOYMENT
+
+
+@pytest.mark.parametrize("expression", [
+    "[variables(parameters('pw'))]",  # names a variable that fails: the trail would name it
+    "[f.fails(parameters('pw'))]",
+    "[createObject(parameters('pw'), 1).nothing]",
+])
+def test_an_error_about_a_secret_says_nothing_of_it(expression: str) -> None:
+    """Attack: a secret names a definition that fails (the trail quotes its name), or is the key
+    of an object whose properties an error lists. Criterion: the error is concealed: it names
+    neither the secret nor what it chose, and says "(a secure value)"."""
+    from vmssplan import expressions as ex
+
+    with pytest.raises(ex.ExpressionError) as caught:
+        ex.evaluate(expression, _secret_context())
+    assert "hunter2" not in str(caught.value) and "(a secure value)" in str(caught.value)
+    assert not caught.value.internal
+
+
+def test_a_plain_value_is_still_evaluated_and_its_errors_are_shown() -> None:
+    """Not vacuous: the same expressions over a plain parameter are evaluated, and their errors
+    quote the value."""
+    from vmssplan import expressions as ex
+
+    assert ex.evaluate("[if(startsWith(parameters('plain'), 'a'), 'yes', 'no')]", _secret_context()) == "yes"
+    assert ex.evaluate("[f.pick(parameters('plain'))]", _secret_context()) == "no"
+    with pytest.raises(ex.ExpressionError, match="'abc' is not an integer"):
+        ex.evaluate("[int(parameters('plain'))]", _secret_context())
+
+
+def test_one_budget_is_shared_by_contexts_given_it() -> None:
+    """Criterion (finding 6): contexts given one EvaluationBudget spend it together; the step
+    count of one context is the budget's."""
+    from vmssplan import expressions as ex
+
+    budget = ex.EvaluationBudget(max_steps=15_000)
+    first, second = ex.EvaluationContext(budget=budget), ex.EvaluationContext(budget=budget)
+    ex.evaluate("[length(range(0, 10000))]", first)
+    with pytest.raises(ex.EvaluationLimitError, match="budget"):
+        ex.evaluate("[length(range(0, 10000))]", second)
+    assert second.steps_used == budget.steps > 15_000

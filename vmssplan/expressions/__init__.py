@@ -88,6 +88,7 @@ from .syntax import (
 )
 from .values import (
     KNOWN_AFTER_DEPLOYMENT,
+    SECURE_REASON,
     PartialObject,
     Unknown,
     contains_unknown,
@@ -108,6 +109,7 @@ __all__ = [
     "MISSING",
     "NEVER_KNOWN_FUNCTIONS",
     "SCOPES",
+    "SECURE_REASON",
     "Access",
     "EvaluationBudget",
     "EvaluationContext",

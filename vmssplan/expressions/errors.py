@@ -51,6 +51,9 @@ class ExpressionError(Exception):
         self.internal = internal
         #: Outer definitions the error surfaced through, innermost first ("variable 'x'").
         self.trail: list[str] = []
+        #: Set when the message was replaced because the error concerned a value computed
+        #: from a secret (``evaluator.conceal``): nothing of that value is in it.
+        self.concealed = False
 
     def within(self, where: str) -> ExpressionError:
         """Note that the error happened while evaluating ``where`` (a variable, a function)."""
