@@ -11,6 +11,7 @@ paths, no colour):
 
     python scripts/make_examples.py             # the pairs (current.json, proposed.json, ...)
     python scripts/make_examples.py --expected  # every golden output, from the pairs
+    python scripts/make_examples.py --history   # the golden plans of tests/realworld-history
 
 and reviewed like code; tests/test_examples.py checks the tool still produces them, byte for
 byte. Regenerate them with the second command after a deliberate change of an output, and
@@ -20,6 +21,7 @@ read the diff.
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import os
 import subprocess
@@ -396,27 +398,112 @@ def plan_args(folder: Path, fmt: str) -> list[str]:
     return ["plan", "current.json", "proposed.json", "-o", fmt, *extra]
 
 
-def write_expected() -> None:
+def run_plan(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    """``vmssplan ARGS`` in ``cwd`` as a user runs it (no colour, no debug), output as bytes."""
     env = {**os.environ, "NO_COLOR": "1"}
     env.pop("VMSSPLAN_DEBUG", None)
+    return subprocess.run([sys.executable, "-m", "vmssplan", *args], cwd=cwd, capture_output=True, env=env,
+                          timeout=120, check=False)
+
+
+def _golden_output(proc: subprocess.CompletedProcess[bytes], what: str) -> bytes:
+    if proc.returncode not in (0, 1) or proc.stderr:
+        raise SystemExit(f"{what}: vmssplan exited {proc.returncode}: {proc.stderr.decode(errors='replace')}")
+    return proc.stdout
+
+
+def write_expected() -> None:
     for folder in sorted(p for p in EXAMPLES.iterdir() if (p / "current.json").is_file()):
         codes = set()
         for fmt, out in GOLDEN.items():
-            proc = subprocess.run([sys.executable, "-m", "vmssplan", *plan_args(folder, fmt)], cwd=folder,
-                                  capture_output=True, env=env, check=False)
-            if proc.returncode not in (0, 1) or proc.stderr:
-                raise SystemExit(f"{folder.name} -o {fmt}: vmssplan exited {proc.returncode}: "
-                                 f"{proc.stderr.decode(errors='replace')}")
-            (folder / out).write_bytes(proc.stdout)
+            proc = run_plan(plan_args(folder, fmt), folder)
+            (folder / out).write_bytes(_golden_output(proc, f"{folder.name} -o {fmt}"))
             codes.add(proc.returncode)
         if len(codes) != 1:
             raise SystemExit(f"{folder.name}: the formats disagree on the exit code: {sorted(codes)}")
         print(f"{folder.name}: exit {codes.pop()}")
 
 
+# Template histories (issue 13 point 6): consecutive real versions of a public template, copied
+# into tests/realworld-history/<template>/<n>-<short commit>/azuredeploy.json with a SOURCE.json
+# each. Every pair of consecutive versions is planned (old -> new) and its plan kept as golden
+# files beside them, <n>-to-<n+1>.expected.txt and .expected.json, reviewed by hand in
+# tests/realworld-history/REVIEW.md. Regenerate them with
+#
+#     python scripts/make_examples.py --history
+#
+# and review the diff (and REVIEW.md) as for the examples' golden files.
+
+HISTORY = REPO / "tests" / "realworld-history"
+#: Output format -> suffix of a history pair's golden file (tests/test_realworld_history.py reads it).
+HISTORY_GOLDEN = {"text": "expected.txt", "json": "expected.json"}
+#: Both versions are planned for one deployment target, as one deployment history has: the
+#: names and ids built from resourceGroup() and subscription() are then known on both sides.
+HISTORY_TARGET = ["--subscription-id", "0f4c6a4e-3a1b-4c5d-9e8f-1a2b3c4d5e6f", "--resource-group", "history-rg",
+                  "--location", "westeurope"]
+#: Parameters a history's versions are deployed with, beside its version folders: the required
+#: values the repository's parameters files leave out (none of the stored versions has one).
+HISTORY_TEST_PARAMETERS = "vmssplan-test.parameters.json"
+
+
+def history_versions(template: Path) -> list[Path]:
+    """A history's version folders (``<n>-<short commit>``), oldest first."""
+    folders = [p for p in template.iterdir() if p.is_dir() and (p / "azuredeploy.json").is_file()]
+    return sorted(folders, key=lambda p: int(p.name.split("-", 1)[0]))
+
+
+def history_pairs() -> list[tuple[Path, Path]]:
+    """Every pair of consecutive versions of every history, (old, new)."""
+    pairs: list[tuple[Path, Path]] = []
+    for template in sorted(p for p in HISTORY.iterdir() if p.is_dir()):
+        versions = history_versions(template)
+        pairs.extend(itertools.pairwise(versions))
+    return pairs
+
+
+def history_golden(old: Path, new: Path, fmt: str) -> Path:
+    number = old.name.split("-", 1)[0] + "-to-" + new.name.split("-", 1)[0]
+    return old.parent / f"{number}.{HISTORY_GOLDEN[fmt]}"
+
+
+def _side_parameters(version: Path) -> list[Path]:
+    """A version's parameters: its own parameters file if it has one, then the history's test values."""
+    own = version / "azuredeploy.parameters.json"
+    shared = version.parent / HISTORY_TEST_PARAMETERS
+    return [p for p in (own, shared) if p.is_file()]
+
+
+def history_plan_args(old: Path, new: Path, fmt: str) -> list[str]:
+    """The `vmssplan` arguments of a pair's plan in ``fmt``, run at the repository root with
+    relative paths (the golden files hold no absolute path)."""
+    def rel(path: Path) -> str:
+        return path.relative_to(REPO).as_posix()
+
+    args = ["plan", rel(old / "azuredeploy.json"), rel(new / "azuredeploy.json"), "-o", fmt, *HISTORY_TARGET]
+    for option, version in (("--current-parameters", old), ("--proposed-parameters", new)):
+        for path in _side_parameters(version):
+            args += [option, "@" + rel(path)]
+    return args
+
+
+def write_history() -> None:
+    for old, new in history_pairs():
+        codes = set()
+        for fmt in HISTORY_GOLDEN:
+            golden = history_golden(old, new, fmt)
+            proc = run_plan(history_plan_args(old, new, fmt), REPO)
+            golden.write_bytes(_golden_output(proc, f"{golden.relative_to(REPO)}"))
+            codes.add(proc.returncode)
+        if len(codes) != 1:
+            raise SystemExit(f"{old.parent.name} {old.name} -> {new.name}: the formats disagree on the exit code")
+        print(f"{old.parent.name}: {old.name} -> {new.name}: exit {codes.pop()}")
+
+
 if __name__ == "__main__":
     if "--expected" in sys.argv:
         write_expected()
+    elif "--history" in sys.argv:
+        write_history()
     else:
         make_pairs()
         template_example()

@@ -24,6 +24,7 @@ INTEGRATION_FILES = {
     "test_properties.py": "hypothesis property tests",
     "expressions/test_expressions_fuzz.py": "hypothesis fuzzing of the expression language",
     "test_examples.py": "the CLI in a subprocess for every example in every format",
+    "test_realworld_history.py": "the CLI in a subprocess for every pair of template versions, two formats",
     "test_determinism.py": "the CLI in a subprocess under several hash seeds",
     "test_formats.py": "the CLI in a subprocess, most tests several times",
     "test_cli.py": "the CLI in a subprocess",
@@ -32,6 +33,10 @@ INTEGRATION_FILES = {
     "test_corpus.py": "every file of the shared corpus",
     "test_diff_oracle.py": "DeepDiff against the differ on every corpus model and hypothesis-edited copies",
     "test_code_checks.py": "runs ruff and mypy (strict) over the tree",
+    "attacks/test_output.py": "the CLI in a subprocess on hostile names, in every format",
+    "attacks/test_inside.py": "the CLI in a subprocess, about fifty attacks on what vmssplan reads",
+    "attacks/test_base_rules.py": "the CLI in a subprocess in git repositories (issue 14 attack suite)",
+    "attacks/test_changed_files.py": "the CLI in a subprocess in git repositories (issue 14 attack suite)",
 }
 
 

@@ -4,6 +4,7 @@ same texts."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -213,6 +214,25 @@ def test_the_rules_below_a_whole_object_judge_it_not_the_catch_all() -> None:
     exact = RuleSet([_rule("C0", "unknown", ""), _rule("R1", "none", "/p"), _rule("R2", "rejected", "/p/b")])
     assert classify_op(PatchOp("add", ("p",), ("p",), None, {"b": 1}), exact, ctx).rule.id == "R1"
 
+
+
+def test_a_fallback_rule_at_the_changed_path_judges_only_what_no_rule_below_reaches() -> None:
+    """VMSS004 (osProfile) and VMSS005 (a NIC's properties) are defaults for what no specific
+    rule covers: a whole osProfile or NIC properties object added is judged by the rules of
+    its members too, the strongest verdict winning; the default judges only the rest."""
+    from vmssplan.classify import RuleSet
+
+    fallback = replace(_rule("D0", "upgrade", "/p"), fallback=True)
+    rules = RuleSet([_rule("C0", "unknown", ""), fallback, _rule("R2", "rejected", "/p/b")])
+    ctx = Context({}, {})
+    assert classify_op(PatchOp("add", ("p",), ("p",), None, {"b": 1}), rules, ctx).rule.id == "R2"
+    assert classify_op(PatchOp("add", ("p",), ("p",), None, {"x": 1}), rules, ctx).rule.id == "D0"
+    # The built-in default VMSS004: a whole osProfile added with a create-time prefix (VMSS109)
+    # was the default's reimage; now the member's rule speaks.
+    os_profile = ("properties", "virtualMachineProfile", "osProfile")
+    added = PatchOp("add", os_profile, os_profile, None, {"computerNamePrefix": "web", "adminUsername": "u"})
+    found = classify_op(added, RULES, ctx)
+    assert (found.rule.id, found.effect) == ("VMSS109", Effect.REJECTED)
 
 
 def test_a_whole_policy_object_added_is_judged_by_its_member_rules() -> None:

@@ -310,11 +310,14 @@ def test_broken_user_rule_files_are_exit_2_with_file_and_line(tmp_path: Path) ->
     run = run_cli(*args)
     line = next(i for i, text in enumerate(rule.read_text(encoding="utf-8").splitlines(), 1) if "not a pointer" in text)
     assert run.code == 2 and f"{rule}:{line}:" in run.err and "does not match" in run.err
-    # A valid user rule is used like a built-in one.
+    # A valid user rule is used like a built-in one, once it says which built-in rules it replaces.
     good.update({"paths": ["/properties/virtualMachineProfile/storageProfile/imageReference/version"],
                  "effect": "rejected", "title": "Our images are pinned"})
     good.pop("when", None)
     rule.write_text(json.dumps(good), encoding="utf-8")
+    run = run_cli(*args)
+    assert run.code == 2 and '"replaces": "VMSS501"' in run.err
+    rule.write_text(json.dumps({**good, "replaces": "VMSS501"}), encoding="utf-8")
     run = run_cli(*args, "-o", "json")
     change = json.loads(run.out)["scale_sets"][0]["changes"][0]
     assert run.code == 1 and (change["rule"], change["effect"]) == ("TEAM001", "rejected")

@@ -19,9 +19,7 @@ from __future__ import annotations
 import difflib
 import importlib.util
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -66,10 +64,8 @@ EXPECTED_EFFECT = {
 
 def _plan(folder: Path, fmt: str) -> subprocess.CompletedProcess[bytes]:
     """The example's plan in ``fmt``, as bytes (no newline translation: a stray CR fails)."""
-    env = {**os.environ, "NO_COLOR": "1"}
-    env.pop("VMSSPLAN_DEBUG", None)
-    return subprocess.run([sys.executable, "-m", "vmssplan", *MAKE_EXAMPLES.plan_args(folder, fmt)],
-                          cwd=folder, capture_output=True, env=env, timeout=120, check=False)
+    run: subprocess.CompletedProcess[bytes] = MAKE_EXAMPLES.run_plan(MAKE_EXAMPLES.plan_args(folder, fmt), folder)
+    return run
 
 
 def test_every_scenario_has_an_example() -> None:

@@ -340,14 +340,15 @@ def _corpus_files(kind: str) -> list[str]:
 #: - The `*_MaximumSet_Gen` examples are generated to fill every property, so they hold
 #:   combinations Azure refuses: zoneBalance with one zone, a capacity reservation with
 #:   singlePlacementGroup true, automatic OS upgrade with Windows updates on, with patchMode
-#:   AutomaticByPlatform or with a pinned image version.
+#:   AutomaticByPlatform or with a pinned image version, a per-VM public IP sku on a Uniform
+#:   scale set, and Windows patchMode Manual with automatic updates on.
 GENUINE_ERRORS = {
     "rest-examples/2021-03-01/CreateAScaleSetWithAutomaticRepairs.json": {"LINT005"},
     "rest-examples/2024-03-01/VirtualMachineScaleSet_Create_WithAutomaticRepairs.json": {"LINT005"},
     "rest-examples/2024-03-01/VirtualMachineScaleSet_Update_MaximumSet_Gen.json":
-        {"LINT007", "LINT008", "LINT101", "LINT103"},
+        {"LINT007", "LINT008", "LINT101", "LINT103", "LINT404"},
     "rest-examples/2024-03-01/VirtualMachineScaleSet_List_MaximumSet_Gen.json":
-        {"LINT006", "LINT007", "LINT101", "LINT103"},
+        {"LINT006", "LINT007", "LINT101", "LINT103", "LINT404", "LINT507"},
 }
 
 

@@ -117,3 +117,17 @@ def test_a_user_assigned_identity_written_as_an_empty_object_is_kept_and_a_swap_
     assert diff(model("a"), model("a", get=True)) == []
     empty = normalize(ScaleSetSource("web", {"name": "web", "properties": {"virtualMachineProfile": {}}}, "t.json"))
     assert "properties" not in empty.model  # other empty containers are still dropped
+
+
+def test_a_string_written_for_a_boolean_or_integer_property_is_the_value_arm_makes_of_it() -> None:
+    """Old quickstarts write "overprovision": "true", "singlePlacementGroup": "false"; their Bicep
+    rewrites write booleans. ARM converts the strings (VAL022 says so), so the two are the same
+    scale set: "false" -> false must not be VMSS201's rejection."""
+    from vmssplan import shape
+
+    assert shape.typed_value("singlePlacementGroup", "false") is False
+    assert shape.typed_value("overprovision", "True") is True
+    assert shape.typed_value("lun", "2") == 2 and shape.typed_value("diskSizeGB", " 128 ") == 128
+    assert shape.typed_value("overprovision", "yes") == "yes"  # not ARM's text for a boolean: kept, VAL022 says so
+    assert shape.typed_value("computerNamePrefix", "true") == "true"  # a string property stays a string
+    assert shape.typed_value("lun", "1e3") == "1e3"

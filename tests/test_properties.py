@@ -33,8 +33,8 @@ from vmssplan.engine import plan_files
 from vmssplan.expressions.functions import REGISTRY
 from vmssplan.inputs.documents import (
     MAX_DEPTH,
-    _deeper_than,
     decode,
+    deeper_than,
     parse_document,
     parse_json,
     strip_comments,
@@ -233,7 +233,7 @@ def _container_depth(value: Any) -> int:
 @FAST
 @given(JSON, st.integers(0, 6))
 def test_the_depth_check_agrees_with_a_plain_count(value: Any, limit: int) -> None:
-    assert _deeper_than(value, limit) is (_container_depth(value) > limit)
+    assert deeper_than(value, limit) is (_container_depth(value) > limit)
 
 
 # --- scale-set models ----------------------------------------------------------------------

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from conftest import REPO
-from vmssplan.model import UsageError
+from vmssplan.model import ChangeRule, UsageError
 from vmssplan.registry import KINDS, builtin_dirs, kind_of, rule_problems
 from vmssplan.registry import load as load_registry
 
@@ -44,11 +44,36 @@ def _write(directory: Path, name: str, data: Any) -> Path:
 
 
 def test_a_user_directory_holds_change_and_lint_rules(tmp_path: Path) -> None:
-    _write(tmp_path, "TEAM001-size.json", {**VM_SIZE_RULE, "id": "TEAM001"})
+    _write(tmp_path, "TEAM001-size.json", {**VM_SIZE_RULE, "id": "TEAM001", "replaces": "VMSS301"})
     _write(tmp_path, "TEAM002-surge.json", {**LINT_RULE, "id": "TEAM002"})
     registry = load_registry((str(tmp_path),), validate=True)
     assert [(r.id, r.kind, r.builtin) for r in registry.rules[-2:]] == [("TEAM001", "change", False),
                                                                         ("TEAM002", "lint", False)]
+
+
+@pytest.mark.parametrize("paths,replaces,needed", [
+    (["/sku/name"], None, "VMSS301"),  # the same path
+    (["/sku"], None, "VMSS203, VMSS301"),  # an ancestor of two built-in paths: a change at /sku is its alone
+    (["/properties/virtualMachineProfile/storageProfile/osDisk/diskSizeGB"], None, "VMSS408"),
+    (["/properties/virtualMachineProfile/extensionProfile/extensions/*/properties/settings/x"], None,
+     "VMSS503, VMSS504"),  # wildcards meet
+    (["/properties/acmeSetting"], None, ""),  # only the catch-all VMSS001 covers it
+    (["/properties/virtualMachineProfile/acmeSetting"], None, ""),  # only the fallback VMSS002 covers it
+    (["/sku/name"], ["VMSS301"], ""),
+    (["/sku/name"], ["VMSS999"], "VMSS999, which is not a built-in change rule"),
+])
+def test_a_user_rule_replaces_a_built_in_one_only_when_it_says_so(tmp_path: Path, paths: list[str],
+                                                                   replaces: list[str] | None, needed: str) -> None:
+    rule = {**VM_SIZE_RULE, "id": "TEAM001", "paths": paths}
+    rule.pop("when", None)
+    _write(tmp_path, "TEAM001.json", {**rule, **({"replaces": replaces} if replaces else {})})
+    if not needed:
+        loaded = load_registry((str(tmp_path),)).by_id("TEAM001")
+        assert isinstance(loaded, ChangeRule) and loaded.replaces == tuple(replaces or ())
+        return
+    with pytest.raises(UsageError, match="replaces") as error:
+        load_registry((str(tmp_path),))
+    assert needed in str(error.value)
 
 
 @pytest.mark.parametrize("broken,pointer,expected", [

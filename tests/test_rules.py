@@ -132,7 +132,22 @@ def _vmss(*extensions: dict, probe: bool = False, version: str = "latest", **pro
     return {"properties": {**properties, "virtualMachineProfile": profile}}
 
 
+_SUBNET = {"id": "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/a"}
 _AOSU = {"mode": "Automatic", "automaticOSUpgradePolicy": {"enableAutomaticOSUpgrade": True}}
+
+
+def _with_os_disk(orchestrationMode: str | None = None, **os_disk: str) -> dict:
+    model = _vmss(**({"orchestrationMode": orchestrationMode} if orchestrationMode else {}))
+    model["properties"]["virtualMachineProfile"]["storageProfile"]["osDisk"] = {"createOption": "FromImage", **os_disk}
+    return model
+
+
+def _with_public_ip(**pip: object) -> dict:
+    model = _vmss()
+    model["properties"]["virtualMachineProfile"]["networkProfile"] = {"networkInterfaceConfigurations": [{
+        "name": "nic", "properties": {"primary": True, "ipConfigurations": [{"name": "ip", "properties": {
+            "subnet": _SUBNET, "publicIPAddressConfiguration": {"name": "pip", **pip}}}]}}]}
+    return model
 #: (what, current, proposed, the lint error the proposed model has or None, the change's verdict)
 _AGREEMENT = [
     ("Rolling with only a custom script", _vmss(_CSE), _vmss(_CSE, upgradePolicy={"mode": "Rolling"}),
@@ -168,6 +183,19 @@ _AGREEMENT = [
      {**_vmss(orchestrationMode="Flexible"), "identity": {"type": "SystemAssigned"}}, "LINT414", "rejected"),
     ("a probe on Flexible", _vmss(_HEALTH, orchestrationMode="Flexible"),
      _vmss(_HEALTH, probe=True, orchestrationMode="Flexible"), "LINT412", "rejected"),
+    ("instance mix on Uniform", {**_vmss(), "sku": {"name": "Standard_D2s_v5", "capacity": 2}},
+     {**_vmss(skuProfile={"vmSizes": [{"name": "Standard_D2s_v5"}, {"name": "Standard_D2as_v5"}]}),
+      "sku": {"name": "Mix", "capacity": 2}}, "LINT401", "rejected"),
+    ("instance mix on Flexible",
+     {**_vmss(orchestrationMode="Flexible"), "sku": {"name": "Standard_D2s_v5", "capacity": 2}},
+     {**_vmss(orchestrationMode="Flexible", skuProfile={"vmSizes": [{"name": "Standard_D2s_v5"},
+                                                                     {"name": "Standard_D2as_v5"}]}),
+      "sku": {"name": "Mix", "capacity": 2}}, None, "none"),
+    ("an OS disk delete option on Uniform", _with_os_disk(), _with_os_disk(deleteOption="Detach"),
+     "LINT403", "rejected"),
+    ("an OS disk delete option on Flexible", _with_os_disk(orchestrationMode="Flexible"),
+     _with_os_disk(orchestrationMode="Flexible", deleteOption="Detach"), None, "none"),
+    ("a public IP sku on Uniform", _with_public_ip(), _with_public_ip(sku={"name": "Standard"}), "LINT404", "rejected"),
 ]
 
 
@@ -187,3 +215,95 @@ def test_a_change_into_what_the_lint_calls_an_azure_error_is_rejected(
     assert errors(proposed) == ({lint_error} if lint_error else set()), what
     strongest = max((c.effect for c in plan_case(current, proposed)), default=Effect.NONE)
     assert strongest.label == effect, what
+
+
+# --- one verdict per change, for every lint rule ------------------------------------------
+#
+# A lint error says Azure refuses the model; a change that leads into that model must then be
+# a change Azure refuses: ``rejected`` (conditional: "probably"), or ``unknown`` that could be
+# rejected. Each firing case of an error rule is set into a realistic scale set (its own
+# values win) and planned from a clean model: the case's ``from`` when it has one, else the
+# case's model without the property the finding points at.
+
+LINT_DIR = RULE_DIR.parent / "lint"
+
+#: What every real scale set has around the property a lint case is about, so that the change
+#: from the clean model is that property and not a whole profile appearing.
+_SCALE_SET = {
+    "sku": {"name": "Standard_D2s_v5", "capacity": 2},
+    "properties": {"virtualMachineProfile": {
+        "osProfile": {"computerNamePrefix": "web", "adminUsername": "azureuser"},
+        "storageProfile": {"imageReference": _IMAGE, "osDisk": {"createOption": "FromImage"}},
+        "networkProfile": {"networkInterfaceConfigurations": [{"name": "nic", "properties": {
+            "primary": True, "ipConfigurations": [{"name": "ip", "properties": {"subnet": _SUBNET}}]}}]},
+    }},
+}
+
+
+def _set_into(base: object, case: object) -> object:
+    """``case`` merged into ``base``: objects key by key, anything else (arrays too) from ``case``."""
+    if isinstance(base, dict) and isinstance(case, dict):
+        return {**base, **{k: _set_into(base[k], v) if k in base else v for k, v in case.items()}}
+    return case
+
+
+def _canonical(model: dict) -> dict:
+    return normalize(ScaleSetSource("case", with_unknowns(model), "case.json")).model
+
+
+def _lint(canonical_model: dict) -> list:
+    from vmssplan.lint import lint_model
+
+    return lint_model(canonical_model)
+
+
+def _without(model: dict, pointer: str) -> dict:
+    """``model`` (canonical) without the value at ``pointer``, and without the objects and
+    arrays that leaves empty (normalization drops them anyway)."""
+    import copy
+
+    from vmssplan.pointer import split
+
+    out = copy.deepcopy(model)
+    tokens = split(pointer)
+    chain = [out]
+    for token in tokens[:-1]:
+        node = chain[-1]
+        chain.append(node[int(token)] if isinstance(node, list) else node[token])
+    for depth in range(len(tokens) - 1, -1, -1):
+        parent, token = chain[depth], tokens[depth]
+        del parent[int(token) if isinstance(parent, list) else token]
+        if parent or depth == 0:
+            break
+    return out
+
+
+def _lint_error_cases() -> list[tuple[str, str, dict]]:
+    out = []
+    for path in sorted(LINT_DIR.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data["severity"] == "error":
+            out += [(data["id"], case["name"], case) for case in data["cases"] if data["id"] in case.get("fires", [])]
+    return out
+
+
+_LINT_ERRORS = _lint_error_cases()
+
+
+@pytest.mark.parametrize("rule_id,name,case", _LINT_ERRORS, ids=[f"{r[0]}: {r[1]}" for r in _LINT_ERRORS])
+def test_a_change_into_a_lint_error_is_a_change_azure_refuses(rule_id: str, name: str, case: dict) -> None:
+    from vmssplan.model import Severity
+
+    target = _canonical(_set_into(_SCALE_SET, case["model"]))
+    findings = [f for f in _lint(target) if f.rule == rule_id]
+    assert findings, f"{rule_id} '{name}' no longer fires once set into a whole scale set"
+    if "from" in case:
+        starts = [_canonical(_set_into(_SCALE_SET, case["from"]))]
+    else:
+        starts = [_without(target, f.pointer) for f in findings]
+    clean = [s for s in starts if not any(f.severity is Severity.ERROR for f in _lint(s))]
+    assert clean, (f"{rule_id} '{name}': without the property the finding points at, the model still has a "
+                   "lint error; give the case a `from` model")
+    changes = plan_case(clean[0], target)
+    summary = [(c.display_path, c.effect.label, c.rule, c.conditional, c.could_be_rejected) for c in changes]
+    assert changes and max(c.gate_effect for c in changes) is Effect.REJECTED, summary

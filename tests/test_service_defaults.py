@@ -323,3 +323,48 @@ def test_a_template_that_omits_the_defaults_against_the_get_is_a_no_op(tmp_path:
     assert (change.path, change.before, change.after, change.effect) == (
         "/properties/virtualMachineProfile/osProfile/windowsConfiguration/provisionVMAgent", True, False,
         Effect.REJECTED)
+
+
+# --- userData: a GET returns it only when asked for ---------------------------------------
+
+USER_DATA = "/properties/virtualMachineProfile/userData"
+
+
+@needs_corpus
+def test_user_data_a_plain_get_does_not_return_is_a_note_not_a_removal(tmp_path: Path) -> None:
+    """The REST example that creates a scale set with userData answers without it (a plain
+    GET, ``az vmss show`` without ``--include-user-data``, answers the same). The PUT body and
+    a template that set userData, planned against that answer, are a no-op with a note, both
+    ways; the GET made with ``$expand=userData`` holds it, and there a difference is a change."""
+    module = learner()
+    left_out = {e["path"] for e in json.loads(DATA.read_text(encoding="utf-8"))["left_out"]}
+    name = "rest-examples/2021-03-01/CreateOrUpdateAScaleSetWithUserData.json"
+    [pair] = [p for p in module.read_pairs(CORPUS)[0] if p.file == name and p.code == "200"]
+    example = json.loads((CORPUS / name).read_text(encoding="utf-8-sig"))
+    answer = example["responses"][pair.code]["body"]
+    user_data = example["parameters"]["parameters"]["properties"]["virtualMachineProfile"]["userData"]
+    assert "userData" not in answer["properties"]["virtualMachineProfile"]  # the service does not echo it
+    put = _reconciled(pair.request, pair.response, (), left_out)
+    put["properties"]["virtualMachineProfile"]["userData"] = user_data
+    resource = {"type": "Microsoft.Compute/virtualMachineScaleSets", "apiVersion": "2021-03-01",
+                "name": answer["name"], **put}
+    template = {"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+                "contentVersion": "1.0.0.0", "resources": [resource]}
+    for current, proposed in ((answer, put), (put, answer), (answer, template)):
+        scale_set = plan_of(tmp_path, current, proposed)
+        assert (scale_set.action, [c.path for c in scale_set.changes]) == ("no-op", []), current is answer
+        [note] = [n for n in scale_set.notes if "userData" in n]
+        assert "$expand=userData" in note and user_data not in note
+
+    expanded = json.loads((CORPUS / "rest-examples/2021-03-01/GetVirtualMachineScaleSetWithUserData.json")
+                          .read_text(encoding="utf-8-sig"))
+    assert expanded["parameters"]["expand"] == "userData"
+    get = expanded["responses"]["200"]["body"]
+    held = get["properties"]["virtualMachineProfile"]["userData"]
+    other = copy.deepcopy(get)
+    del other["id"]  # a PUT body: the same scale set, other userData
+    other["properties"]["virtualMachineProfile"]["userData"] = "b3RoZXIgdXNlciBkYXRh"
+    [change] = plan_of(tmp_path, get, other).changes
+    assert (change.path, change.before, change.after, change.rule) == (USER_DATA, held, "b3RoZXIgdXNlciBkYXRh",
+                                                                      "VMSS521")
+    assert not [n for n in plan_of(tmp_path, get, other).notes if "userData" in n]

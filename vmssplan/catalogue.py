@@ -142,6 +142,9 @@ def _case_lines(rule: Rule, case: dict[str, Any]) -> list[str]:
                 f"  before: {_json(case['before'])}", f"  after:  {_json(case['after'])}", "  ```"]
     outcome = "; ".join(f"{word} {', '.join(case[key])}" for key, word in (("fires", "fires"), ("quiet", "quiet"))
                         if key in case)
+    if "from" in case:  # the clean model the change into this one is planned from (tests/test_rules.py)
+        return [f"- {case['name']}: {outcome}", "", "  ```json", f"  from:  {_json(case['from'])}",
+                f"  model: {_json(case['model'])}", "  ```"]
     return [f"- {case['name']}: {outcome}", "", "  ```json", f"  {_json(case['model'])}", "  ```"]
 
 

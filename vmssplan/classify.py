@@ -211,7 +211,7 @@ def _outside(op: PatchOp, below: list[tuple[Rule, Pattern]]) -> bool:
 
 def classify_op(op: PatchOp, rules: RuleSet, ctx: Context) -> Verdict:
     covering, below = _candidates(rules, op.path)
-    exact = covering is not None and len(covering[1]) == len(op.path)
+    exact = covering is not None and len(covering[1]) == len(op.path) and not covering[0].fallback
     # An exact rule alone judges its path; a rule on an ancestor path (a catch-all) judges
     # only what no rule below the changed path reaches, so a whole object added or removed
     # is judged by the specific rules of its members, the strongest verdict winning.

@@ -76,15 +76,18 @@ QUERY_HELP = ("JMESPath query on the JSON output, as `az --query` does; prints t
 EFFECT_NAMES = ", ".join(e.label for e in Effect)
 
 CONFIG_HELP = ("Configuration file (default: the nearest .vmssplan.yaml, or pyproject.toml with [tool.vmssplan], "
-               "upward from the working directory to the repository root).")
+               "upward from the working directory to the repository root; with --base-ref, as it is at that "
+               "revision).")
 
 
-def _config(path: str | None) -> Config:
+def _config(path: str | None, base_ref: str | None = None) -> Config:
+    """``--config``, else the nearest configuration file; with ``--base-ref``, the nearest one
+    of that revision (the base decides the rules, not the change under review)."""
     from pathlib import Path
 
     from .config import load_config
 
-    return load_config(path, Path.cwd())
+    return load_config(path, Path.cwd(), base_ref)
 
 
 
@@ -94,7 +97,7 @@ def _use_color(mode: ColorMode, output_file: str | None = None) -> bool:
         return True
     if mode is ColorMode.never or os.environ.get("NO_COLOR") or output_file not in (None, "-"):
         return False
-    return sys.stdout.isatty()
+    return sys.stdout is not None and sys.stdout.isatty()
 
 
 def _output_format(output: Enum | None, query: str | None) -> str:
@@ -123,6 +126,8 @@ def _render(table: dict[str, str], fmt: str, result: Result, query: object, colo
 def _emit(text: str, output_file: str | None) -> None:
     """Write to standard output or to --output-file."""
     if output_file is None or output_file == "-":
+        if sys.stdout is None:  # started with standard output closed (`>&-`)
+            raise UsageError("cannot write the output: standard output is closed (use --output-file FILE)")
         try:
             sys.stdout.write(text)
             sys.stdout.flush()
@@ -138,6 +143,26 @@ def _emit(text: str, output_file: str | None) -> None:
         raise UsageError(f"--output-file {output_file}: cannot write: {exc.strerror or exc}") from None
 
 
+def _check_output_file(output_file: str | None, inputs: list[str]) -> None:
+    """--output-file may not name a file the run reads (a document, a parameters file, the
+    template's own parameters file, an instance list, a patch, the configuration): writing
+    the output would destroy it. A usage error (exit 2) before anything is read."""
+    if output_file is None or output_file == "-" or not os.path.exists(output_file):
+        return
+    from .inputs import git
+    from .inputs.parameters import sibling_parameters
+
+    names = [name.removeprefix("@") for name in inputs if name != "-" and not git.is_git_spec(name)]
+    names += [s for s in map(sibling_parameters, names) if s is not None]
+    for name in names:
+        try:
+            same = os.path.samefile(output_file, name)
+        except (OSError, ValueError):
+            continue
+        if same:
+            _fail(f"--output-file {output_file} is an input of this run ({name}); refusing to overwrite it", 2)
+
+
 def _compile_query(query: str | None) -> object:
     if query is None:
         return None
@@ -147,8 +172,16 @@ def _compile_query(query: str | None) -> object:
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    typer.echo(f"vmssplan: error: {message}", err=True)
+    _error(message)
     raise typer.Exit(code)
+
+
+def _error(message: str) -> None:
+    """An error on standard error, on one line: a message may quote a path or a value from
+    a pull request, escaped as the text output escapes it (no forged CI-log line)."""
+    from .render.escape import text
+
+    typer.echo(f"vmssplan: error: {text(message)}", err=True)
 
 
 def _version_callback(value: bool) -> None:
@@ -186,7 +219,9 @@ def validate(
     from .engine import RunConfig, validate_files
     from .render import FINDINGS_FORMATS
 
-    result = validate_files(files, RunConfig(parameters=tuple(parameters or ()), config=_config(config_file)))
+    config = _config(config_file)
+    _check_output_file(output_file, [*files, *(parameters or ()), *([config.source] if config.source else [])])
+    result = validate_files(files, RunConfig(parameters=tuple(parameters or ()), config=config))
     text = _render(FINDINGS_FORMATS, fmt, result, compiled, _use_color(color, output_file))
     _emit(text, output_file)
     raise typer.Exit(1 if result.has_errors else 0)
@@ -262,7 +297,7 @@ def plan(
     color: ColorMode = typer.Option(ColorMode.auto, "--color", help="Colour the text output."),
 ) -> None:
     """Plan the change from CURRENT to PROPOSED: what Azure does with it, and what each VM needs."""
-    config = _config(config_file)
+    config = _config(config_file, base_ref)
     try:
         threshold = Effect.parse(fail_on) if fail_on else (config.fail_on or Effect.REJECTED)
     except ValueError as exc:
@@ -281,6 +316,9 @@ def plan(
                         edits=tuple(_EDIT_TOKENS), config=config, locate_changes=fmt in LOCATING_FORMATS,
                         accept_unknown=accept_unknown)
     paths = list(files or ())
+    _check_output_file(output_file, [*paths, *(parameters or ()), *(current_parameters or ()),
+                                     *(proposed_parameters or ()), *(instances or ()), *([patch] if patch else []),
+                                     *([config.source] if config.source else [])])
     edits = bool(patch or _EDIT_TOKENS)
     if base_ref is not None:
         if edits:
@@ -315,13 +353,13 @@ def rules_command(
 
     rules = load_rules(tuple(rules_dir or ()), validate=bool(rules_dir))
     if rule_id is None:
-        sys.stdout.write(catalogue_text(rules))
+        _emit(catalogue_text(rules), None)
         return
     rule = rules.by_id(rule_id.upper())
     if rule is None:
         close = [r.id for r in rules.rules if r.id.startswith(rule_id.upper()[:5])]
         _fail(f"no rule {rule_id}" + (f" (did you mean {', '.join(close[:5])}?)" if close else ""), 2)
-    sys.stdout.write(rule_markdown(rule))
+    _emit(rule_markdown(rule), None)
 
 
 def run() -> NoReturn:
@@ -335,6 +373,11 @@ def main() -> int:
 
     args, edits = extract_edit_tokens(sys.argv[1:])
     _EDIT_TOKENS[:] = edits
+    if "--" in args:  # after --, names are files (the hooks pass staged names there): never git:REV:PATH
+        from .inputs.git import disk_path
+
+        end = args.index("--") + 1
+        args = args[:end] + [disk_path(name) for name in args[end:]]
     try:
         if edits and (not args or args[0] != "plan"):
             raise UsageError("--set/--add/--remove/--force-string belong to `vmssplan plan`")
@@ -342,7 +385,7 @@ def main() -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     except VmssplanError as exc:
-        typer.echo(f"vmssplan: error: {exc}", err=True)
+        _error(str(exc))
         return exc.exit_code
     except KeyboardInterrupt:
         typer.echo("vmssplan: interrupted", err=True)

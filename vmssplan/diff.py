@@ -95,10 +95,12 @@ def _diff_keyed(array_name: str, a: list[Any], b: list[Any], path: tuple[str, ..
         index += 1
 
 
-def drop_unreturned_secrets(ops: list[PatchOp], before_from_get: bool,
-                            after_from_get: bool) -> tuple[list[PatchOp], list[str]]:
-    """Secrets a GET never returns (adminPassword, protectedSettings) are not changes
-    against a GET response: absent there means "not shown", not "removed".
+def drop_unreturned(ops: list[PatchOp], before_from_get: bool,
+                    after_from_get: bool) -> tuple[list[PatchOp], list[str]]:
+    """Values a GET does not return (:data:`shape.NEVER_RETURNED_BY_GET`: the secrets
+    adminPassword and protectedSettings, and userData unless the GET asked for it) are not
+    changes against a GET response: absent there means "not shown", not "removed". A GET that
+    holds the value was asked for it, and a difference in it is a change like any other.
 
     Returns the remaining operations and a note per dropped one.
     """
@@ -110,7 +112,7 @@ def drop_unreturned_secrets(ops: list[PatchOp], before_from_get: bool,
         if key in shape.NEVER_RETURNED_BY_GET and hidden_side:
             side = "current" if op.op == "add" else "proposed"
             notes.append(f"{op.display_path} is set on one side only; the {side} side is a GET response, "
-                         "which never returns it, so whether it changes cannot be known offline.")
+                         f"{shape.NEVER_RETURNED_BY_GET[key]}, so whether it changes cannot be known offline.")
             continue
         kept.append(op)
     return kept, notes

@@ -28,7 +28,9 @@ from .model import (
     ScaleSet,
     ScaleSetPlan,
     ScaleSetSource,
+    Severity,
     UsageError,
+    Waiver,
 )
 
 if TYPE_CHECKING:
@@ -58,6 +60,10 @@ class RunConfig:
     locate_changes: bool = True
     #: Accept unknowns that could be rejected for this run (``--accept-unknown``).
     accept_unknown: bool = False
+    #: The current side is the base revision of a change under review (``--base-ref``): a
+    #: template's ``metadata.vmssplan.ignore`` counts as the base has it, not as the change
+    #: writes it (the base decides the rules).
+    base_decides: bool = False
 
     @property
     def unknowns_accepted_by(self) -> str:
@@ -88,6 +94,7 @@ class _Run:
     config: RunConfig
     reader: Reader = field(default_factory=Reader)
     findings: list[Finding] = field(default_factory=list)
+    waivers: list[Waiver] = field(default_factory=list)
 
     def side(self, path: str, args: tuple[str, ...], planned: bool = True) -> _Side | None:
         """inputs, then resolve: the scale sets of ``path`` (a template's as evaluated). A
@@ -128,10 +135,10 @@ class _Run:
         """decide (the findings' part), then locate: the finished result."""
         findings = self.findings
         if self.config.config is not None:
-            findings = decide.decide_findings(findings, self.config.config)
+            findings = decide.decide_findings(findings, self.config.config, waivers=self.waivers)
         # Planning a file against itself (or two sides sharing a parameters file) reports each finding once.
         findings = sorted(set(locate.located(findings, self.reader.documents)), key=Finding.sort_key)
-        return Result(plan, findings, self.reader.secrets, rules or {})
+        return Result(plan, findings, self.reader.secrets, rules or {}, sorted(set(self.waivers), key=Waiver.sort_key))
 
 
 def validate_files(paths: list[str], config: RunConfig | None = None) -> Result:
@@ -169,9 +176,17 @@ def plan_files(current_path: str | None, proposed_path: str | None, config: RunC
         return run.result()
     # What is deployed already is not checked; notes (severity info) belong to `validate`.
     run.findings += validate.side_findings(proposed.doc, proposed.sources, notes=False)
-    run.findings += plan.hidden_findings(current.hidden, proposed.hidden, options.unknowns_accepted_by)
+    hidden = plan.hidden_findings(current.hidden, proposed.hidden, options.unknowns_accepted_by)
+    run.findings += hidden
+    if options.unknowns_accepted_by:  # each hidden deployment that would have failed the check
+        run.waivers += [Waiver("accept-unknown", f.rule, options.unknowns_accepted_by, f.severity.label,
+                               Severity.WARNING.label, subject=f.pointer or "", file=f.file)
+                        for f in plan.hidden_findings(current.hidden, proposed.hidden, "")
+                        if f.severity is Severity.ERROR]
     rule_dirs = options.rule_dirs + (options.config.rules_dirs if options.config else ())
     rules = classify.load_rules(rule_dirs, validate=bool(rule_dirs))
+    run.waivers += [Waiver("replaces", replaced, rule.id, reason=rule.title, file=rule.file)
+                    for rule in rules.rules for replaced in rule.replaces]
     result_plan = Plan(current_file=current.doc.path, proposed_file=proposed.doc.path)
     pairs = diff.pair_scale_sets(current.sources, proposed.sources)
     instance_lists, unused = instances.usable_lists(_read_all(run, options.instances),
@@ -208,12 +223,14 @@ def _plan_update(run: _Run, before: ScaleSet, after: ScaleSet, rules: classify.R
     """diff, classify, decide, plan and locate a scale set present on both sides (each
     side given the service defaults the other holds)."""
     before, after = normalize.with_service_defaults(before, after)
-    ops, notes = diff.drop_unreturned_secrets(diff.diff(before.model, after.model), before.from_get, after.from_get)
+    ops, notes = diff.drop_unreturned(diff.diff(before.model, after.model), before.from_get, after.from_get)
     changes = classify.classify(ops, rules, classify.Context(before.model, after.model, after.source.api_version))
     if run.config.config is not None:  # decide, then plan: the action follows the decided effects
+        # Under review (--base-ref), the base's metadata waives, not what the change adds to it.
+        waiving = before.source.resource if run.config.base_decides else after.source.resource
         decide.decide_changes(changes, run.config.config, after.name, after.source.file,
-                              decide.ignored_by_metadata(after.source.resource))
-    decide.accept_unknowns(changes, run.config.unknowns_accepted_by)
+                              decide.ignored_by_metadata(waiving), waivers=run.waivers)
+    decide.accept_unknowns(changes, run.config.unknowns_accepted_by, run.waivers, after.name, after.source.file)
     if run.config.locate_changes:
         locate.locate_changes(changes, after, run.reader.documents)
     vms = instances.vms_of(instance_lists, after.orchestration_mode, run.findings) if instance_lists else None
@@ -246,18 +263,23 @@ def _edited_side(run: _Run, current: _Side | None) -> _Side | None:
 
 def plan_against_revision(revision: str, paths: tuple[str, ...], config: RunConfig | None = None) -> Result:
     """Plan every scale-set file among ``paths`` (default: the JSON files changed since
-    ``revision``) against its version at ``revision``: the pre-commit hook and CI use this."""
+    ``revision``) against its version at ``revision``: the pre-commit hook and CI use this.
+    A renamed file is planned against its old path; the configuration (the caller's, read
+    at ``revision`` unless given explicitly) and the base's template metadata decide."""
     merged = Result(plan=Plan(current_file=f"git:{revision}", proposed_file="working tree"))
     assert merged.plan is not None
+    options = replace(config or RunConfig(), base_decides=True)
     with git.session():  # one listing of the revision's tree answers every "is it there?"
         for old, new in revisions.planned_files(revision, paths):
-            part = plan_files(old, new, config)
+            part = plan_files(old, new, options)
             merged.findings += part.findings
             merged.secrets |= part.secrets
             merged.rules.update(part.rules)
+            merged.waivers += part.waivers
             if part.plan is not None:
                 merged.plan.scale_sets += part.plan.scale_sets
     merged.findings = sorted(set(merged.findings), key=Finding.sort_key)
+    merged.waivers = sorted(set(merged.waivers), key=Waiver.sort_key)
     return merged
 
 

@@ -509,6 +509,34 @@ class RuleDescription:
     link: str = ""
 
 
+@dataclass(frozen=True)
+class Waiver:
+    """A verdict made to pass by someone other than the rules: a configuration ``ignore``,
+    ``select``, effect override or suppression, a template's ``metadata.vmssplan.ignore``,
+    accepting unknowns, a finding's severity lowered, or a rule file that replaces a
+    built-in rule. Every one is listed in the plan, so none is silent.
+
+    ``kind``: ignore, effect, suppression, metadata, accept-unknown, severity, replaces.
+    ``was``/``now``: the verdict before and after (an effect or a severity; ``now`` is
+    "not counted" for a change that stays in the plan without counting).
+    """
+
+    kind: str
+    rule: str
+    by: str
+    was: str = ""
+    now: str = ""
+    reason: str = ""
+    scale_set: str = ""
+    #: The change's display path, or the finding's pointer.
+    subject: str = ""
+    file: str = ""
+
+    def sort_key(self) -> tuple[str, ...]:
+        return (self.file, self.scale_set, self.subject, self.rule, self.kind, self.by, self.was, self.now,
+                self.reason)
+
+
 @dataclass
 class Result:
     """What a command produced: the plan (None for `validate`, or when the documents could
@@ -519,6 +547,8 @@ class Result:
     secrets: set[str] = field(default_factory=set)
     #: Descriptions of the change rules the plan was classified with, by id.
     rules: dict[str, RuleDescription] = field(default_factory=dict)
+    #: Every verdict made to pass by a waiver (see :class:`Waiver`), in sort order.
+    waivers: list[Waiver] = field(default_factory=list)
 
     @property
     def has_errors(self) -> bool:
@@ -574,8 +604,13 @@ class ChangeRule(Rule):
     message: str
     conditional: bool = False
     clauses: tuple[Clause, ...] = ()
+    #: A default for what no more specific rule covers: it judges only the values no rule
+    #: below its path reaches, even for a whole object added or removed at its own path.
+    fallback: bool = False
     #: The condition under which this rule replaces the verdict of the path rules.
     override: dict[str, Any] | None = None
+    #: Built-in rules this (user) rule says it replaces where their paths meet (``replaces``).
+    replaces: tuple[str, ...] = ()
 
     def describe(self) -> RuleDescription:
         """What a renderer may say of this rule (the view's rule descriptions)."""

@@ -135,6 +135,8 @@ def _canonical(value: Any, name: str, read_only: tuple[shape.ReadOnlyTree, ...],
                     continue
             elif item is None:
                 continue
+            else:
+                item = shape.typed_value(member, item)  # "true" written for a boolean is true
             if member in out:
                 clashes.append(member)  # keys are sorted: the last spelling wins
             out[member] = item

@@ -16,11 +16,20 @@ Built-in files are checked against the schema by the test suite (loading them im
 jsonschema: a pre-commit hook starts often); files of user rule directories are checked
 here, and a broken one is a usage error naming file:line:column. A user directory may hold
 change and lint rules; finding ids are vmssplan's own.
+
+A rule directory is untrusted input (a pull request can write one): its ``*.json`` entries
+are read through the one gate of every file read (regular files inside the repository, no
+FIFO or device) of at most :data:`MAX_RULE_FILE_BYTES`, and a file that is not a JSON object
+is refused without being quoted. A directory may be
+``git:REV:DIR`` (``--base-ref`` reads the base's rules-dirs). A user change rule may not take
+a change from a built-in rule unless it says so (``"replaces": "VMSS201"``), and may not
+carry an ``override`` (which judges every change): the plan lists each replacement.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -28,7 +37,7 @@ from typing import Any
 
 from .conditions import CHANGE, MODEL, OVERRIDE, condition_problems
 from .data import data_dir, rule_files, schema_text
-from .model import ChangeRule, Clause, Effect, FindingRule, LintRule, Rule, Severity, UsageError
+from .model import ChangeRule, Clause, DocumentError, Effect, FindingRule, LintRule, Pattern, Rule, Severity, UsageError
 from .pointer import join, split
 
 CHANGE_KIND, LINT_KIND, FINDING_KIND = "change", "lint", "finding"
@@ -36,6 +45,8 @@ KINDS = (CHANGE_KIND, LINT_KIND, FINDING_KIND)
 #: The data package (``vmssplan.<name>``, see :mod:`vmssplan.data`) of each family's built-in files.
 BUILTIN_PACKAGES = {CHANGE_KIND: "rules", LINT_KIND: "lint_rules", FINDING_KIND: "finding_rules"}
 SCHEMA = "rule.schema.json"
+#: The largest rule file of a user directory (the largest built-in one is about 10 KiB).
+MAX_RULE_FILE_BYTES = 1024 * 1024
 
 @dataclass(frozen=True)
 class Registry:
@@ -79,13 +90,118 @@ def load(extra_dirs: tuple[str, ...] = (), validate: bool = False) -> Registry:
 def _load(extra_dirs: tuple[str, ...], validate: bool) -> Registry:
     rules: list[Rule] = []
     seen: dict[str, str] = {}
-    for path, check, builtin in rule_files(tuple(builtin_dirs().values()), extra_dirs, validate, "rule"):
-        rule = _read(path, check, builtin)
+    builtin = [(str(path), check, True, None) for path, check, _ in
+               rule_files(tuple(builtin_dirs().values()), (), validate, "rule")]
+    user = [(name, True, False, text) for directory in extra_dirs for name, text in _user_rule_texts(directory)]
+    for name, check, is_builtin, text in builtin + user:
+        rule = _read(Path(name), check, is_builtin) if text is None else _read_user(name, text)
         if rule.id in seen:
-            raise UsageError(f"{path}: rule id {rule.id} is already defined in {seen[rule.id]}")
-        seen[rule.id] = str(path)
+            raise UsageError(f"{name}: rule id {rule.id} is already defined in {seen[rule.id]}")
+        seen[rule.id] = name
         rules.append(rule)
+    _check_replacements(rules)
     return Registry(tuple(rules))
+
+
+def _user_rule_texts(directory: str) -> list[tuple[str, str]]:
+    """(name, text) of each ``*.json`` file of a user rule directory, in name order: only
+    regular files, each of bounded size, never followed through a link; a directory of a
+    git revision (``git:REV:DIR``) is listed and read from git."""
+    from .inputs import git
+
+    if git.is_git_spec(directory):
+        revision, path = git.parse_spec(directory)
+        entries = git.list_directory(revision, path)
+        if entries is None:
+            raise UsageError(f"{directory}: rule directory not found at revision {revision}")
+        out = []
+        for name, regular, size in entries:
+            if not name.endswith(".json"):
+                continue
+            spec = git.spec(revision, os.path.join(path, name))
+            if not regular:
+                raise UsageError(f"{spec}: not a regular file (a rule file must be one); not read")
+            if size > MAX_RULE_FILE_BYTES:
+                raise UsageError(f"{spec}: rule file larger than {MAX_RULE_FILE_BYTES // 1024} KiB; not read")
+            out.append((spec, _decode(git.read_bytes(spec), spec)))
+        return out
+    folder = Path(directory)
+    if not folder.is_dir():
+        raise UsageError(f"{directory}: rule directory not found")
+    return [(str(path), _read_regular(path)) for path in sorted(folder.glob("*.json"))]
+
+
+def _read_regular(path: Path) -> str:
+    """The text of a user rule file, through the one gate of every file read (a regular
+    file inside its repository, not a FIFO or device, at most :data:`MAX_RULE_FILE_BYTES`);
+    else a usage error naming it, nothing read."""
+    from .inputs.documents import read_config_text
+
+    return read_config_text(path, "rule file", MAX_RULE_FILE_BYTES)
+
+
+def _decode(raw: bytes, name: str) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"{name}: rule file is not UTF-8 text") from None
+
+
+def _read_user(name: str, text: str) -> Rule:
+    """The rule of a user rule file's text, checked: a problem is a usage error naming
+    file:line:column; a file that is not a JSON object is not quoted."""
+    from .inputs.documents import parse_json
+    from .locate import PositionIndex
+
+    try:
+        data = parse_json(text, name)
+    except DocumentError as exc:
+        first = exc.findings[0]
+        raise UsageError(f"{name}:{first.line}:{first.column}: invalid JSON in rule file: "
+                         f"{first.message.removeprefix('invalid JSON: ')}") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"{name}: invalid rule file: not a JSON object (one rule per file)")
+    problems = rule_problems(data)
+    if not problems and kind_of(data) == FINDING_KIND:
+        problems = [("/kind", "finding ids are vmssplan's own: a rule directory holds change and lint rules")]
+    if not problems and "override" in data:
+        problems = [("/override", "an override judges every change, whatever its path: override rules are "
+                                  "vmssplan's own (a rule directory holds path rules)")]
+    if problems:
+        pointer, message = problems[0]
+        line, column = PositionIndex(text).locate(pointer)
+        raise UsageError(f"{name}:{line}:{column}: invalid rule file: {message}")
+    return rule_from_data(data, name, False)
+
+
+def _meet(a: Pattern, b: Pattern) -> bool:
+    """Whether some change path is judged by a rule on ``a`` and one on ``b``: one pattern
+    lies at or below the other (``*`` matching any segment)."""
+    return all(x == y or "*" in (x, y) for x, y in zip(a, b, strict=False))
+
+
+def _check_replacements(rules: list[Rule]) -> None:
+    """A user change rule whose paths meet those of a built-in rule takes changes from it: it
+    must say so in ``replaces``. The fallbacks (VMSS001, VMSS002...: defaults for what no
+    more specific rule covers) are there to be refined, and need no ``replaces``."""
+    builtin = [r for r in rules if isinstance(r, ChangeRule) and r.builtin]
+    refined = {r.id for r in builtin if r.fallback}
+    ids = {r.id for r in builtin}
+    for rule in rules:
+        if not isinstance(rule, ChangeRule) or rule.builtin:
+            continue
+        unknown = [i for i in rule.replaces if i not in ids]
+        if unknown:
+            raise UsageError(f"{rule.file}: invalid rule file: replaces {', '.join(unknown)}, which is not a "
+                             "built-in change rule")
+        taken = sorted({b.id for b in builtin if b.id not in refined
+                        for bp in b.patterns if bp for p in rule.patterns if _meet(p, bp)})
+        missing = [i for i in taken if i not in rule.replaces]
+        if missing:
+            raise UsageError(f"{rule.file}: {rule.id} judges paths of built-in rule{'s' if len(missing) > 1 else ''} "
+                             f"{', '.join(missing)}: a rule file replaces a built-in rule only when it says so "
+                             f'(add "replaces": {json.dumps(missing if len(missing) > 1 else missing[0])}); '
+                             "the plan then lists the replacement")
 
 
 def finding_title(rule_id: str) -> str | None:
@@ -171,7 +287,15 @@ def rule_from_data(data: dict[str, Any], file: str = "", builtin: bool = True) -
     return ChangeRule(**common, effect=Effect.parse(data["effect"]),
                       patterns=tuple(split(p) for p in data["paths"]), message=data["message"],
                       conditional=bool(data.get("conditional", False)), clauses=clauses,
-                      override=data.get("override"))
+                      fallback=bool(data.get("fallback", False)), override=data.get("override"),
+                      replaces=_replaces(data.get("replaces")))
+
+
+def _replaces(value: Any) -> tuple[str, ...]:
+    """``replaces``: one id or a list of them."""
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value) if isinstance(value, list) else ()
 
 
 def _severity(text: str) -> Severity:

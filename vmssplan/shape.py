@@ -8,6 +8,7 @@ and the swagger's ``x-ms-identifiers``.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -89,10 +90,39 @@ DEPLOYMENT_TYPE = "microsoft.resources/deployments"
 
 
 @lru_cache(maxsize=1)
+def _property_names() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(schema_text("property-names.json"))
+    return data
+
+
+@lru_cache(maxsize=1)
 def _rest_names() -> dict[str, str]:
     """lower-case name -> REST spelling, generated from the official schemas."""
-    names: list[str] = json.loads(schema_text("property-names.json"))["names"]
-    return {n.lower(): n for n in names}
+    return {n.lower(): n for n in _property_names()["names"]}
+
+
+@lru_cache(maxsize=1)
+def _typed_names() -> dict[str, type]:
+    """REST name -> bool or int, for the names whose every property has that type."""
+    names = _property_names()
+    return {**{n: bool for n in names.get("booleans", ())}, **{n: int for n in names.get("integers", ())}}
+
+
+_INTEGER_TEXT = re.compile(r"[+-]?[0-9]{1,18}")
+
+
+def typed_value(name: str, value: Any) -> Any:
+    """``value`` of the property ``name`` (REST spelling) as ARM takes it: a string written
+    for a boolean (``"true"``, any case) or an integer (``"2"``) property is that boolean or
+    integer (validation says so with VAL022); anything else is unchanged."""
+    if type(value) is not str:
+        return value
+    wanted = _typed_names().get(name)
+    if wanted is bool and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    if wanted is int and _INTEGER_TEXT.fullmatch(value.strip()):
+        return int(value.strip())
+    return value
 
 
 @lru_cache(maxsize=4096)  # a document's member names repeat in every scale set
@@ -133,8 +163,15 @@ CASE_INSENSITIVE_KEYS = frozenset({
 #: Secrets: never printed. Matched on the last key of the path.
 SECRET_KEYS = frozenset({"adminPassword", "customData", "protectedSettings"})
 
-#: Secrets that a GET never returns: absent on a GET side is "unknown", not "removed".
-NEVER_RETURNED_BY_GET = frozenset({"adminPassword", "protectedSettings"})
+#: Values a plain GET (``az vmss show``) does not return, each with why: absent on a GET side
+#: means "not shown", not "removed". Matched on the last key of the path. Secrets are never
+#: returned; userData only when asked for (apiVersion 2021-03-01 on; the REST examples
+#: CreateOrUpdateAScaleSetWithUserData and GetVirtualMachineScaleSetWithUserData show both).
+NEVER_RETURNED_BY_GET: dict[str, str] = {
+    "adminPassword": "which never returns it",
+    "protectedSettings": "which never returns it",
+    "userData": "which returns it only when asked for ($expand=userData; az vmss show --include-user-data)",
+}
 
 
 def matches(path: tuple[str, ...], pattern: tuple[str, ...]) -> bool:

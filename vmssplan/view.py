@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from . import __version__
-from .model import Change, Effect, Finding, Plan, Result, RolloutInfo, RuleDescription, ScaleSetPlan
+from .model import Change, Effect, Finding, Plan, Result, RolloutInfo, RuleDescription, ScaleSetPlan, Waiver
 from .secrets import scrub
 
 FORMAT_VERSION = "1"
@@ -180,7 +180,28 @@ def plan_to_dict(result: Result) -> dict[str, Any]:
         "summary": summary(plan) if plan else None,
         "scale_sets": [scale_set_to_dict(s) for s in plan.scale_sets] if plan else [],
         "findings": [finding_to_dict(f) for f in result.findings],
+        **({"waivers": [waiver_to_dict(w) for w in result.waivers]} if result.waivers else {}),
     }
+
+
+def waiver_to_dict(waiver: Waiver) -> dict[str, Any]:
+    return {"kind": waiver.kind, "rule": waiver.rule, "by": waiver.by, "from": waiver.was, "to": waiver.now,
+            "reason": waiver.reason, "scale_set": waiver.scale_set, "subject": waiver.subject, "file": waiver.file}
+
+
+_WAIVED = {"ignore": "ignored", "effect": "effect set", "suppression": "suppressed", "metadata": "ignored",
+           "accept-unknown": "accepted", "severity": "severity set"}
+
+
+def waiver_line(waiver: dict[str, Any]) -> str:
+    """One waiver in words (text and Markdown): what would have counted, and who waived it."""
+    if waiver["kind"] == "replaces":
+        return f"{waiver['by']} replaces {waiver['rule']} ({waiver['file']})"
+    where = ": ".join(part for part in (waiver["file"], waiver["scale_set"], waiver["subject"]) if part)
+    reason = f" ({waiver['reason']})" if waiver["reason"] else ""
+    how = _WAIVED.get(waiver["kind"], waiver["kind"])
+    return (f"{waiver['rule']} {waiver['from']} -> {waiver['to']}, {how} by {waiver['by']}{reason}"
+            + (f", at {where}" if where else ""))
 
 
 def findings_to_dict(result: Result) -> dict[str, Any]:

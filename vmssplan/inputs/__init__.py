@@ -7,7 +7,9 @@
 - :mod:`.edits`: ``--set/--add/--remove`` and ``--patch``, applied to a model;
 - :mod:`.instances`: the VMs of a scale set, from an instance list;
 - :mod:`.revisions`: which changed files to plan against a revision;
-- :mod:`.reader`: the documents and secrets one run has read.
+- :mod:`.reader`: the documents and secrets one run has read;
+- :mod:`.files`: the one gate every file read from disk passes (inside the repository,
+  regular, bounded; never blocks).
 
 :class:`.reader.Reader` keeps what a run has read: every document (findings are located
 in them at the end) and every secret value seen (scrubbed from the view).

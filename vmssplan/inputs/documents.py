@@ -7,6 +7,7 @@ the text is worked out only when a finding or a change needs it (:mod:`vmssplan.
 
 from __future__ import annotations
 
+import errno
 import json
 import re
 import sys
@@ -75,33 +76,37 @@ class Document:
         return finding.located(self.path, line, column)
 
 
-def read_text(path: str) -> tuple[str, str]:
+def read_text(path: str, root: Path | None = None) -> tuple[str, str]:
     """Read ``path`` (``-`` for standard input, ``git:REV:PATH`` for a file at a git
-    revision); return (display name, text).
+    revision); return (display name, text). A file on disk is read through the one gate
+    (:func:`.files.read_bytes`): inside ``root`` (default: the repository that holds it),
+    regular, at most :data:`MAX_DOCUMENT_BYTES`.
 
-    Unreadable paths are usage errors (exit 2); undecodable bytes are document findings.
+    Unreadable or refused paths are usage errors (exit 2) that name the path and say why,
+    never what a refused file holds; a document too large and undecodable bytes are
+    document findings.
     """
     display = "<stdin>" if path == "-" else path
-    from . import git
+    from . import files, git
 
-    try:
-        if git.is_git_spec(path):
-            raw = git.read_bytes(path)
-        elif path == "-":
+    too_large = False
+    if git.is_git_spec(path):
+        raw = git.read_bytes(path)
+    elif path == "-":
+        if sys.stdin is None:  # started with standard input closed (`<&-`)
+            raise UsageError("-: standard input is closed; nothing to read")
+        try:
             raw = sys.stdin.buffer.read(MAX_DOCUMENT_BYTES + 1)
-        else:
-            p = Path(path)
-            if p.is_dir():
-                raise UsageError(f"{path}: is a directory, expected a JSON file")
-            with p.open("rb") as fh:
-                raw = fh.read(MAX_DOCUMENT_BYTES + 1)
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such file") from None
-    except PermissionError:
-        raise UsageError(f"{path}: permission denied") from None
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    if len(raw) > MAX_DOCUMENT_BYTES:
+        except OSError as exc:
+            raise UsageError(f"-: cannot read standard input ({exc.strerror or exc})") from None
+    else:
+        try:
+            raw = files.read_bytes(path, MAX_DOCUMENT_BYTES, root)
+        except files.Refused as exc:
+            if exc.errno != errno.EFBIG:
+                raise UsageError(f"{path}: {exc.strerror}") from None
+            too_large, raw = True, b""
+    if too_large or len(raw) > MAX_DOCUMENT_BYTES:
         raise DocumentError([Finding("VAL001", f"document is larger than {MAX_DOCUMENT_BYTES // 2**20} MiB; "
                                      "vmssplan reads scale-set definitions, not data dumps", file=display,
                                      line=1, column=1)])
@@ -191,7 +196,7 @@ def parse_json(text: str, display: str) -> Any:
         data = _parse_stripped(text, display)
     except (ValueError, RecursionError):
         data = _parse_stripped(text, display)
-    if _deeper_than(data, MAX_DEPTH):
+    if deeper_than(data, MAX_DEPTH):
         raise _depth_error(text, display)
     if _SURROGATE_ESCAPE.search(text):  # a lone surrogate can only be written as an escape
         _check_surrogates(data, text, display)
@@ -296,7 +301,7 @@ def _duplicate_keys(text: str, display: str) -> list[Finding]:
     return findings or [Finding("VAL001", "invalid JSON: duplicate key", file=display, line=1, column=1)]
 
 
-def _deeper_than(data: Any, limit: int) -> bool:
+def deeper_than(data: Any, limit: int) -> bool:
     """True if objects and arrays nest more than ``limit`` levels (a walk, level by level)."""
     level = [data] if isinstance(data, (dict, list)) else []
     depth = 0
@@ -326,13 +331,14 @@ def _depth_error(text: str, display: str) -> DocumentError:
                                   file=display, line=line, column=column)])
 
 
-def read_data_file(path: Path, what: str) -> tuple[str, Any]:
-    """(text, data) of a rule or configuration file, with the checks user documents get
-    (duplicate keys, NaN, depth); any problem is a usage error naming file:line:column."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read {what} ({exc})") from None
+def read_data_file(path: Path, what: str, limit: int = MAX_DOCUMENT_BYTES, root: Path | None = None
+                   ) -> tuple[str, Any]:
+    """(text, data) of a rule or configuration file, read through the one gate
+    (:func:`.files.read_bytes`: inside ``root``, default the repository that holds it;
+    regular; at most ``limit`` bytes), with the checks user documents get (duplicate keys,
+    NaN, depth); any problem is a usage error naming file:line:column, never quoting a
+    refused file."""
+    text = read_config_text(path, what, limit, root)
     try:
         return text, parse_json(text, str(path))
     except DocumentError as exc:
@@ -341,9 +347,26 @@ def read_data_file(path: Path, what: str) -> tuple[str, Any]:
                          f"{first.message.removeprefix('invalid JSON: ')}") from None
 
 
-def load_document(path: str) -> Document:
-    """Read, parse and classify one document."""
-    display, text = read_text(path)
+def read_config_text(path: Path, what: str, limit: int, root: Path | None = None) -> str:
+    """The text of a configuration or rule file, through the one gate; decoded as
+    documents are (UTF-8, or UTF-16 with a byte order mark). Any problem is a usage error
+    that names the file (and for undecodable bytes, where), never its content."""
+    from . import files
+
+    try:
+        raw = files.read_bytes(path, limit, root)
+    except files.Refused as exc:
+        raise UsageError(f"{path}: cannot read {what}: {exc.strerror}") from None
+    try:
+        return decode(raw, str(path))
+    except DocumentError as exc:
+        first = exc.findings[0]
+        raise UsageError(f"{path}:{first.line}:{first.column}: {what} is {first.message}") from None
+
+
+def load_document(path: str, root: Path | None = None) -> Document:
+    """Read, parse and classify one document (``root``: see :func:`read_text`)."""
+    display, text = read_text(path, root)
     return parse_document(text, display)
 
 

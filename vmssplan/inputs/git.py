@@ -2,6 +2,11 @@
 
 Paths are relative to the working directory, as everywhere else on the command line
 (git's ``REV:./PATH`` form). Git's own messages become usage errors (exit 2).
+
+Git is driven so that no name can steer it: every revision goes after ``--end-of-options``
+(and a revision may not start with ``-``), every path after ``--`` or inside a
+``REV:./PATH`` object name, and names come back NUL-separated (``-z``), so a name with a
+tab, a quote, a newline or non-ASCII letters is read as it is.
 """
 
 from __future__ import annotations
@@ -10,7 +15,8 @@ import contextlib
 import os
 import subprocess
 from collections.abc import Callable, Iterator
-from pathlib import PurePosixPath
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 
 from ..model import UsageError
 
@@ -26,7 +32,21 @@ def parse_spec(spec: str) -> tuple[str, str]:
     rev, sep, path = spec[len(PREFIX):].partition(":")
     if not rev or not sep or not path:
         raise UsageError(f"{spec}: expected git:REV:PATH, e.g. git:HEAD:azuredeploy.json")
+    check_revision(rev, spec)
     return rev, path
+
+
+def check_revision(rev: str, what: str) -> None:
+    """A revision is never an option of git (``-p``, ``--output=FILE``), nor holds a NUL or
+    a line break (the batch reader takes one name a line)."""
+    if rev.startswith("-") or any(c in rev for c in "\0\n\r"):
+        raise UsageError(f"{what}: a revision cannot start with '-' or hold a line break")
+
+
+def disk_path(path: str) -> str:
+    """``path`` as a name no reader takes for ``git:REV:PATH``: a file found on disk named
+    ``git:HEAD:x.json`` is that file (``./git:HEAD:x.json``), never a revision path."""
+    return "./" + path if is_git_spec(path) else path
 
 
 def spec(rev: str, path: str) -> str:
@@ -38,6 +58,8 @@ def _git(*args: str) -> subprocess.CompletedProcess[bytes]:
         return subprocess.run(["git", *args], capture_output=True, check=False, timeout=60)
     except FileNotFoundError:
         raise UsageError("git is not installed (needed for git:REV:PATH and --base-ref)") from None
+    except OSError as exc:  # a `git` on PATH that is not executable, or not a program
+        raise UsageError(f"git cannot be run ({exc.strerror or exc}; needed for git:REV:PATH and --base-ref)") from None
     except subprocess.TimeoutExpired:
         raise UsageError(f"git {' '.join(args)} did not finish within 60 s") from None
 
@@ -55,7 +77,7 @@ def read_bytes(spec_text: str) -> bytes:
         found = _batch_read(rev, path)
         if found is not None:
             return found
-    proc = _git("show", _object(rev, path))
+    proc = _git("show", "--no-textconv", "--end-of-options", _object(rev, path))
     if proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise UsageError(f"{spec_text}: {message[-1] if message else 'git show failed'}")
@@ -91,7 +113,7 @@ def exists(rev: str, path: str) -> bool:
         relative, files = _from_top(path), _session_value(rev, lambda: _tree(rev))
         if relative is not None and isinstance(files, frozenset):
             return relative in files
-    return _git("cat-file", "-e", _object(rev, path)).returncode == 0
+    return _git("cat-file", "-e", "--end-of-options", _object(rev, path)).returncode == 0
 
 
 def _session_value(key: str, make: Callable[[], object]) -> object:
@@ -108,42 +130,110 @@ def _from_top(path: str) -> str | None:
     top = _session_value("", _toplevel)
     if not isinstance(top, str):
         return None
-    relative = os.path.relpath(os.path.realpath(path), top)
+    # The directories resolved as git's top is, the name itself not: a file that is a symbolic
+    # link in the working tree is asked of the revision by its own name, not its target's.
+    absolute = os.path.abspath(path)
+    relative = os.path.relpath(os.path.join(os.path.realpath(os.path.dirname(absolute)),
+                                            os.path.basename(absolute)), top)
     return None if relative.startswith("..") else relative.replace(os.sep, "/")
+
+
+#: What ``cat-file --batch --follow-symlinks`` says of a symbolic link it cannot follow
+#: inside the revision's tree (its target follows, which is not read as the file).
+_UNFOLLOWED_LINKS = {b"symlink": "a symbolic link to a path outside the repository",
+                     b"dangling": "a symbolic link to nothing", b"loop": "a loop of symbolic links",
+                     b"notdir": "a symbolic link through a file"}
 
 
 def _batch_read(rev: str, path: str) -> bytes | None:
     """The blob at ``path`` of ``rev`` through the session's ``git cat-file --batch``, or
-    None (not a file of the revision, or no batch process): the caller asks git itself."""
+    None (not a file of the revision, or no batch process): the caller asks git itself.
+    A symbolic link of the revision is followed inside its tree (a link turned into a file
+    is planned against what the link held); one that leads elsewhere is a usage error."""
     relative = _from_top(path)
     batch = _session_value("cat-file", _start_batch)
-    if relative is None or not isinstance(batch, subprocess.Popen) or "\n" in relative:
+    if relative is None or not isinstance(batch, subprocess.Popen) or any(c in relative for c in "\n\r"):
         return None
     assert batch.stdin is not None and batch.stdout is not None
-    batch.stdin.write(f"{rev}:{relative}\n".encode("utf-8", "surrogateescape"))
-    batch.stdin.flush()
-    header = batch.stdout.readline().split()
-    if len(header) != 3 or header[1] != b"blob":
-        return None  # "<name> missing", or a tree: no content follows
+    try:
+        batch.stdin.write(f"{rev}:{relative}\n".encode("utf-8", "surrogateescape"))
+        batch.stdin.flush()
+    except OSError:  # the batch process is gone: ask git itself
+        return None
+    line = batch.stdout.readline()
+    if not line or line.endswith((b" missing\n", b" ambiguous\n")):
+        return None  # "<name> missing": nothing follows
+    header = line.split()
+    if len(header) == 2 and header[0] in _UNFOLLOWED_LINKS and header[1].isdigit():
+        batch.stdout.read(int(header[1]) + 1)  # the link's name and a newline
+        raise UsageError(f"{spec(rev, path)}: {_UNFOLLOWED_LINKS[header[0]]} at {rev}; not read")
+    if len(header) != 3 or not header[2].isdigit():
+        return None
     content: bytes = batch.stdout.read(int(header[2]))
     batch.stdout.read(1)  # the newline after the content
-    return content
+    return content if header[1] == b"blob" else None  # a tree's content is read past, not used
 
 
 def _start_batch() -> subprocess.Popen[bytes] | None:
     try:
-        return subprocess.Popen(["git", "cat-file", "--batch"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.DEVNULL)
+        return subprocess.Popen(["git", "cat-file", "--batch", "--follow-symlinks"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     except OSError:
         return None
 
 
 def _tree(rev: str) -> frozenset[str] | None:
     """Every file path of ``rev``'s tree, from the repository root; None if git says no."""
-    proc = _git("ls-tree", "-r", "-t", "-z", "--name-only", "--full-tree", rev)  # -t: directories too, as cat-file -e
+    # -t: directories too, as cat-file -e answers
+    proc = _git("ls-tree", "-r", "-t", "-z", "--name-only", "--full-tree", "--end-of-options", rev)
     if proc.returncode != 0:
         return None
     return frozenset(name.decode("utf-8", "surrogateescape") for name in proc.stdout.split(b"\0") if name)
+
+
+def present(rev: str, paths: list[str]) -> set[str]:
+    """Which of ``paths`` (relative to the working directory, inside the repository) are in
+    the tree of ``rev``: one ``git ls-tree`` for them all."""
+    top = toplevel()
+    if top is None or not paths:
+        return set()
+    relative = {os.path.relpath(os.path.abspath(p), top).replace(os.sep, "/"): p for p in paths}
+    inside = sorted(r for r in relative if not r.startswith(".."))
+    proc = _git("--literal-pathspecs", "ls-tree", "-z", "--name-only", "--full-tree", "--end-of-options", rev,
+                "--", *inside)
+    if proc.returncode != 0:
+        return set()
+    names = {name.decode("utf-8", "surrogateescape") for name in proc.stdout.split(b"\0") if name}
+    return {relative[name] for name in names if name in relative}
+
+
+def list_directory(rev: str, path: str) -> list[tuple[str, bool, int]] | None:
+    """(name, whether it is a regular file, size in bytes) of each entry of directory
+    ``path`` at ``rev``, in name order; None when it is not a directory of the revision. A
+    symbolic link, a subdirectory or a submodule is not a regular file."""
+    proc = _git("ls-tree", "-z", "-l", "--end-of-options", _object(rev, path))
+    if proc.returncode != 0:
+        return None
+    out = []
+    for entry in proc.stdout.split(b"\0"):
+        meta, tab, raw_name = entry.partition(b"\t")
+        fields = meta.split()
+        if not tab or len(fields) != 4:
+            continue
+        mode, kind, _, size = fields
+        regular = kind == b"blob" and mode in (b"100644", b"100755")
+        out.append((raw_name.decode("utf-8", "surrogateescape"), regular, int(size) if size.isdigit() else 0))
+    return sorted(out)
+
+
+def toplevel() -> Path | None:
+    """The top directory of the repository around the working directory (symbolic links
+    resolved), or None outside one."""
+    if _session is not None:
+        top = _session_value("", _toplevel)
+        return Path(top) if isinstance(top, str) else None
+    found = _toplevel()
+    return Path(found) if found is not None else None
 
 
 def _toplevel() -> str | None:
@@ -153,17 +243,40 @@ def _toplevel() -> str | None:
 
 
 def verify_revision(rev: str) -> None:
-    proc = _git("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+    check_revision(rev, f"--base-ref {rev}")
+    proc = _git("rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
     if proc.returncode != 0:
         raise UsageError(f"--base-ref {rev}: no such revision in this repository")
 
 
-def changed_files(rev: str, paths: tuple[str, ...] = ()) -> list[str]:
+@dataclass(frozen=True)
+class Changed:
+    """A JSON file changed since a revision: its path in the working tree and, for a rename,
+    its path at the revision (both relative to the working directory)."""
+
+    path: str
+    old_path: str | None = None
+
+
+def changed_files(rev: str) -> list[Changed]:
     """JSON files changed between ``rev`` and the working tree (added, copied, modified,
-    renamed), relative to the working directory, sorted."""
+    renamed, or a symbolic link turned into a file), under the working directory, sorted
+    by path. Renames are followed whatever ``diff.renames`` says; names are NUL-separated."""
     verify_revision(rev)
-    proc = _git("diff", "--name-only", "--relative", "--diff-filter=ACMR", rev, "--", *(paths or ("*.json",)))
+    proc = _git("diff", "--name-status", "-z", "--relative", "--find-renames", "--no-ext-diff",
+                "--diff-filter=ACMRT", "--end-of-options", rev, "--", "*.json")
     if proc.returncode != 0:
         raise UsageError(f"git diff {rev}: {proc.stderr.decode('utf-8', 'replace').strip()}")
-    names = proc.stdout.decode("utf-8", "replace").splitlines()
-    return sorted(n for n in names if n.lower().endswith(".json"))
+    fields = [f.decode("utf-8", "surrogateescape") for f in proc.stdout.split(b"\0")]
+    out: list[Changed] = []
+    position = 0
+    while position < len(fields) and fields[position]:
+        status = fields[position]
+        if status[:1] in ("R", "C"):
+            old, new = fields[position + 1], fields[position + 2]
+            position += 3
+            out.append(Changed(new, old if status[0] == "R" else None))
+        else:
+            out.append(Changed(fields[position + 1]))
+            position += 2
+    return sorted((c for c in out if c.path.lower().endswith(".json")), key=lambda c: c.path)

@@ -12,18 +12,21 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..model import ParameterSource, UsageError
-from . import git
+from . import files, git
 from .documents import Document
 
 
 def sibling_parameters(template: str) -> str | None:
-    """``azuredeploy.parameters.json`` for ``azuredeploy.json``, if it exists."""
+    """``azuredeploy.parameters.json`` for ``azuredeploy.json``, if there is an entry of that
+    name (:func:`.files.is_entry`: whether it is taken never depends on where a symbolic
+    link points; reading it then refuses one that leaves the repository)."""
     if git.is_git_spec(template):
         rev, path = git.parse_spec(template)
         sibling = _sibling_name(path)
         return git.spec(rev, sibling) if sibling and git.exists(rev, sibling) else None
     sibling = _sibling_name(template)
-    return sibling if sibling and Path(sibling).is_file() else None
+    # A file on disk named like git:REV:PATH stays a file (pathlib drops the ./ that said so).
+    return git.disk_path(sibling) if sibling and files.is_entry(sibling) else None
 
 
 def _sibling_name(template: str) -> str | None:

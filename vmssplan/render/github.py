@@ -6,7 +6,10 @@ One line per finding, then one per change whose effect is not ``none``, in plan 
 
 Levels are the view's (:data:`vmssplan.view.CHANGE_LEVEL`), a note being a ``notice``. The escaping is the
 runner's: in the message ``%`` ``\\r`` ``\\n`` become ``%25`` ``%0D`` ``%0A``; in property
-values ``:`` and ``,`` also become ``%3A`` and ``%2C``. A change or finding with no file
+values ``:`` and ``,`` also become ``%3A`` and ``%2C``. Before that, the file, the title and the
+message are escaped as all text is (:func:`vmssplan.render.escape.text`): a control character,
+a bidi control or a logging command from a document is shown, not acted on, should the runner
+print the line (so a file whose name holds one gets an annotation GitHub cannot place). A change or finding with no file
 (standard input, an edited model) gets no ``file``/``line``/``col``. Nothing else is
 printed: a plan with nothing to say prints nothing.
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..view import View, change_level, change_message, finding_level, is_reported, location_of
+from .escape import text
 
 #: The view's levels as workflow commands name them.
 COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
@@ -46,8 +50,8 @@ def command(level: str, message: str, *, file: str = "", line: int | None = None
 
 def _finding_line(finding: dict[str, Any]) -> str:
     file, line, column = location_of(finding)
-    return command(COMMAND[finding_level(finding)], finding["message"], file=file, line=line,
-                   column=column, title=f"{finding['severity']} [{finding['rule']}]")
+    return command(COMMAND[finding_level(finding)], text(finding["message"]), file=text(file), line=line,
+                   column=column, title=text(f"{finding['severity']} [{finding['rule']}]"))
 
 
 def _lines(view: View) -> list[str]:
@@ -56,8 +60,8 @@ def _lines(view: View) -> list[str]:
         if not is_reported(change):
             continue
         file, line, column = location_of(change)
-        title = f"{scale_set['name']}: {change['effect']} [{change['rule']}]"
-        lines.append(command(COMMAND[change_level(change)], change_message(change), file=file,
+        title = text(f"{scale_set['name']}: {change['effect']} [{change['rule']}]")
+        lines.append(command(COMMAND[change_level(change)], text(change_message(change)), file=text(file),
                              line=line, column=column, title=title))
     return lines
 

@@ -6,36 +6,37 @@ pass with the finding in ``<system-out>``), then one suite per scale set with on
 per change. A renderer does not know ``--fail-on``: a change Azure would reject is a
 ``<failure>``; every other change passes, with its effect and message in ``<system-out>``.
 A scale set without changes is a suite with no test case. Values come from the JSON plan
-(secrets already masked); characters XML 1.0 cannot hold are dropped.
+(secrets already masked). Every string is escaped as text is
+(:func:`vmssplan.render.escape.text`: a control character, which XML 1.0 cannot hold, or a
+bidi control is shown as an escape, and a name with a newline stays on its line), then the
+document as XML (:func:`vmssplan.render.escape.xml_text`: no line of it reads as a workflow
+command to a CI runner that prints it).
 """
 
 from __future__ import annotations
 
 import json
-import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
 from ..view import View, change_level, change_message, effect_label, finding_level, location_of
-
-_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def _clean(text: str) -> str:
-    return _NOT_XML.sub("", text)
+from .escape import json_text, text, xml_text
 
 
 def _set(element: ET.Element, **attributes: Any) -> None:
     for key, value in attributes.items():
         if value is not None and value != "":
-            element.set(key, _clean(str(value)))
+            element.set(key, text(str(value)))
 
 
-def _sub(parent: ET.Element, tag: str, text: str | None = None, **attributes: Any) -> ET.Element:
+def _sub(parent: ET.Element, tag: str, body: str | list[str] | None = None, **attributes: Any) -> ET.Element:
+    """A child element; ``body`` is one line of text or a list of lines, each escaped."""
     element = ET.SubElement(parent, tag)
     _set(element, **attributes)
-    if text is not None:
-        element.text = _clean(text)
+    if isinstance(body, str):
+        element.text = text(body)
+    elif body is not None:
+        element.text = "".join(text(line) + "\n" for line in body)
     return element
 
 
@@ -54,21 +55,21 @@ def _documents_suite(root: ET.Element, findings: list[dict[str, Any]]) -> tuple[
         file, line, _ = location_of(finding)
         case = _sub(suite, "testcase", name=f"{finding['rule']} {where}".strip(), classname="vmssplan.documents",
                     file=file, line=line)
-        text = f"{where}: {finding['severity']} [{finding['rule']}] {finding['message']}".lstrip(": ")
+        body = f"{where}: {finding['severity']} [{finding['rule']}] {finding['message']}".lstrip(": ")
         if finding_level(finding) == "error":
             failures += 1
-            _sub(case, "failure", text, message=finding["message"], type=finding["rule"])
+            _sub(case, "failure", body, message=finding["message"], type=finding["rule"])
         else:
-            _sub(case, "system-out", text)
+            _sub(case, "system-out", body)
     suite.set("failures", str(failures))
     return len(findings), failures
 
 
 def _value(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return json_text(json.dumps(value, ensure_ascii=False, sort_keys=True))
 
 
-def _change_text(change: dict[str, Any]) -> str:
+def _change_text(change: dict[str, Any]) -> list[str]:
     lines = [change_message(change)]
     if change["op"] == "replace":
         lines.append(f"{_value(change['before'])} -> {_value(change['after'])}")
@@ -79,7 +80,7 @@ def _change_text(change: dict[str, Any]) -> str:
     where = _where(change)
     lines.append(f"rule: {change['rule']}" + (f" ({change['title']})" if change.get("title") else "")
                  + (f"; at {where}" if where else ""))
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _scale_set_suite(root: ET.Element, scale_set: dict[str, Any]) -> tuple[int, int]:
@@ -90,15 +91,15 @@ def _scale_set_suite(root: ET.Element, scale_set: dict[str, Any]) -> tuple[int, 
         file, line, _ = location_of(change)
         case = _sub(suite, "testcase", name=change["display_path"], classname=f"vmssplan.{scale_set['name']}",
                     file=file, line=line)
-        text = _change_text(change)
+        body = _change_text(change)
         if change_level(change) == "error":
             failures += 1
-            _sub(case, "failure", text, message=change_message(change), type=effect_label(change))
+            _sub(case, "failure", body, message=change_message(change), type=effect_label(change))
         else:
-            _sub(case, "system-out", text)
+            _sub(case, "system-out", body)
     impact = scale_set.get("vm_impact")
     if impact and scale_set["action"] != "no-op":
-        _sub(suite, "system-out", "\n".join([impact["summary"], *impact["warnings"], *impact["commands"]]) + "\n")
+        _sub(suite, "system-out", [impact["summary"], *impact["warnings"], *impact["commands"]])
     suite.set("failures", str(failures))
     return tests, failures
 
@@ -115,7 +116,7 @@ def _document(view: View) -> str:
     root.set("tests", str(tests))
     root.set("failures", str(failures))
     ET.indent(root, space="  ")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    return xml_text('<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n")
 
 
 def render_plan(view: View, *, color: bool = False) -> str:

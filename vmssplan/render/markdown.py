@@ -9,10 +9,13 @@ and rolling batches), then one collapsed ``<details>`` block per scale set with 
 block, and the plan's summary line.
 
 Everything comes from the view (secrets already scrubbed); the verdict is the view's
-headline, worded here. Text from the documents is
-escaped: Markdown punctuation is backslash-escaped, ``|`` in table cells too, HTML in
-``<summary>`` is entity-escaped, and code spans and fences are longer than any run of
-backticks inside them.
+headline, worded here. Text from the documents is escaped twice: first as all text is
+(:func:`vmssplan.render.escape.text`: a newline, a control character or a bidi control is
+shown as an escape, so no string from a document spans two lines and none can open or close
+a block: a heading, a list, a ``<details>``, a fence), then for Markdown: punctuation is
+backslash-escaped, ``|`` in table cells too, HTML in ``<summary>`` is entity-escaped, code
+spans and fences are longer than any run of backticks inside them, and link targets are
+percent-encoded. JSON values are shown as JSON (:func:`vmssplan.render.escape.json_text`).
 """
 
 from __future__ import annotations
@@ -22,8 +25,10 @@ import json
 import re
 from collections import Counter
 from typing import Any
+from urllib.parse import quote
 
-from ..view import EFFECTS, Headline, View, effect_label, effect_rank, location_of
+from ..view import EFFECTS, Headline, View, effect_label, effect_rank, location_of, waiver_line
+from .escape import guard_lines, json_text, text
 
 _ICON = {"rejected": "❌", "deallocate": "⚠️", "reimage": "⚠️", "upgrade": "🔄", "unknown": "❔", "none": "✅"}
 _BY = {"platform": "by Azure", "user": "by you"}
@@ -33,9 +38,9 @@ _OPEN_VM_ROWS = 20
 _SPECIAL = re.compile(r"([\\`*_\[\]<>&|#~])")
 
 
-def _text(text: str) -> str:
-    """Plain text, with the characters Markdown (or HTML) would act on escaped."""
-    return _SPECIAL.sub(r"\\\1", text)
+def _text(value: str) -> str:
+    """Plain text, on one line, with the characters Markdown (or HTML) would act on escaped."""
+    return _SPECIAL.sub(r"\\\1", text(value))
 
 
 def _cell(text: str) -> str:
@@ -43,25 +48,33 @@ def _cell(text: str) -> str:
     return " ".join(text.split())
 
 
-def _code(text: str, *, cell: bool = False) -> str:
-    """An inline code span that holds ``text`` whatever backticks it contains."""
-    text = " ".join(text.splitlines())
+def _code(value: str, *, cell: bool = False) -> str:
+    """An inline code span that holds ``value`` (on one line) whatever backticks it contains."""
+    value = text(value)
     if cell:
-        text = text.replace("|", "\\|")
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+        value = value.replace("|", "\\|")
+    longest = max((len(run) for run in re.findall(r"`+", value)), default=0)
     fence = "`" * (longest + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
+    pad = " " if value.startswith("`") or value.endswith("`") or not value.strip() else ""
+    return f"{fence}{pad}{value}{pad}{fence}"
 
 
-def _fenced(text: str, language: str) -> list[str]:
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+def _fenced(lines: list[str], language: str) -> list[str]:
+    """A fenced block of ``lines``, each escaped (one line each), the fence longer than any
+    run of backticks in them."""
+    lines = [text(line) for line in lines]
+    longest = max((len(run) for line in lines for run in re.findall(r"`+", line)), default=0)
     fence = "`" * max(3, longest + 1)
-    return [f"{fence}{language}", *text.splitlines(), fence]
+    return [f"{fence}{language}", *lines, fence]
 
 
-def _value(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+def _value(value: Any, indent: int | None = None) -> str:
+    return json_text(json.dumps(value, ensure_ascii=False, sort_keys=True, indent=indent))
+
+
+def _link(url: str) -> str:
+    """A link target: percent-encoded, so that no parenthesis, blank or bracket ends it."""
+    return quote(url, safe=":/?#@!$&'*+,;=%~-._")
 
 
 def _plural(count: int, one: str, many: str | None = None) -> str:
@@ -152,7 +165,7 @@ def _findings(findings: list[dict[str, Any]]) -> list[str]:
     for finding in findings:
         file, line, column = location_of(finding)
         where = file + (f":{line}" if line else "") + (f":{column}" if line and column else "")
-        rows.append([_code(where, cell=True) if where else "", finding["severity"], finding["rule"],
+        rows.append([_code(where, cell=True) if where else "", _text(finding["severity"]), _text(finding["rule"]),
                      _cell(_text(finding["message"]))])
     return ["### Findings", "", *_table(rows), ""]
 
@@ -163,7 +176,7 @@ def _instances(scale_set: dict[str, Any]) -> list[str]:
         return []
     rows = [["VM", "Action", "By", "Zone", "Batch", "Note"]]
     for vm in vms[:_MAX_VM_ROWS]:
-        rows.append([_code(vm["instance_id"], cell=True), vm["action"], _text(vm["performed_by"]),
+        rows.append([_code(vm["instance_id"], cell=True), _text(vm["action"]), _text(vm["performed_by"]),
                      _text(vm["zone"] or "-"), str(vm["batch"]) if vm["batch"] else "-", _cell(_text(vm["note"]))])
     table = _table(rows)
     if len(vms) > _MAX_VM_ROWS:
@@ -208,11 +221,11 @@ def _change(change: dict[str, Any]) -> list[str]:
         for key in ("before", "after"):
             if (key == "before" and change["op"] == "add") or (key == "after" and change["op"] == "remove"):
                 continue
-            block = json.dumps(change[key], ensure_ascii=False, sort_keys=True, indent=2)
+            block = _value(change[key], indent=2).splitlines()
             blocks += [f"  - {key}:", "", *("    " + line for line in _fenced(block, "json")), ""]
     rule = change["rule"]
     link = change.get("evidence") or ""
-    rule_ref = f"[{rule}]({link})" if link.startswith(("https://", "http://")) else rule
+    rule_ref = f"[{_text(rule)}]({_link(link)})" if link.startswith(("https://", "http://")) else _text(rule)
     title = f"{_text(change['title'])} " if change.get("title") else ""
     lines = [head, *blocks, f"  - {title}({rule_ref})", f"  - {_text(change['message'])}"]
     if change.get("suppressed"):
@@ -226,7 +239,7 @@ def _details(scale_set: dict[str, Any]) -> list[str]:
     commands = (impact.get("commands") or []) if scale_set["action"] != "no-op" else []
     if not changes and not scale_set["notes"] and not commands:
         return []
-    head = f"<code>{html.escape(scale_set['name'])}</code>: {html.escape(_plural(len(changes), 'change'))}"
+    head = f"<code>{html.escape(text(scale_set['name']))}</code>: {html.escape(_plural(len(changes), 'change'))}"
     strongest = max((c["effect"] for c in changes), key=effect_rank, default="none")
     lines = ["<details>", f"<summary>{_ICON.get(strongest, '❔')} {head}</summary>", ""]
     for change in changes:
@@ -236,9 +249,17 @@ def _details(scale_set: dict[str, Any]) -> list[str]:
     for note in scale_set["notes"]:
         lines += [f"> {_text(note)}", ""]
     if commands:
-        lines += [*_fenced("\n".join(commands), "sh"), ""]
+        lines += [*_fenced(commands, "sh"), ""]
     lines.append("</details>")
     return lines
+
+
+def _waivers(waivers: list[dict[str, Any]]) -> list[str]:
+    """Every waiver, in the open: what would otherwise count, and who waived it."""
+    if not waivers:
+        return []
+    head = f"**Waived** ({len(waivers)}): these verdicts would otherwise count"
+    return [head, "", *[f"- {_text(waiver_line(w))}" for w in waivers], ""]
 
 
 def _files(document: dict[str, Any]) -> str:
@@ -250,6 +271,7 @@ def render_plan(view: View, *, color: bool = False) -> str:
     planned = view.document["summary"] is not None
     if planned:
         lines += [_files(view.document), "", *_summary_table(view), ""]
+    lines += _waivers(view.document.get("waivers", []))
     lines += _findings(view.findings)
     if planned:
         lines += _vms(view)
@@ -261,7 +283,7 @@ def render_plan(view: View, *, color: bool = False) -> str:
         lines += ["**Plan:**" + line[len("Plan:"):], ""]
     while lines and lines[-1] == "":
         lines.pop()
-    return "\n".join(lines) + "\n"
+    return guard_lines("\n".join(lines) + "\n")
 
 
 def render_findings(view: View, *, color: bool = False) -> str:
@@ -273,4 +295,4 @@ def render_findings(view: View, *, color: bool = False) -> str:
     lines = [head, "", *_findings(view.findings)]
     while lines and lines[-1] == "":
         lines.pop()
-    return "\n".join(lines) + "\n"
+    return guard_lines("\n".join(lines) + "\n")

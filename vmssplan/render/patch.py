@@ -23,6 +23,7 @@ import json
 from typing import Any
 
 from ..view import View
+from .escape import json_text
 
 
 def operations(scale_set: dict[str, Any]) -> list[dict[str, Any]]:
@@ -48,4 +49,4 @@ def render_plan(view: View, *, color: bool = False) -> str:
                 n += 1
                 key = f"{scale_set['name']} ({n})"
             data[key] = operations(scale_set)
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return json_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")

@@ -3,7 +3,10 @@
 The expression is compiled before any work (a bad one is a usage error, exit 2, with
 jmespath's message) and applied to the same document ``-o json`` prints (the view's
 document): the plan for ``vmssplan plan``, the findings for ``vmssplan validate``. The
-result is printed as JSON (``null`` when nothing matches).
+result is printed as JSON (``null`` when nothing matches), escaped as the JSON output is.
+
+An expression nested too deeply for the parser (thousands of brackets) or whose result is
+not JSON data (a bare expression reference, ``&@``) is a usage error too, never a crash.
 """
 
 from __future__ import annotations
@@ -15,7 +18,10 @@ from jmespath.exceptions import JMESPathError
 
 from ..model import UsageError
 from ..view import View
+from .escape import text
 from .json_output import dumps
+
+_TOO_DEEP = "--query: the expression is nested too deeply"
 
 
 def compile_query(expression: str) -> Any:
@@ -23,14 +29,33 @@ def compile_query(expression: str) -> Any:
         return jmespath.compile(expression)
     except JMESPathError as exc:
         raise UsageError(f"--query: invalid JMESPath expression: {_message(exc)}") from None
+    except RecursionError:
+        raise UsageError(_TOO_DEEP) from None
+
+
+#: At most this much of jmespath's message (the token can be long).
+_MAX_MESSAGE = 240
 
 
 def _message(exc: JMESPathError) -> str:
-    return str(exc).strip()
+    """jmespath's message on one line: what and where, without the expression it quotes in
+    full below a caret (the user has it; it may be long)."""
+    first = str(exc).strip().splitlines()[0].removesuffix(", for expression:").removesuffix(":")
+    position = getattr(exc, "lex_position", None)
+    if isinstance(position, int) and "column" not in first:
+        first += f" at column {position}"
+    return text(first[:_MAX_MESSAGE])
 
 
 def render(view: View, compiled: Any) -> str:
     try:
-        return dumps(compiled.search(view.document))
+        result = compiled.search(view.document)
     except JMESPathError as exc:
         raise UsageError(f"--query: {_message(exc)}") from None
+    except RecursionError:
+        raise UsageError(_TOO_DEEP) from None
+    try:
+        return dumps(result)
+    except (TypeError, ValueError):  # an expression reference (&...) is not JSON data
+        raise UsageError("--query: the result is not JSON data (an expression reference, &..., is "
+                         "meant as a function's argument)") from None

@@ -33,6 +33,7 @@ from ..view import (
     is_reported,
     location_of,
 )
+from .escape import json_text
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
@@ -148,7 +149,7 @@ def _log(view: View) -> dict[str, Any]:
 
 
 def _dumps(log: dict[str, Any]) -> str:
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return json_text(json.dumps(log, indent=2, ensure_ascii=False) + "\n")
 
 
 def render_plan(view: View, *, color: bool = False) -> str:

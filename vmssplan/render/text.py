@@ -10,7 +10,9 @@ import json
 import textwrap
 from typing import Any
 
-from ..view import View, effect_label
+from ..view import View, effect_label, waiver_line
+from .escape import guard_lines, json_text
+from .escape import text as _t
 
 _RESET = "\033[0m"
 _STYLES = {
@@ -45,11 +47,11 @@ class _Painter:
 
 
 def _value(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return json_text(json.dumps(value, ensure_ascii=False, sort_keys=True))
 
 
 def _block(value: Any, indent: str) -> list[str]:
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, indent=2)
+    text = json_text(json.dumps(value, ensure_ascii=False, sort_keys=True, indent=2))
     return [indent + line for line in text.splitlines()]
 
 
@@ -61,7 +63,7 @@ def _effect_label(change: dict[str, Any]) -> str:
 def _change_lines(change: dict[str, Any], paint: _Painter) -> list[str]:
     op = change["op"]
     sym = paint(_SYMBOL.get(op, "~"), _OP_STYLE.get(op, "yellow"), "bold")
-    path = change["display_path"]
+    path = _t(change["display_path"])
     lines: list[str] = []
     before, after = _value(change["before"]), _value(change["after"])
     if op == "replace" and len(before) + len(after) <= _INLINE:
@@ -80,40 +82,40 @@ def _change_lines(change: dict[str, Any], paint: _Painter) -> list[str]:
         if op in ("replace", "add"):
             lines += _block(change["after"], "        ")
     style = _EFFECT_STYLE[change["effect"]]
-    title, rule = change["title"], change["rule"]
+    title, rule = _t(change["title"] or ""), _t(change["rule"])
     head = f"# {_effect_label(change)}: {title} [{rule}]" if title else f"# {_effect_label(change)} [{rule}]"
     lines.append("        " + paint(head, style))
-    for line in textwrap.wrap(change["message"], _WIDTH - 10):
+    for line in textwrap.wrap(_t(change["message"]), _WIDTH - 10):
         lines.append("          " + paint(line, "dim"))
     if change["suppressed"]:
-        lines.append("          " + paint(f"(does not count: {change['suppressed']})", "cyan"))
+        lines.append("          " + paint(f"(does not count: {_t(str(change['suppressed']))})", "cyan"))
     return lines
 
 
 def _scale_set_lines(scale_set: dict[str, Any], paint: _Painter, show_file: bool = False) -> list[str]:
     sym, style, words = _ACTION_HEAD[scale_set["action"]]
-    facts = f"{scale_set['orchestration_mode']}, upgrade policy {scale_set['upgrade_mode']}"
+    facts = _t(f"{scale_set['orchestration_mode']}, upgrade policy {scale_set['upgrade_mode']}")
     if show_file:  # a plan over many files (--base-ref): say which one
-        facts = f"{scale_set['file']}: {facts}"
-    name = scale_set["name"]
+        facts = f"{_t(scale_set['file'])}: {facts}"
+    name = _t(scale_set["name"])
     lines = [f"{paint(sym, style, 'bold')} {paint(name, 'bold')} {words}  {paint('(' + facts + ')', 'dim')}"]
     if scale_set["changes"]:
         lines.append("")
     for change in scale_set["changes"]:
         lines += _change_lines(change, paint)
     for note in scale_set["notes"]:
-        lines.append("    " + paint("note: ", "cyan") + note)
+        lines.append("    " + paint("note: ", "cyan") + _t(note))
     impact = scale_set["vm_impact"]
     if impact is not None and scale_set["action"] != "no-op":
         lines.append("")
-        wrapped = textwrap.wrap(impact["summary"], _WIDTH - 8)
+        wrapped = textwrap.wrap(_t(impact["summary"]), _WIDTH - 8)
         lines.append("  " + paint("VMs:", "bold") + " " + (wrapped[0] if wrapped else ""))
         lines += ["        " + w for w in wrapped[1:]]
         lines += _instance_lines(scale_set, paint)
         for warning in impact["warnings"]:
-            for i, w in enumerate(textwrap.wrap(warning, _WIDTH - 14)):
+            for i, w in enumerate(textwrap.wrap(_t(warning), _WIDTH - 14)):
                 lines.append(("    " + paint("warning: ", "yellow") if i == 0 else "             ") + w)
-        for command in impact["commands"]:
+        for command in map(_t, impact["commands"]):
             lines.append("    " + (paint(command, "dim") if command.startswith("#") else "$ " + command))
     return lines
 
@@ -128,8 +130,8 @@ def _instance_lines(scale_set: dict[str, Any], paint: _Painter) -> list[str]:
         return []
     rows = [("VM", "action", "by", "zone", "batch", "note")]
     for vm in instances[:_MAX_VM_ROWS]:
-        rows.append((vm["instance_id"], vm["action"], vm["performed_by"], vm["zone"] or "-",
-                     str(vm["batch"]) if vm["batch"] else "-", vm["note"]))
+        rows.append((_t(vm["instance_id"]), _t(vm["action"]), _t(vm["performed_by"]), _t(vm["zone"] or "-"),
+                     str(vm["batch"]) if vm["batch"] else "-", _t(vm["note"])))
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     lines = []
     for i, row in enumerate(rows):
@@ -141,7 +143,7 @@ def _instance_lines(scale_set: dict[str, Any], paint: _Painter) -> list[str]:
     rollout = scale_set["rollout"]
     if rollout is not None and rollout["batches"] and rollout["strategy"] == "rolling":
         for number, batch in enumerate(rollout["batches"], 1):
-            lines.append(f"      batch {number}: {', '.join(batch)}")
+            lines.append(f"      batch {number}: {', '.join(map(_t, batch))}")
     return lines
 
 
@@ -153,11 +155,20 @@ def _summary_line(view: View, paint: _Painter) -> str:
 
 
 def format_finding(finding: dict[str, Any], paint: _Painter) -> str:
-    where = finding["file"]
+    where = _t(finding["file"])
     if finding["line"] is not None:
         where += f":{finding['line']}:{finding['column'] or 1}"
     style = {"error": "red", "warning": "yellow", "info": "cyan"}[finding["severity"]]
-    return f"{where}: {paint(finding['severity'], style)} [{finding['rule']}] {finding['message']}"
+    return f"{where}: {paint(finding['severity'], style)} [{_t(finding['rule'])}] {_t(finding['message'])}"
+
+
+def _waiver_lines(document: dict[str, Any], paint: _Painter) -> list[str]:
+    """Every waiver, one line each whatever the names it quotes."""
+    waivers = document.get("waivers", [])
+    if not waivers:
+        return []
+    return ["", paint(f"Waived ({len(waivers)}): these verdicts would otherwise count", "yellow", "bold"),
+            *["  ! " + _t(waiver_line(w)) for w in waivers]]
 
 
 def render_plan(view: View, *, color: bool = False) -> str:
@@ -165,18 +176,20 @@ def render_plan(view: View, *, color: bool = False) -> str:
     lines = [format_finding(finding, paint) for finding in view.findings]
     document = view.document
     if document["summary"] is None:
+        lines += _waiver_lines(document, paint)
         if lines:
             lines.append(paint("No plan: fix the documents above first.", "red"))
-        return "\n".join(lines) + "\n"
+        return guard_lines("\n".join(lines) + "\n")
     if lines:
         lines.append("")
-    lines.append(paint(f"vmssplan: {document['current']} -> {document['proposed']}", "dim"))
+    lines.append(paint(f"vmssplan: {_t(str(document['current']))} -> {_t(str(document['proposed']))}", "dim"))
     for scale_set in view.scale_sets:
         lines.append("")
         lines += _scale_set_lines(scale_set, paint, show_file=scale_set["file"] != document["proposed"])
+    lines += _waiver_lines(document, paint)
     lines.append("")
     lines.append(_summary_line(view, paint))
-    return "\n".join(lines) + "\n"
+    return guard_lines("\n".join(lines) + "\n")
 
 
 def render_findings(view: View, *, color: bool = False) -> str:
@@ -189,4 +202,4 @@ def render_findings(view: View, *, color: bool = False) -> str:
                      + (f", {others} other finding{'s' if others != 1 else ''}" if others else ""))
     else:
         lines.append(paint("No errors.", "green") + (f" {others} note{'s' if others != 1 else ''}." if others else ""))
-    return "\n".join(lines) + "\n"
+    return guard_lines("\n".join(lines) + "\n")
