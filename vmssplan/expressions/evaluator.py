@@ -526,11 +526,11 @@ def _logical(decisive: bool) -> Callable[[Evaluator, FunctionCall, Mapping[str, 
 def _special_coalesce(evaluator: Evaluator, call: FunctionCall, scope: Mapping[str, Any]) -> Any:
     if not call.args:
         raise ExpressionError(f"{call.name}() takes at least 1 argument")
+    quiet = False  # after an argument computed from a secret: whether a later one is reached tells it
     for position, argument in enumerate(call.args):
         reads = evaluator.state.secret_reads
-        value = evaluator.eval(argument, scope)
-        if evaluator.state.secret_reads != reads and not isinstance(value, (Unknown, LambdaValue)):
-            return _secure_decision(evaluator, call, scope, [*([None] * position), value], position + 1)
+        value = _evaluate_after_unknown(evaluator, argument, scope) if quiet else evaluator.eval(argument, scope)
+        quiet = quiet or evaluator.state.secret_reads != reads
         if isinstance(value, Unknown):
             rest = [_evaluate_after_unknown(evaluator, later, scope) for later in call.args[position + 1 :]]
             return Unknown.combine(residual_call(call.name, [value, *rest]),
