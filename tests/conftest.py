@@ -37,6 +37,7 @@ INTEGRATION_FILES = {
     "attacks/test_inside.py": "the CLI in a subprocess, about fifty attacks on what vmssplan reads",
     "attacks/test_base_rules.py": "the CLI in a subprocess in git repositories (issue 14 attack suite)",
     "attacks/test_changed_files.py": "the CLI in a subprocess in git repositories (issue 14 attack suite)",
+    "attacks/test_sec_eval.py": "the CLI in a subprocess, every format, twice per secrecy attack (issue 14)",
 }
 
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +54,11 @@ _REFUSED_COUNT = "(refused copy count)"
 #: than reading.
 MAX_EVALUATED_VALUES = 4_000_000
 MAX_NESTED_DEPLOYMENTS = 32
+#: Evaluation steps a resource costs to visit, and a deployment to set up (its context, its
+#: parameters), from the template's one budget (a literal value costs one step too): a
+#: template of nested copy loops whose resources hold no expression at all still runs out.
+_RESOURCE_COST = 1
+_DEPLOYMENT_COST = 500
 MAX_VALUE_DEPTH = 200
 
 _SECURE_TYPES = frozenset({"securestring", "secureobject"})
@@ -84,6 +88,10 @@ class ParameterValues:
     #: deployment's ``parameters`` written as one expression that cannot be evaluated
     #: offline): every parameter of the template is then this Unknown, defaults included.
     unknown: ex.Unknown | None = None
+    #: Names whose value was computed from a secret (a nested deployment passing on a secure
+    #: parameter, or a value computed from one): secret in the template that receives them,
+    #: whatever type it declares.
+    secret: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -170,8 +178,12 @@ class TemplateResolver:
     """Evaluates one template (and the templates nested in it) into scale-set sources."""
 
     def __init__(self, file: str, scope: DeploymentScope, base_dir: Path | None,
-                 read_linked: Callable[[Path], tuple[Any, str]] | None = None):
+                 read_linked: Callable[[Path], tuple[Any, str]] | None = None,
+                 budget: ex.EvaluationBudget | None = None):
         self.file = file
+        #: The one evaluation budget of the template and every deployment nested in it or
+        #: linked from it (each context is given it): nesting cannot multiply the work.
+        self.budget = budget if budget is not None else ex.EvaluationBudget()
         self.scope = scope
         self.base_dir = base_dir
         self.read_linked = read_linked
@@ -209,6 +221,16 @@ class TemplateResolver:
         self.result.findings.append(Finding(rule, f"{error}", Severity.ERROR, file=file or self.file,
                                             pointer=where, offset=offset))
 
+    def _spend(self, steps: int, pointer: str, file: str | None) -> None:
+        """Spend steps of the one budget on work outside expressions (visiting a resource,
+        setting up a deployment); running out is located at ``pointer``."""
+        try:
+            self.budget.charge(steps)
+        except ex.EvaluationLimitError:
+            if self.limit_hit_at is None:
+                self.limit_hit_at = (pointer, file)
+            raise
+
     # --- contexts ----------------------------------------------------------------------
 
     def base_context(self) -> dict[str, Any]:
@@ -235,10 +257,9 @@ class TemplateResolver:
         template's links are read with the plain context."""
         declared = template.get("parameters") if isinstance(template.get("parameters"), dict) else {}
         assert isinstance(declared, dict)
-        secure = _secure_names(declared)
-        values, origins, unknown = self._supplied_values(declared, supplied)
-        ctx, parameter, cache = self._context(template, pointer, declared, values, unknown, file,
-                                              self.base_context())
+        values, origins, unknown, secret = self._supplied_values(declared, supplied)
+        ctx, parameter, cache, secret_names = self._context(template, pointer, declared, values, unknown, secret,
+                                                            file, self.base_context())
 
         # Check every parameter now (constraints apply to supplied values and defaults).
         for name, definition in declared.items():
@@ -257,20 +278,23 @@ class TemplateResolver:
                                        f"--parameters {name}=VALUE", child(f"{pointer}/parameters", name),
                              file=file)
                 continue
-            self._check_parameter(name, value, definition, where)
-            if name in secure:
+            secret_value = name.lower() in secret_names  # declared secure, or computed from a secret
+            self._check_parameter(name, value, definition, where, secret_value)
+            if secret_value:
                 self.result.secrets |= secrets.secret_strings(value)
         if link is not None:
             self._link_scopes[id(ctx.shared)] = _LinkScope(ctx.shared, template, pointer, file, link)
         return ctx
 
     def _supplied_values(self, declared: dict[str, Any], supplied: list[ParameterValues]
-                         ) -> tuple[dict[str, Any], dict[str, tuple[str, str]], ex.Unknown | None]:
+                         ) -> tuple[dict[str, Any], dict[str, tuple[str, str]], ex.Unknown | None, set[str]]:
         """(values by declared name, where each came from, the Unknown that stands for every
-        parameter not given when a source's whole set is known only after deployment)."""
+        parameter not given when a source's whole set is known only after deployment, the
+        declared names whose value was computed from a secret)."""
         values: dict[str, Any] = {}
         origins: dict[str, tuple[str, str]] = {}
         unknown: ex.Unknown | None = None
+        secret: set[str] = set()
         for source in supplied:
             if source.unknown is not None:
                 unknown, values, origins = source.unknown, {}, {}  # a later source of unknown members wins all
@@ -285,14 +309,25 @@ class TemplateResolver:
                     value = self._convert_raw(canonical, value, definition, source.origin)
                 values[canonical] = value
                 origins[canonical] = (source.origin, source.pointers.get(name, ""))
-        return values, origins, unknown
+                if name in source.secret:
+                    secret.add(canonical)
+                else:
+                    secret.discard(canonical)
+        return values, origins, unknown, secret
 
     def _context(self, template: dict[str, Any], pointer: str, declared: dict[str, Any], values: dict[str, Any],
-                 unknown: ex.Unknown | None, file: str, scope_values: dict[str, Any]
-                 ) -> tuple[ex.EvaluationContext, Callable[[str], Any], dict[str, Any]]:
+                 unknown: ex.Unknown | None, secret: set[str], file: str, scope_values: dict[str, Any]
+                 ) -> tuple[ex.EvaluationContext, Callable[[str], Any], dict[str, Any], set[str]]:
         """A template's context from its parameter values: (the context, its parameter
-        resolver, the parameter values it has resolved so far by folded name)."""
-        secure = _secure_names(declared)
+        resolver, the parameter values it has resolved so far by folded name, the folded
+        names of the parameters whose value is secret so far).
+
+        A parameter's value is secret when it is declared secure, when it was given a value
+        computed from a secret (``secret``), or when its default value is computed from a
+        secret: every read of it counts as a secret read (the evaluator's mark of secrecy),
+        the first and the cached ones alike."""
+        secure = [*_secure_names(declared), *secret]
+        secret_names = {name.lower() for name in secure}
         try:
             functions = ex.user_functions_from_template(template.get("functions"))
         except ex.ExpressionError as error:
@@ -305,6 +340,8 @@ class TemplateResolver:
         def parameter(name: str) -> Any:
             key = name.lower()
             if key in cache:
+                if key in secret_names:
+                    ctx_box[0].shared.secret_reads += 1
                 return cache[key]
             canonical = next((k for k in declared if k.lower() == key), None)
             if canonical is None:
@@ -321,13 +358,19 @@ class TemplateResolver:
                 # may be in it, defaults included.
                 value = unknown.derived(f"parameters('{canonical}')")
             elif isinstance(definition, dict) and "defaultValue" in definition:
+                state = ctx_box[0].shared
+                reads = state.secret_reads
                 value = self.evaluate(definition["defaultValue"], ctx_box[0],
                                       f"{pointer}/parameters/{escape(canonical)}/defaultValue", file)
+                if state.secret_reads != reads:
+                    secret_names.add(key)
             elif _nullable(definition):
                 value = None  # Bicep's `param x string?` (languageVersion 2.0): null when not given
             else:
                 value = ex.Unknown(f"parameters('{canonical}')", f"no value was given for parameter '{canonical}'")
             cache[key] = value
+            if key in secret_names:
+                ctx_box[0].shared.secret_reads += 1
             return value
 
         variables_raw = template.get("variables") if isinstance(template.get("variables"), dict) else {}
@@ -347,9 +390,10 @@ class TemplateResolver:
                                  child(f"{pointer}/variables", canonical), file)
 
         ctx = ex.EvaluationContext(parameters=parameter, variables=variable, functions=functions,
-                                   secret_parameters=frozenset(secure), environment=None, **scope_values)
+                                   secret_parameters=frozenset(secure), environment=None, budget=self.budget,
+                                   **scope_values)
         ctx_box.append(ctx)
-        return ctx, parameter, cache
+        return ctx, parameter, cache, secret_names
 
     def link_view(self, ctx: ex.EvaluationContext) -> ex.EvaluationContext:
         """``ctx`` as a template link is read in it: ``deployment().properties.templateLink.uri``
@@ -365,8 +409,8 @@ class TemplateResolver:
             with self._quietly():
                 declared = scope.template.get("parameters")
                 declared = declared if isinstance(declared, dict) else {}
-                values, _, unknown = self._supplied_values(declared, scope.view.supplied())
-                for name in _secure_names(declared):
+                values, _, unknown, secret = self._supplied_values(declared, scope.view.supplied())
+                for name in [*_secure_names(declared), *secret]:
                     # Which file is read never depends on a secret: a SAS token given for the
                     # artifacts makes the link unreadable offline; the convention's default
                     # (an empty token) reads the file next to the template.
@@ -380,8 +424,8 @@ class TemplateResolver:
                     deployment = dict(scope_values.get("deployment") or {})
                     deployment["properties"] = {"templateLink": {"uri": scope.view.uri}}
                     scope_values["deployment"] = deployment
-                scope.built = self._context(scope.template, scope.pointer, declared, values, unknown, scope.file,
-                                            scope_values)[0]
+                scope.built = self._context(scope.template, scope.pointer, declared, values, unknown, secret,
+                                            scope.file, scope_values)[0]
         return scope.built.derive(copy_indexes=ctx.copy_indexes, current_copy=ctx.current_copy)
 
     @contextlib.contextmanager
@@ -413,12 +457,14 @@ class TemplateResolver:
             return ex.Unknown(f"parameters('{name}')", f"the value given for '{name}' is not a valid {kind}")
         return text
 
-    def _check_parameter(self, name: str, value: Any, definition: dict[str, Any], where: tuple[str, str]) -> None:
+    def _check_parameter(self, name: str, value: Any, definition: dict[str, Any], where: tuple[str, str],
+                         secret: bool) -> None:
+        """Type, allowed values and bounds of a parameter's value; ``secret``: the value is
+        secret (declared secure or computed from a secret), so no message shows it."""
         file, pointer = where
         if ex.is_unknown(value) or ex.contains_unknown(value) or (value is None and _nullable(definition)):
             return
         kind = str(definition.get("type", "")).lower()
-        secret = kind in _SECURE_TYPES
         shown = "the value" if secret else _short(value)
         check = _TYPE_CHECKS.get(kind)
         if check is not None and not check(value):
@@ -431,7 +477,8 @@ class TemplateResolver:
             bad = [v for v in items if v not in allowed]
             if bad:
                 options = ", ".join(_short(a) for a in allowed[:10]) + (", ..." if len(allowed) > 10 else "")
-                self.finding("VAL032", f"parameter '{name}': {shown if not isinstance(value, list) else _short(bad[0])}"
+                self.finding("VAL032", f"parameter '{name}': "
+                                       f"{shown if secret or not isinstance(value, list) else _short(bad[0])}"
                                        f" is not one of the allowed values ({options})", pointer, file=file)
         number: int | None = value if isinstance(value, int) and not isinstance(value, bool) else None
         length = len(value) if isinstance(value, (str, list)) else None
@@ -459,6 +506,7 @@ class TemplateResolver:
         if isinstance(value, str):
             if not ex.is_expression(value):
                 self.evaluated_values += 1
+                self._spend(1, pointer, file)
                 return ex.unescape_literal(value)
             memoized = ctx.memo.get(value)
             if memoized is not None:
@@ -481,10 +529,8 @@ class TemplateResolver:
                     self.limit_hit_at = (pointer, file)
                 raise
             except ex.ExpressionError as error:
-                if ctx.shared.secret_reads != reads:
-                    # The failing expression read a secret: its message may quote a value
-                    # computed from it ("the string 'HUNTER2' is not an integer").
-                    error.message = _QUOTED.sub("'(sensitive value)'", error.message)
+                # (A message about a value computed from a secret holds none of it: the
+                # evaluator replaced it, knowing which values are secret.)
                 self._expression_finding(error, pointer, file)
                 return ex.Unknown(value[1:-1] if ex.is_expression(value) else value,
                                   f"the expression failed to evaluate: {error.message}")
@@ -502,11 +548,15 @@ class TemplateResolver:
                             out[name] = self._copy_array(entry, ctx, f"{sub}/{i}", file, protect)
                     continue
                 if ex.is_expression(key):
+                    reads = ctx.shared.secret_reads
                     try:
                         evaluated_key = ex.evaluate(key, ctx)
                     except ex.ExpressionError as error:
                         self._expression_finding(error, sub, file)
                         continue
+                    if ctx.shared.secret_reads != reads or _secret_unknown(evaluated_key):
+                        # A property name computed from a secret: the object's shape would tell it.
+                        return ex.Unknown.secure(f"{ex.residual(evaluated_key)}:{pointer}", "a property name")
                     if not isinstance(evaluated_key, str):
                         return ex.Unknown(key[1:-1], "a property name is known only after deployment")
                     name = evaluated_key
@@ -515,10 +565,26 @@ class TemplateResolver:
                 out[name] = self.evaluate(item, ctx, sub, file, depth + 1, protect)
             return out
         self.evaluated_values += 1
+        self._spend(1, pointer, file)
         return value
 
+    def decisive(self, value: Any, ctx: ex.EvaluationContext, pointer: str, file: str | None, what: str) -> Any:
+        """Evaluate a value that decides what the plan holds (a condition, a copy count, a
+        linked template's path): one computed from a secret is not used, whatever it is, but
+        an Unknown with the reason that it depends on a secure value, so that which scale
+        sets appear, or how many, never tells a secret."""
+        state = ctx.shared
+        reads = state.secret_reads
+        result = self.evaluate(value, ctx, pointer, file)
+        if state.secret_reads != reads or _secret_unknown(result):
+            self.finding("VAL047", f"{what} depends on a secure value: it is not evaluated (known only after "
+                                   "deployment), so that the plan does not tell the secret", pointer, Severity.INFO,
+                         file)
+            return ex.Unknown.secure(f"{ex.residual(result)}:{pointer}", what)
+        return result
+
     def _copy_count(self, entry: dict[str, Any], ctx: ex.EvaluationContext, pointer: str, file: str | None) -> Any:
-        count = self.evaluate(ex.get_case_insensitive(entry, "count"), ctx, f"{pointer}/count", file)
+        count = self.decisive(ex.get_case_insensitive(entry, "count"), ctx, f"{pointer}/count", file, "the copy count")
         if ex.is_unknown(count):
             return count
         if not isinstance(count, int) or isinstance(count, bool):
@@ -562,6 +628,7 @@ class TemplateResolver:
             return
         deployed = 0  # resources after copy loops, of every type: ARM's limit counts them all
         for res_pointer, resource in items:
+            self._spend(_RESOURCE_COST, res_pointer, file)
             if not isinstance(resource, dict) or resource.get("existing") is True:
                 continue
             kind = resource.get("type")
@@ -607,13 +674,23 @@ class TemplateResolver:
             self.result.unexpanded.append(pointer)
             return
         certain = True
+        secure = False
         if "condition" in resource:
             # A resource whose condition is false is not deployed: ARM skips it whole,
             # validation included (a "scale an existing scale set" resource holds only a sku).
-            condition = self.evaluate(resource["condition"], ctx, f"{pointer}/condition", file)
+            condition = self.decisive(resource["condition"], ctx, f"{pointer}/condition", file, "the condition")
             if condition is False:
                 return
             certain = condition is True
+            secure = ex.is_unknown(condition) and condition.secret
+        # Under a condition that depends on a secure value, what the resource's evaluation
+        # finds is not reported: ARM may skip it, and whether it errs would tell the secret.
+        with self._quietly() if secure else contextlib.nullcontext():
+            self._place(resource, ctx, pointer, file, kind, depth, certain)
+
+    def _place(self, resource: dict[str, Any], ctx: ex.EvaluationContext, pointer: str, file: str, kind: str,
+               depth: int, certain: bool) -> None:
+        """A scale set or deployment that is deployed (``certain``) or may be."""
         if kind == shape.VMSS_TYPE:
             body = {k: v for k, v in resource.items() if k.lower() not in ("copy", "condition", "dependson")}
             evaluated = self.evaluate(body, ctx, pointer, file, protect=True)
@@ -662,6 +739,7 @@ class TemplateResolver:
             scope = str(options.get("scope", "outer")).lower() if isinstance(options, dict) else "outer"
         if not isinstance(inner_template, dict):
             return
+        self._spend(_DEPLOYMENT_COST, pointer, file)
         self._deployment_count += 1
         self._deployments.append(self._deployment_count)
         if linked is not None:
@@ -691,8 +769,10 @@ class TemplateResolver:
         ...)]"``), evaluated as ARM does; what an expression gives is not evaluated again."""
         supplied = ParameterValues(file)
         whole = isinstance(parameters, str) and ex.is_expression(parameters)
+        state = ctx.shared
         if whole:
-            parameters = self.evaluate(parameters, ctx, pointer, file)
+            # Computed from a secret, the object's names as well as its values would tell it.
+            parameters = self.decisive(parameters, ctx, pointer, file, "the parameters of the deployment")
             if ex.is_unknown(parameters):
                 supplied.unknown = parameters
                 return supplied
@@ -705,6 +785,7 @@ class TemplateResolver:
         for name, entry in parameters.items():
             sub = pointer if whole else child(pointer, name)
             evaluated = whole
+            reads = state.secret_reads
             if not whole and isinstance(entry, str) and ex.is_expression(entry):
                 entry, evaluated = self.evaluate(entry, ctx, sub, file), True
             if ex.is_unknown(entry):
@@ -714,6 +795,8 @@ class TemplateResolver:
             elif isinstance(entry, dict) and "value" in entry:
                 supplied.values[name] = (entry["value"] if evaluated
                                          else self.evaluate(entry["value"], ctx, f"{sub}/value", file))
+            if state.secret_reads != reads:
+                supplied.secret.add(name)  # computed from a secret: secret in the template it is given to
             supplied.pointers[name] = sub
         return supplied
 
@@ -778,7 +861,8 @@ class TemplateResolver:
         if directory is not None and self.read_linked is not None:
             relative = link.get("relativePath")
             if isinstance(relative, str):
-                relative = self.evaluate(relative, ctx, f"{pointer}/properties/templateLink/relativePath", file)
+                relative = self.decisive(relative, ctx, f"{pointer}/properties/templateLink/relativePath", file,
+                                         "the linked template's path")
                 if isinstance(relative, str):
                     return self._read_linked(directory / relative, relative, pointer, file)
             elif "uri" in link:
@@ -836,7 +920,10 @@ def _leaf_count(value: Any) -> int:
     return count
 
 
-_QUOTED = re.compile(r"'(?:[^']|'')*'")
+def _secret_unknown(value: Any) -> bool:
+    """Whether ``value`` holds an unknown derived from a secret (a Key Vault reference, a
+    ``listKeys()`` result)."""
+    return any(unknown.secret for unknown in ex.find_unknowns(value))
 
 
 class _Remote:
@@ -898,10 +985,15 @@ def _short(value: Any, limit: int = 60) -> str:
 
 def resolve_template(template: dict[str, Any], file: str, parameters: list[ParameterValues],
                      scope: DeploymentScope | None = None, *, base_dir: Path | None = None,
-                     read_linked: Callable[[Path], tuple[Any, str]] | None = None) -> ResolvedTemplate:
-    """Evaluate ``template`` with ``parameters`` (later sources win) into scale sets."""
+                     read_linked: Callable[[Path], tuple[Any, str]] | None = None,
+                     budget: ex.EvaluationBudget | None = None) -> ResolvedTemplate:
+    """Evaluate ``template`` with ``parameters`` (later sources win) into scale sets.
+
+    ``budget`` is the evaluation budget to spend (a new one by default): one budget covers
+    the template and every deployment nested in it or linked from it; a caller may share one
+    between templates. Running out of it is a VAL041 finding, and the template is not planned."""
     scope = scope or DeploymentScope()
-    resolver = TemplateResolver(file, scope, base_dir, read_linked)
+    resolver = TemplateResolver(file, scope, base_dir, read_linked, budget)
     try:
         view = None if base_dir is None else _LinkView(_local_uri(base_dir / Path(file).name), lambda: parameters)
         ctx = resolver.template_context(template, "", parameters, file, view)

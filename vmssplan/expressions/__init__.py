@@ -10,6 +10,7 @@ Public API::
     evaluate_value(value, ctx) -> Any              # a whole JSON value (keys included)
     evaluate_value_and_secrecy(value, ctx) -> (Any, bool)
     EvaluationContext(...)                         # parameters, variables, functions, loops, scope
+    EvaluationBudget(...)                          # steps and text: one for a template and its nested ones
     Unknown                                        # "(known after deployment)" values
     ExpressionError / EvaluationLimitError         # the only errors raised
 
@@ -45,6 +46,7 @@ from .context import (
     AZURE_CLOUD_ENVIRONMENT,
     MISSING,
     SCOPES,
+    EvaluationBudget,
     EvaluationContext,
     FunctionParameter,
     Resolver,
@@ -58,6 +60,7 @@ from .context import (
 )
 from .errors import (
     DEFAULT_STEP_BUDGET,
+    DEFAULT_TEXT_BUDGET,
     MAX_EXPRESSION_LENGTH,
     MAX_NESTING_DEPTH,
     EvaluationLimitError,
@@ -85,6 +88,7 @@ from .syntax import (
 )
 from .values import (
     KNOWN_AFTER_DEPLOYMENT,
+    SECURE_REASON,
     PartialObject,
     Unknown,
     contains_unknown,
@@ -98,13 +102,16 @@ __all__ = [
     "AZURE_CLOUD_ENVIRONMENT",
     "BUILTIN_FUNCTIONS",
     "DEFAULT_STEP_BUDGET",
+    "DEFAULT_TEXT_BUDGET",
     "KNOWN_AFTER_DEPLOYMENT",
     "MAX_EXPRESSION_LENGTH",
     "MAX_NESTING_DEPTH",
     "MISSING",
     "NEVER_KNOWN_FUNCTIONS",
     "SCOPES",
+    "SECURE_REASON",
     "Access",
+    "EvaluationBudget",
     "EvaluationContext",
     "EvaluationLimitError",
     "ExpressionError",

@@ -9,6 +9,7 @@ from typing import Any
 
 from .errors import (
     DEFAULT_STEP_BUDGET,
+    DEFAULT_TEXT_BUDGET,
     MAX_STRING_LENGTH,
     EvaluationLimitError,
     ExpressionError,
@@ -125,12 +126,46 @@ def get_case_insensitive(mapping: Mapping[str, Any], name: str) -> Any:
     return None
 
 
+class EvaluationBudget:
+    """The work evaluation may spend: steps, and characters of text built by functions.
+
+    One budget is shared by every context that is given it: the template layer gives one to
+    a template and to every deployment nested in it or linked from it, so that nesting
+    (copies of deployments of copies of deployments...) cannot multiply the work."""
+
+    __slots__ = ("max_steps", "max_text", "steps", "text")
+
+    def __init__(self, max_steps: int = DEFAULT_STEP_BUDGET, max_text: int = DEFAULT_TEXT_BUDGET) -> None:
+        self.max_steps = max_steps
+        self.max_text = max_text
+        self.steps = 0
+        self.text = 0
+
+    def charge(self, steps: int = 1) -> None:
+        """Spend evaluation steps; raises when the budget is exhausted."""
+        self.steps += steps
+        if self.steps > self.max_steps:
+            raise EvaluationLimitError(
+                f"evaluation budget of {self.max_steps:,} steps exceeded (the template, its nested deployments "
+                "included, is too expensive to evaluate offline)"
+            )
+
+    def charge_text(self, length: int) -> None:
+        """Spend characters of built text; raises when the budget is exhausted."""
+        self.text += length
+        if self.text > self.max_text:
+            raise EvaluationLimitError(
+                f"evaluation budget of {self.max_text:,} characters of text built exceeded (the template, its "
+                "nested deployments included, builds too much text to evaluate offline)"
+            )
+
+
 class EvaluationState:
     """Mutable bookkeeping shared by a context and every context derived from it."""
 
-    def __init__(self, max_steps: int) -> None:
-        self.max_steps = max_steps
-        self.steps = 0
+    def __init__(self, max_steps: int, budget: EvaluationBudget | None = None) -> None:
+        #: The budget: this state's own, or one shared with other states (other templates).
+        self.budget = budget if budget is not None else EvaluationBudget(max_steps)
         #: (key, name as written) of the parameters/variables being resolved right now,
         #: for cycle detection; a key is (kind, id of the source, folded name).
         self.resolving: list[tuple[tuple[str, int, str], str]] = []
@@ -142,14 +177,21 @@ class EvaluationState:
         self.secret_reads = 0
         self.user_function_depth = 0
 
+    @property
+    def max_steps(self) -> int:
+        return self.budget.max_steps
+
+    @property
+    def steps(self) -> int:
+        """Steps spent from the budget (by every state that shares it)."""
+        return self.budget.steps
+
     def charge(self, steps: int = 1) -> None:
         """Spend evaluation steps; raises when the budget is exhausted."""
-        self.steps += steps
-        if self.steps > self.max_steps:
-            raise EvaluationLimitError(
-                f"evaluation budget of {self.max_steps:,} steps exceeded "
-                "(the expression is too expensive to evaluate offline)"
-            )
+        budget = self.budget
+        budget.steps += steps
+        if budget.steps > budget.max_steps:
+            budget.charge(0)  # raises
 
 
 @dataclass
@@ -169,7 +211,9 @@ class EvaluationContext:
       are unknown). Missing properties of a supplied object are unknown too.
     - ``scope``: the deployment's target scope (one of :data:`SCOPES`).
     - ``secret_parameters``: names of securestring/secureObject parameters.
-    - ``max_steps``: evaluation step budget of this context and all derived from it.
+    - ``max_steps``: evaluation step budget of this context and all derived from it, unless
+      ``budget`` is given: an :class:`EvaluationBudget` shared with other contexts (the
+      deployments nested in a template).
 
     Derive per-loop contexts with :meth:`with_copy_index` / :meth:`derive`: they share
     the budget, the variable cache and cycle detection with their parent.
@@ -191,11 +235,12 @@ class EvaluationContext:
     secret_parameters: Collection[str] = frozenset()
     max_steps: int = DEFAULT_STEP_BUDGET
     max_string_length: int = MAX_STRING_LENGTH
+    budget: EvaluationBudget | None = field(default=None, repr=False, compare=False)
     state: EvaluationState | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.state is None:
-            self.state = EvaluationState(self.max_steps)
+            self.state = EvaluationState(self.max_steps, self.budget)
         if self.scope not in SCOPES:
             raise ExpressionError(
                 f"unknown deployment scope {self.scope!r} (expected one of {', '.join(SCOPES)})"

@@ -6,8 +6,12 @@ from __future__ import annotations
 MAX_EXPRESSION_LENGTH = 24_576
 #: Deepest nesting of calls and index brackets the parser accepts (our own guard).
 MAX_NESTING_DEPTH = 256
-#: Default number of evaluation steps one EvaluationContext may spend.
+#: Default number of evaluation steps one budget may spend (:class:`EvaluationBudget`: one
+#: for a template and every deployment nested in it or linked from it).
 DEFAULT_STEP_BUDGET = 1_000_000
+#: Default number of characters the functions of one budget may build in all (a bound on
+#: memory: each string is also bounded by MAX_STRING_LENGTH, but copies are not).
+DEFAULT_TEXT_BUDGET = 128 * 1024 * 1024
 #: Longest string a function may build (ARM's template size limit is 4 MB).
 MAX_STRING_LENGTH = 4 * 1024 * 1024
 #: Deepest JSON value evaluate_value() walks.
@@ -47,6 +51,9 @@ class ExpressionError(Exception):
         self.internal = internal
         #: Outer definitions the error surfaced through, innermost first ("variable 'x'").
         self.trail: list[str] = []
+        #: Set when the message was replaced because the error concerned a value computed
+        #: from a secret (``evaluator.conceal``): nothing of that value is in it.
+        self.concealed = False
 
     def within(self, where: str) -> ExpressionError:
         """Note that the error happened while evaluating ``where`` (a variable, a function)."""

@@ -68,6 +68,31 @@ _TYPE_CHECKS: dict[str, Callable[[Any], bool]] = {
 }
 
 
+#: The key, in a lambda's scope, that says its parameters hold values computed from a secret
+#: (no lambda parameter name can be it: it is refused by lambdaVariables()).
+_SECRET_SCOPE = "\x00secret"
+
+#: What a message about a value computed from a secret says instead of quoting it.
+SECURE_VALUE = "(a secure value)"
+
+
+def conceal(error: ExpressionError, what: str) -> ExpressionError:
+    """Make ``error``, raised while a value computed from a secret was in hand, say nothing
+    of that value: its message (which may quote the value, or a value derived from it) is
+    replaced, and what it pointed at (a definition the secret may have named) dropped. The
+    outer expression locates it again. Safety limits keep their message (it quotes no value)."""
+    if isinstance(error, EvaluationLimitError) or error.concealed:
+        return error
+    error.message = f"{what} failed on a value computed from a secret {SECURE_VALUE}; the message is not shown"
+    error.args = (error.message,)
+    error.expression = None
+    error.offset = None
+    error.pointer = ""
+    error.trail = []
+    error.concealed = True
+    return error
+
+
 def _misplaced_lambda() -> ExpressionError:
     return ExpressionError(f"lambda() can only be used as an argument of {_LAMBDA_FUNCTIONS}")
 
@@ -100,7 +125,8 @@ class Evaluator:
 
     def eval(self, node: Node, scope: Mapping[str, Any]) -> Any:
         """Evaluate one node. Kept to one Python frame per nesting level for plain calls."""
-        self.state.charge(1)
+        state = self.state
+        state.charge(1)
         kind = type(node)
         if kind is StringLiteral or kind is IntegerLiteral:
             return node.value  # type: ignore[union-attr]
@@ -109,6 +135,7 @@ class Evaluator:
         call: FunctionCall = node  # type: ignore[assignment]
         key = call.key
         special = _SPECIAL_FORMS.get(key)
+        reads = state.secret_reads
         try:
             if special is not None:
                 return special(self, call, scope)
@@ -143,12 +170,28 @@ class Evaluator:
                 ]
                 if direct:
                     return Unknown.combine(residual_call(call.name, args), direct)
-            return spec.implementation(CallSite(self, call, self.ctx, scope, args), args)
+            site = CallSite(self, call, self.ctx, scope, args)
+            site.secret = state.secret_reads != reads
+            result = spec.implementation(site, args)
+            if type(result) is str:
+                state.budget.charge_text(len(result))
+            return result
         except ExpressionError as error:
+            if state.secret_reads != reads:
+                conceal(error, f"{call.name}()")
             error.located(self.text, call.start)
             raise
 
     def _access(self, node: Access, scope: Mapping[str, Any]) -> Any:
+        reads = self.state.secret_reads
+        try:
+            return self._access_path(node, scope)
+        except ExpressionError as error:
+            if self.state.secret_reads != reads:  # a secure object, or an index computed from a secret
+                conceal(error, "the property or index").located(self.text, node.start)
+            raise
+
+    def _access_path(self, node: Access, scope: Mapping[str, Any]) -> Any:
         value = self.eval(node.target, scope)
         for position, accessor in enumerate(node.accessors):
             if isinstance(value, Unknown):
@@ -232,6 +275,8 @@ class Evaluator:
         scope = dict(function.scope)
         for name, value in zip(function.parameters, values, strict=True):
             scope[name.lower()] = value
+        if call.secret:  # the values come from an argument computed from a secret
+            scope[_SECRET_SCOPE] = True
         evaluator = self if function.expression is self.text else Evaluator(function.expression, call.ctx)
         result = evaluator.eval(function.body, scope)
         if isinstance(result, LambdaValue):
@@ -336,13 +381,17 @@ class Evaluator:
                 f"{call.name}() takes {len(function.parameters)} argument(s), not {len(call.args)}"
             )
         values: list[Any] = []
+        secret_arguments: list[bool] = []
         for argument in call.args:
+            reads = self.state.secret_reads
             value = self.eval(argument, scope)
             if isinstance(value, LambdaValue):
                 raise _misplaced_lambda()
             values.append(value)
+            secret_arguments.append(self.state.secret_reads != reads)
         bound: dict[str, Any] = {}
-        secret_names: list[str] = []
+        secret_names = [parameter.name for parameter, secret in zip(function.parameters, secret_arguments,
+                                                                    strict=True) if secret]
         for parameter, value in zip(function.parameters, values, strict=True):
             declared = (parameter.type or "").lower()
             check = _TYPE_CHECKS.get(declared)
@@ -407,12 +456,26 @@ def _evaluate_after_unknown(evaluator: Evaluator, node: Node, scope: Mapping[str
         return None
 
 
+def _secure_decision(evaluator: Evaluator, call: FunctionCall, scope: Mapping[str, Any], decided: list[Any],
+                     rest: int) -> Unknown:
+    """The result of ``if``/``and``/``or``/``coalesce`` once an argument that decides which
+    way it goes was computed from a secret: the arguments after it are evaluated as after
+    an unknown one (their errors do not surface, or whether they were reached would tell the
+    secret), and the result is an unknown that keeps only a digest of what was computed."""
+    later = [_evaluate_after_unknown(evaluator, argument, scope) for argument in call.args[rest:]]
+    return Unknown.secure(residual_call(call.name, [*decided, *later]), f"{call.name}()")
+
+
 def _special_if(evaluator: Evaluator, call: FunctionCall, scope: Mapping[str, Any]) -> Any:
     if len(call.args) != 3:
         raise ExpressionError(
             f"{call.name}() takes 3 arguments (condition, true value, false value), not {len(call.args)}"
         )
+    reads = evaluator.state.secret_reads
     condition = evaluator.eval(call.args[0], scope)
+    if evaluator.state.secret_reads != reads and not isinstance(condition, Unknown):
+        # The test is computed from a secret: not evaluated (both branches are, quietly).
+        return _secure_decision(evaluator, call, scope, [condition], 1)
     if isinstance(condition, Unknown):
         # Either branch may be taken: its value is known when both give the same one.
         branches = [_evaluate_after_unknown(evaluator, branch, scope) for branch in call.args[1:]]
@@ -434,13 +497,16 @@ def _logical(decisive: bool) -> Callable[[Evaluator, FunctionCall, Mapping[str, 
             raise ExpressionError(f"{call.name}() takes at least 1 argument")
         unknowns: list[Unknown] = []
         evaluated: list[Any] = []
-        for argument in call.args:
+        for position, argument in enumerate(call.args):
+            reads = evaluator.state.secret_reads
             value = (
                 _evaluate_after_unknown(evaluator, argument, scope)
                 if unknowns
                 else evaluator.eval(argument, scope)
             )
             evaluated.append(value)
+            if not unknowns and evaluator.state.secret_reads != reads:
+                return _secure_decision(evaluator, call, scope, evaluated, position + 1)
             if isinstance(value, Unknown):
                 unknowns.append(value)
                 continue
@@ -460,8 +526,11 @@ def _logical(decisive: bool) -> Callable[[Evaluator, FunctionCall, Mapping[str, 
 def _special_coalesce(evaluator: Evaluator, call: FunctionCall, scope: Mapping[str, Any]) -> Any:
     if not call.args:
         raise ExpressionError(f"{call.name}() takes at least 1 argument")
+    quiet = False  # after an argument computed from a secret: whether a later one is reached tells it
     for position, argument in enumerate(call.args):
-        value = evaluator.eval(argument, scope)
+        reads = evaluator.state.secret_reads
+        value = _evaluate_after_unknown(evaluator, argument, scope) if quiet else evaluator.eval(argument, scope)
+        quiet = quiet or evaluator.state.secret_reads != reads
         if isinstance(value, Unknown):
             rest = [_evaluate_after_unknown(evaluator, later, scope) for later in call.args[position + 1 :]]
             return Unknown.combine(residual_call(call.name, [value, *rest]),
@@ -496,8 +565,10 @@ def _special_lambda_variables(evaluator: Evaluator, call: FunctionCall, scope: M
     if not isinstance(name, str):
         raise ExpressionError(f"{call.name}(): argument 1 must be a String, not {type_name(name)}")
     key = name.lower()
-    if key not in scope:
+    if key not in scope or key == _SECRET_SCOPE:
         raise ExpressionError(f"{call.name}(): there is no lambda parameter named {name!r} here")
+    if _SECRET_SCOPE in scope:
+        evaluator.state.secret_reads += 1
     return scope[key]
 
 
@@ -517,16 +588,18 @@ BUILTIN_FUNCTIONS = frozenset(REGISTRY) | frozenset(_SPECIAL_FORMS)
 # --------------------------------------------------------------------------- public entry points
 
 
-def _boundary_error(error: BaseException, expression: str | None) -> ExpressionError:
+def _boundary_error(error: BaseException, expression: str | None, secret: bool = False) -> ExpressionError:
+    """The error an unexpected Python exception becomes; ``secret``: a secret was read
+    meanwhile, so the exception's text (which may quote a value) is not shown."""
     if isinstance(error, RecursionError):
         return EvaluationLimitError(
             "evaluation is nested too deeply (variables, parameters or functions refer to each other too deeply)",
             expression,
             None,
         )
-    return ExpressionError(
-        f"internal error while evaluating: {type(error).__name__}: {error}", expression, None, internal=True
-    )
+    detail = f"{type(error).__name__} on a value computed from a secret {SECURE_VALUE}" if secret else (
+        f"{type(error).__name__}: {error}")
+    return ExpressionError(f"internal error while evaluating: {detail}", expression, None, internal=True)
 
 
 def evaluate(expression: str, ctx: EvaluationContext) -> Any:
@@ -539,6 +612,7 @@ def evaluate(expression: str, ctx: EvaluationContext) -> Any:
         raise ExpressionError(f"evaluate() takes a string, not {type_name(expression)}")
     if not is_expression(expression):
         return unescape_literal(expression)
+    reads = ctx.shared.secret_reads
     try:
         node = parse(expression)
         return Evaluator(expression, ctx).run(node)
@@ -547,7 +621,7 @@ def evaluate(expression: str, ctx: EvaluationContext) -> Any:
     except RecursionError as error:
         raise _boundary_error(error, expression) from None
     except _PYTHON_ERRORS as error:
-        raise _boundary_error(error, expression) from error
+        raise _boundary_error(error, expression, ctx.shared.secret_reads != reads) from error
 
 
 class _Frame:
@@ -572,6 +646,7 @@ def evaluate_value(value: Any, ctx: EvaluationContext) -> Any:
     Unknown. Errors carry an RFC 6901 ``pointer`` to the failing string. Copy loops
     (``copy`` properties) are not expanded here: that is the template layer's job.
     """
+    reads = ctx.shared.secret_reads
     try:
         return _evaluate_tree(value, ctx)
     except ExpressionError:
@@ -579,7 +654,7 @@ def evaluate_value(value: Any, ctx: EvaluationContext) -> Any:
     except RecursionError as error:
         raise _boundary_error(error, None) from None
     except _PYTHON_ERRORS as error:
-        raise _boundary_error(error, None) from error
+        raise _boundary_error(error, None, ctx.shared.secret_reads != reads) from error
 
 
 def _evaluate_leaf(value: Any, ctx: EvaluationContext, pointer: str) -> Any:
@@ -616,7 +691,12 @@ def _evaluate_tree(root: Any, ctx: EvaluationContext) -> Any:
         pointer = child(frame.pointer, key)
         if frame.is_object:
             if isinstance(key, str) and is_expression(key):
+                reads = state.secret_reads
                 key = _evaluate_leaf(key, ctx, pointer)
+                if state.secret_reads != reads and not isinstance(key, Unknown):
+                    # A property name computed from a secret: the object's shape would tell it.
+                    frame.replacement = Unknown.secure(residual(key), "a property name")
+                    continue
                 if isinstance(key, Unknown):
                     frame.replacement = Unknown(
                         key.expression, f"a property name is unknown: {key.reason}", key.sources, key.secret

@@ -29,6 +29,12 @@ KNOWN_AFTER_DEPLOYMENT = "(known after deployment)"
 #: provably equal, even from the same expression text.
 VOLATILE_SOURCES = frozenset({"utcNow", "newGuid"})
 
+#: Why control flow computed from a secret (a condition, a copy count, an ``if()`` test) is
+#: not evaluated: which way it went would tell the secret (the plan must not be an oracle).
+SECURE_REASON = "depends on a secure value"
+#: The source of such an unknown.
+SECURE_SOURCE = "secure value"
+
 
 @dataclass(frozen=True)
 class Unknown:
@@ -85,6 +91,14 @@ class Unknown:
 
         digest = hashlib.sha256(self.expression.encode("utf-8", "surrogatepass")).hexdigest()
         return Unknown(f"secret:{digest}", self.reason, self.sources, True)
+
+    @staticmethod
+    def secure(expression: str, what: str = "the value") -> Unknown:
+        """An unknown standing for a value computed from a secret where the plan must not
+        show which way it went (a condition, a copy count, a test): ``expression`` is its
+        residual, which may quote the secret and so is kept only as a digest (equal values
+        compare equal, as secret values do)."""
+        return Unknown(expression, f"{what} {SECURE_REASON}", (SECURE_SOURCE,), True).concealed()
 
     def derived(self, expression: str) -> Unknown:
         """The same unknown, reached through a longer expression (a property path...)."""

@@ -90,7 +90,7 @@ def builtin(
 class CallSite:
     """What an implementation knows about the call it is serving."""
 
-    __slots__ = ("args", "ctx", "evaluator", "node", "scope")
+    __slots__ = ("args", "ctx", "evaluator", "node", "scope", "secret")
 
     def __init__(
         self, evaluator: Evaluator, node: FunctionCall, ctx: EvaluationContext, scope: Mapping[str, Any],
@@ -102,6 +102,9 @@ class CallSite:
         self.scope = scope
         #: The evaluated arguments (None when the call's arguments are not all evaluated).
         self.args = args
+        #: Whether a secret was read while the arguments were evaluated (set by the evaluator):
+        #: the values a lambda argument is called with are then secret too.
+        self.secret = False
 
     @property
     def name(self) -> str:

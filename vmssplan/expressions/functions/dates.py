@@ -151,7 +151,10 @@ def add_duration(value: datetime, duration: str) -> datetime:
     sign = -1 if match.group("sign") == "-" else 1
 
     def number(name: str) -> int:
-        return int(match.group(name) or 0)
+        digits = (match.group(name) or "0").lstrip("0")
+        if len(digits) > 18:  # far beyond any date (and Python refuses thousands of digits)
+            raise DateError(f"the duration's {name} are out of range")
+        return int(digits or 0)
 
     seconds = float((match.group("seconds") or "0").replace(",", "."))
     try:

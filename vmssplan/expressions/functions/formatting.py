@@ -51,6 +51,15 @@ def _fixed(value: float, decimals: int, *, grouped: bool) -> str:
     return ("-" if negative else "") + body
 
 
+def _bounded(digits: str) -> int:
+    """An index or alignment of a format item (Python refuses to convert thousands of digits;
+    more than 18 are beyond every limit anyway)."""
+    significant = digits.lstrip("0")
+    if len(significant) > 18:
+        raise InvalidFormat(f"a format item has an index or alignment of {len(significant):,} digits")
+    return int(significant or 0)
+
+
 def format_number(value: float, spec: str) -> str:
     """One number formatted with a .NET numeric format string (invariant culture)."""
     is_integer = isinstance(value, int)
@@ -161,7 +170,7 @@ def composite_format(template: str, args: list[Any], max_length: int) -> str:
             position += 1
         if position == digits_start:
             raise InvalidFormat(f"a format item at position {item_start} has no argument index")
-        index = int(template[digits_start:position])
+        index = _bounded(template[digits_start:position])
         while position < length and template[position] == " ":
             position += 1
         width = 0
@@ -178,7 +187,7 @@ def composite_format(template: str, args: list[Any], max_length: int) -> str:
                 position += 1
             if position == width_start:
                 raise InvalidFormat(f"the format item at position {item_start} has an invalid alignment")
-            width = sign * int(template[width_start:position])
+            width = sign * _bounded(template[width_start:position])
             while position < length and template[position] == " ":
                 position += 1
         spec = ""

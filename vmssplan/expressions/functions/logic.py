@@ -14,8 +14,21 @@ from .base import CallSite, builtin, expect_bool, expect_int
 
 _INT64_MIN = -(2**63)
 _INT64_MAX = 2**63 - 1
-_INTEGER_TEXT = r"[+-]?[0-9]+"
-_FLOAT_TEXT = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+_INTEGER_TEXT = re.compile(r"[+-]?[0-9]+")
+#: A number as float() takes it. Each part has one way to match (no ``[0-9]+\.?[0-9]*``,
+#: which splits a run of digits in n ways): a failed match takes linear time.
+_FLOAT_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+#: Digits of the largest Int64 (9223372036854775807): a longer integer overflows.
+_INT64_DIGITS = 19
+#: A string quoted in a message is cut to about this many characters.
+_QUOTE_LENGTH = 60
+
+
+def quoted(text: str) -> str:
+    """``text`` quoted for a message: a short excerpt (a message never repeats a long input)."""
+    if len(text) <= _QUOTE_LENGTH:
+        return repr(text)
+    return repr(text[: _QUOTE_LENGTH - 20]) + f"... ({len(text):,} characters)"
 
 
 # --------------------------------------------------------------------------- comparison
@@ -101,7 +114,7 @@ def fn_bool(call: CallSite, args: list[Any]) -> Any:
         text = value.strip().lower()
         if text in ("true", "false"):
             return text == "true"
-        raise call.error(f"the string {value!r} is not 'true' or 'false'")
+        raise call.error(f"the string {quoted(value)} is not 'true' or 'false'")
     raise call.error(f"argument 1 must be a String, Integer or Boolean, not {type_name(value)}")
 
 
@@ -161,8 +174,10 @@ def fn_int(call: CallSite, args: list[Any]) -> Any:
         return _checked(call, round(value))  # Convert.ToInt64 rounds half to even
     if isinstance(value, str):
         text = value.strip()
-        if not re.fullmatch(_INTEGER_TEXT, text):
-            raise call.error(f"the string {value!r} is not an integer")
+        if not _INTEGER_TEXT.fullmatch(text):
+            raise call.error(f"the string {quoted(value)} is not an integer")
+        if len(text.lstrip("+-").lstrip("0")) > _INT64_DIGITS:  # (int() of thousands of digits is refused)
+            raise call.error("integer overflow: the result does not fit in 64 bits")
         return _checked(call, int(text))
     raise call.error(f"argument 1 must be a String or an Integer, not {type_name(value)}")
 
@@ -174,10 +189,10 @@ def fn_float(call: CallSite, args: list[Any]) -> Any:
         return float(value)
     if isinstance(value, str):
         text = value.strip()
-        if not re.fullmatch(_FLOAT_TEXT, text):
-            raise call.error(f"the string {value!r} is not a number")
+        if not _FLOAT_TEXT.fullmatch(text):
+            raise call.error(f"the string {quoted(value)} is not a number")
         result = float(text)
-        if result in (float("inf"), float("-inf")):
-            raise call.error(f"the string {value!r} is out of the range of a double")
+        if not math.isfinite(result):
+            raise call.error(f"the string {quoted(value)} is out of the range of a double (not a finite number)")
         return result
     raise call.error(f"argument 1 must be a String or a number, not {type_name(value)}")

@@ -27,6 +27,31 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+class _NotFinite(ValueError):
+    """A JSON number beyond the range of a double (``1e999``)."""
+
+
+#: Python refuses to convert longer digit strings (and a 64-bit ARM integer has 19 digits).
+_MAX_INTEGER_DIGITS = 4_300
+
+
+def _finite_float(text: str) -> float:
+    """A JSON number with a fraction or exponent: ARM's JSON has no infinity, so ``1e999``
+    is an error (the same in every output format), not a value."""
+    import math
+
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NotFinite(text)
+    return value
+
+
+def _bounded_int(text: str) -> int:
+    if len(text) > _MAX_INTEGER_DIGITS:
+        raise ValueError(f"a number of {len(text):,} digits is too long")
+    return int(text)
+
+
 def _single_quotes_to_double(text: str) -> str:
     """Rewrite single-quoted JSON strings as double-quoted ones (lenient json() input)."""
     out: list[str] = []
@@ -65,17 +90,29 @@ def parse_json_text(call: CallSite, text: str) -> Any:
     import json
 
     call.charge(len(text) // 64)
+    hooks: dict[str, Any] = {"parse_constant": _reject_constant, "parse_float": _finite_float,
+                             "parse_int": _bounded_int}
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text, **hooks)
     except RecursionError:
         raise call.error("the JSON text is nested too deeply") from None
+    except _NotFinite as error:
+        raise call.error(f"the JSON text holds {_excerpt(str(error))}, which is not a finite number "
+                         "(ARM's JSON has no infinity)") from None
     except ValueError as first_error:
         if "'" in text:
             try:
-                return json.loads(_single_quotes_to_double(text), parse_constant=_reject_constant)
+                return json.loads(_single_quotes_to_double(text), **hooks)
+            except _NotFinite as error:
+                raise call.error(f"the JSON text holds {_excerpt(str(error))}, which is not a finite number "
+                                 "(ARM's JSON has no infinity)") from None
             except (ValueError, RecursionError):
                 pass
-        raise call.error(f"the string is not valid JSON: {first_error}") from None
+        raise call.error(f"the string is not valid JSON: {_excerpt(str(first_error))}") from None
+
+
+def _excerpt(text: str) -> str:
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 @builtin("json", 1, 1)
