@@ -9,7 +9,7 @@ nowhere else; stages share only :mod:`vmssplan.model` and the cross-cutting modu
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import classify, decide, diff, lint, locate, normalize, plan, validate
 from .inputs import edits, git, instances, parameters, revisions
@@ -95,6 +95,9 @@ class _Run:
     reader: Reader = field(default_factory=Reader)
     findings: list[Finding] = field(default_factory=list)
     waivers: list[Waiver] = field(default_factory=list)
+    #: The one evaluation budget of the run (``expressions.EvaluationBudget``), shared by
+    #: every template it evaluates: both sides of a plan, every file `validate` is given.
+    budget: Any = None
 
     def side(self, path: str, args: tuple[str, ...], planned: bool = True) -> _Side | None:
         """inputs, then resolve: the scale sets of ``path`` (a template's as evaluated). A
@@ -116,8 +119,13 @@ class _Run:
             base_dir, read_linked = self.reader.linked_templates(doc)
             from . import resolve  # with the expression language: only for templates (start-up)
 
+            if self.budget is None:
+                from .expressions import EvaluationBudget
+
+                self.budget = EvaluationBudget()
             resolved = resolve.resolve_template(doc.data, doc.path, [resolve.parameter_values(s) for s in sources],
-                                                self.config.scope, base_dir=base_dir, read_linked=read_linked)
+                                                self.config.scope, base_dir=base_dir, read_linked=read_linked,
+                                                budget=self.budget)
             self.findings += resolved.findings
             self.reader.secrets |= resolved.secrets
             if linked and planned and not resolved.scale_sets and not resolved.unexpanded and not resolved.hidden:

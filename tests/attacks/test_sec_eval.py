@@ -381,3 +381,24 @@ def test_one_budget_is_shared_by_contexts_given_it() -> None:
     with pytest.raises(ex.EvaluationLimitError, match="budget"):
         ex.evaluate("[length(range(0, 10000))]", second)
     assert second.steps_used == budget.steps > 15_000
+
+
+def test_one_evaluation_budget_for_the_whole_run(tmp_path: Path) -> None:
+    """Attack: each template of a run (the two sides of a plan, the files given to validate)
+    got a budget of its own, so a run could spend it once per file. Criterion: one budget
+    for the whole run: two templates that each spend 60% of it exhaust it together (VAL041),
+    while either alone is within it."""
+    from vmssplan.engine import RunConfig, validate_files
+    from vmssplan.expressions import DEFAULT_STEP_BUDGET
+
+    template = _base()
+    # Tags that each build a range of 10,000 items (ARM's most): together about 60% of the budget.
+    tags = int(DEFAULT_STEP_BUDGET * 0.6) // 10_000
+    _vmss(template)["tags"] = {f"t{i}": f"[length(string(range({i}, 10000)))]" for i in range(tags)}
+    for name in ("a.json", "b.json"):
+        (tmp_path / name).write_text(json.dumps(template), encoding="utf-8")
+    options = RunConfig(parameters=("vmssName=x",))
+    alone = validate_files([str(tmp_path / "a.json")], options)
+    assert "VAL041" not in {f.rule for f in alone.findings}
+    together = validate_files([str(tmp_path / "a.json"), str(tmp_path / "b.json")], options)
+    assert "VAL041" in {f.rule for f in together.findings}
