@@ -529,8 +529,11 @@ class TemplateResolver:
                     self.limit_hit_at = (pointer, file)
                 raise
             except ex.ExpressionError as error:
-                # (A message about a value computed from a secret holds none of it: the
-                # evaluator replaced it, knowing which values are secret.)
+                if error.concealed:
+                    # It failed on a value computed from a secret: whether it fails would tell
+                    # something of the secret (is it shorter than n?), so it is not reported;
+                    # the value is not known offline. (ARM reports it at deployment.)
+                    return ex.Unknown.secure(value[1:-1], "an expression over a secure value")
                 self._expression_finding(error, pointer, file)
                 return ex.Unknown(value[1:-1] if ex.is_expression(value) else value,
                                   f"the expression failed to evaluate: {error.message}")

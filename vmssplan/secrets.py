@@ -120,6 +120,11 @@ class Mask:
         if is_unknown(value):
             if self.unknown is None:
                 self.unknown = value
+            if getattr(value, "secret", False):
+                # Computed from a secret: shown as a secret whether or not it is known offline,
+                # so that which one it is (did an expression over the secret fail?) tells nothing.
+                self.holds_secret = True
+                return SENSITIVE
             # Its known parts, if any ("/subscriptions/(known after deployment)/.../subnets/app");
             # an unknown derived from a secret keeps none (``Unknown.concealed``).
             rendered = value.render()

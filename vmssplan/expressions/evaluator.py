@@ -175,6 +175,11 @@ class Evaluator:
             result = spec.implementation(site, args)
             if type(result) is str:
                 state.budget.charge_text(len(result))
+            elif site.secret and type(result) in (int, float, bool):
+                # A number or a truth computed from a secret (its length, whether it holds a
+                # character) could size later work or pick a branch, and so be measured from
+                # the plan: it is not known offline.
+                return Unknown.secure(residual_call(call.name, args), f"{call.name}()")
             return result
         except ExpressionError as error:
             if state.secret_reads != reads:
