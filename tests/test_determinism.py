@@ -25,7 +25,7 @@ def _shuffled(value: object, rng: random.Random) -> object:
 
 
 @pytest.mark.parametrize("name", PAIRS)
-@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "markdown", "github", "junit", "patch"])
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "markdown", "github", "junit", "patch", "azure-devops"])
 def test_output_is_identical_across_hash_seeds(name: str, fmt: str) -> None:
     folder = EXAMPLES / name
     outputs = {run_cli("plan", "current.json", "proposed.json", "-o", fmt, cwd=folder,

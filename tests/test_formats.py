@@ -17,8 +17,8 @@ import pytest
 from clihelp import run_cli
 from conftest import EXAMPLES, REPO
 
-PLAN_FORMATS = ("text", "json", "sarif", "markdown", "github", "junit", "patch")
-FINDINGS_FORMATS = ("text", "json", "sarif", "markdown", "github", "junit")
+PLAN_FORMATS = ("text", "json", "sarif", "markdown", "github", "junit", "patch", "azure-devops")
+FINDINGS_FORMATS = ("text", "json", "sarif", "markdown", "github", "junit", "azure-devops")
 REJECTED = EXAMPLES / "fault-domain-count"
 REIMAGE = EXAMPLES / "ssh-key-rotation"
 TEMPLATE = EXAMPLES / "template-parameters"

@@ -9,8 +9,8 @@ from pathlib import Path
 from clihelp import run_cli
 from conftest import EXAMPLES
 
-PLAN_FORMATS = ("text", "json", "sarif", "markdown", "github", "junit", "patch")
-FINDINGS_FORMATS = ("text", "json", "sarif", "markdown", "github", "junit")
+PLAN_FORMATS = ("text", "json", "sarif", "markdown", "github", "junit", "patch", "azure-devops")
+FINDINGS_FORMATS = ("text", "json", "sarif", "markdown", "github", "junit", "azure-devops")
 SENTINELS = ["S3ntinel-Password-1", "S3ntinel-Password-2", "c2VudGluZWwtY3VzdG9tLWRhdGE=", "sentinel-custom-2",
              "S3ntinel-Protected-1", "S3ntinel-Protected-2"]
 

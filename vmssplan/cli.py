@@ -53,6 +53,7 @@ class PlanFormat(StrEnum):
     github = "github"
     junit = "junit"
     patch = "patch"
+    azure_devops = "azure-devops"
 
 
 class FindingsFormat(StrEnum):
@@ -64,6 +65,7 @@ class FindingsFormat(StrEnum):
     markdown = "markdown"
     github = "github"
     junit = "junit"
+    azure_devops = "azure-devops"
 
 
 OUTPUT_HELP = "Output format [default: text; json with --query]."
@@ -109,7 +111,8 @@ def _output_format(output: Enum | None, query: str | None) -> str:
     return "json"
 
 
-def _render(table: dict[str, str], fmt: str, result: Result, query: object, color: bool) -> str:
+def _render(table: dict[str, str], fmt: str, result: Result, query: object, color: bool,
+            max_length: int | None = None) -> str:
     """The renderer's text from the run's view (secrets scrubbed there, once), or with a
     compiled --query its result on the same JSON document as -o json."""
     from .render import FINDINGS_FORMATS, get_renderer
@@ -120,6 +123,10 @@ def _render(table: dict[str, str], fmt: str, result: Result, query: object, colo
         from .render.query import render
 
         return render(view, query)
+    if max_length is not None:  # -o markdown only (checked by the command)
+        from .render.markdown import render_plan
+
+        return render_plan(view, color=color, max_length=max_length)
     return get_renderer(table, fmt)(view, color=color)
 
 
@@ -253,6 +260,10 @@ def plan(
     output: PlanFormat | None = typer.Option(None, "--output", "-o", help=OUTPUT_HELP, show_default=False),
     output_file: str | None = typer.Option(None, "--output-file", metavar="FILE", help=OUTPUT_FILE_HELP),
     query: str | None = typer.Option(None, "--query", metavar="JMESPATH", help=QUERY_HELP),
+    max_length: int | None = typer.Option(
+        None, "--max-length", metavar="N", min=500,
+        help="With -o markdown: cut the comment to at most N characters (GitHub takes 65536) when the whole plan "
+             "is longer: the verdict, the summary and the strongest changes."),
     fail_on: str | None = typer.Option(
         None, "--fail-on", metavar="EFFECT",
         help=f"Exit 1 when any change has this effect or a stronger one ({EFFECT_NAMES}) [default: the "
@@ -303,6 +314,8 @@ def plan(
     except ValueError as exc:
         _fail(f"--fail-on: {exc}", 2)
     fmt = _output_format(output, query)
+    if max_length is not None and fmt != "markdown":
+        _fail(f"--max-length applies to -o markdown, not to -o {fmt}", 2)
     compiled = _compile_query(query)
     from .engine import RunConfig, exit_code, plan_against_revision, plan_files
     from .model import DeploymentScope
@@ -335,7 +348,7 @@ def plan(
         if len(paths) == 1 and not edits:
             _fail("missing PROPOSED (or --set/--add/--remove/--patch to build it from CURRENT)", 2)
         result = plan_files(paths[0], paths[1] if len(paths) == 2 else None, options)
-    text = _render(PLAN_FORMATS, fmt, result, compiled, _use_color(color, output_file))
+    text = _render(PLAN_FORMATS, fmt, result, compiled, _use_color(color, output_file), max_length)
     _emit(text, output_file)
     raise typer.Exit(exit_code(result, threshold))
 

@@ -25,12 +25,13 @@ PLAN_FORMATS: dict[str, str] = {
     "github": "github:render_plan",
     "junit": "junit:render_plan",
     "patch": "patch:render_plan",
+    "azure-devops": "azure_devops:render_plan",
 }
 
 #: Plan formats that show where each change sits in the proposed file (the JSON plan's
 #: ``location``, and what is built from it). Locating every change of a large plan takes
 #: time the other formats need not spend.
-LOCATING_FORMATS = frozenset({"json", "sarif", "github", "junit"})
+LOCATING_FORMATS = frozenset({"json", "sarif", "github", "junit", "azure-devops"})
 
 #: format name -> "module:function" (for `vmssplan validate -o NAME`)
 FINDINGS_FORMATS: dict[str, str] = {
@@ -40,6 +41,7 @@ FINDINGS_FORMATS: dict[str, str] = {
     "markdown": "markdown:render_findings",
     "github": "github:render_findings",
     "junit": "junit:render_findings",
+    "azure-devops": "azure_devops:render_findings",
 }
 
 

@@ -206,28 +206,39 @@ def _vms(view: View) -> list[str]:
     return ["### VMs", "", *lines] if lines else []
 
 
-def _change(change: dict[str, Any]) -> list[str]:
+def _change_head(change: dict[str, Any], scale_set: str | None = None) -> tuple[str, bool]:
+    """A change's list item line (with its values when they are short), and whether the
+    values were too long for it."""
     icon = _ICON.get(change["effect"], "❔")
-    head = f"- {icon} **{_text(effect_label(change))}** {_code(change['display_path'])}"
+    where = f"{_code(scale_set)} " if scale_set is not None else ""
+    head = f"- {icon} **{_text(effect_label(change))}** {where}{_code(change['display_path'])}"
     before, after = _value(change["before"]), _value(change["after"])
-    blocks: list[str] = []
     if change["op"] == "replace" and len(before) + len(after) <= _INLINE:
-        head += f": {_code(before)} → {_code(after)}"
-    elif change["op"] == "add" and len(after) <= _INLINE:
-        head += f": added {_code(after)}"
-    elif change["op"] == "remove" and len(before) <= _INLINE:
-        head += f": removed {_code(before)}"
-    else:
+        return head + f": {_code(before)} → {_code(after)}", False
+    if change["op"] == "add" and len(after) <= _INLINE:
+        return head + f": added {_code(after)}", False
+    if change["op"] == "remove" and len(before) <= _INLINE:
+        return head + f": removed {_code(before)}", False
+    return head, True
+
+
+def _rule_ref(change: dict[str, Any]) -> str:
+    rule = change["rule"]
+    link = change.get("evidence") or ""
+    return f"[{_text(rule)}]({_link(link)})" if link.startswith(("https://", "http://")) else _text(rule)
+
+
+def _change(change: dict[str, Any]) -> list[str]:
+    head, long_values = _change_head(change)
+    blocks: list[str] = []
+    if long_values:
         for key in ("before", "after"):
             if (key == "before" and change["op"] == "add") or (key == "after" and change["op"] == "remove"):
                 continue
             block = _value(change[key], indent=2).splitlines()
             blocks += [f"  - {key}:", "", *("    " + line for line in _fenced(block, "json")), ""]
-    rule = change["rule"]
-    link = change.get("evidence") or ""
-    rule_ref = f"[{_text(rule)}]({_link(link)})" if link.startswith(("https://", "http://")) else _text(rule)
     title = f"{_text(change['title'])} " if change.get("title") else ""
-    lines = [head, *blocks, f"  - {title}({rule_ref})", f"  - {_text(change['message'])}"]
+    lines = [head, *blocks, f"  - {title}({_rule_ref(change)})", f"  - {_text(change['message'])}"]
     if change.get("suppressed"):
         lines.append(f"  - not counted: {_text(str(change['suppressed']))}")
     return lines
@@ -266,7 +277,88 @@ def _files(document: dict[str, Any]) -> str:
     return f"vmssplan: {_code(str(document['current']))} → {_code(str(document['proposed']))}"
 
 
-def render_plan(view: View, *, color: bool = False) -> str:
+def render_plan(view: View, *, color: bool = False, max_length: int | None = None) -> str:
+    """The comment; with ``max_length``, one that fits it (:func:`cut`) when the whole does not."""
+    full = _full_plan(view)
+    if max_length is None or length(full) <= max_length:
+        return full
+    return cut(view, max_length, length(full))
+
+
+def length(markdown: str) -> int:
+    """Length as GitHub counts a comment's characters, or more: in UTF-16 code units (an
+    emoji outside the BMP counts two), never fewer than Python's code points."""
+    return len(markdown.encode("utf-16-le")) // 2
+
+
+def _size(lines: list[str]) -> int:
+    """The length of ``lines`` in the comment, a newline after each."""
+    return sum(length(line) + 1 for line in lines)
+
+
+def cut(view: View, max_length: int, full_length: int) -> str:
+    """The comment cut to at most ``max_length`` characters: the verdict, a line saying it
+    was cut, the files and the summary table, waivers and findings, then the changes
+    strongest first (rejected before deallocate, reimage, upgrade, unknown, none; plan
+    order within an effect), each on one line, and the plan's summary line. Each part takes
+    rows while they fit and says how many it left out."""
+    planned = view.document["summary"] is not None
+    changes = sorted(view.changes(), key=lambda pair: -effect_rank(pair[1]["effect"]))
+    notice = (f"> ✂️ The full plan ({full_length:,} characters) is longer than this comment may be "
+              f"({max_length:,}): here are the verdict, the summary and the strongest changes. "
+              "Run `vmssplan plan -o markdown` for the whole.")
+    tail = ["", "**Plan:**" + _text(view.summary_line)[len("Plan:"):]] if planned else []
+    head = [verdict(view.headline), "", notice, ""]
+    budget = max_length - _size(head + tail)
+    body: list[str] = []
+
+    def take(lines: list[str], rows: list[str], more: str, after: tuple[str, ...] = ("",)) -> None:
+        """Add a part: its head ``lines``, as many ``rows`` as fit (the "… and N more"
+        line ``more`` after them when some do not), then ``after``; a part none of whose
+        rows fit is left out whole."""
+        nonlocal budget
+        used = _size([*lines, *after])
+        best: int | None = None
+        for count in range(len(rows) + 1):
+            used += length(rows[count - 1]) + 1 if count else 0
+            if used > budget:
+                break
+            if used + (_size(["", more.format(len(rows) - count)]) if count < len(rows) else 0) <= budget:
+                best = count
+        if best is None or (best == 0 and rows):
+            return
+        part = [*lines, *rows[:best], *(["", more.format(len(rows) - best)] if best < len(rows) else []), *after]
+        body.extend(part)
+        budget -= _size(part)
+
+    if planned:
+        take([_files(view.document), ""], [], "", after=())
+        table = _summary_table(view)
+        take(table[:2], table[2:], "… and {} more scale sets (see the full plan).")
+    waivers = _waivers(view.document.get("waivers", []))
+    if waivers:
+        take(waivers[:2], waivers[2:-1], "… and {} more waivers.")
+    findings = _findings(view.findings)
+    if findings:
+        take(findings[:4], findings[4:-1], "… and {} more findings (see the full plan).")
+    if planned and changes:
+        rows = [_change_head(change, scale_set["name"])[0] + f" ({_rule_ref(change)})"
+                for scale_set, change in changes if change["effect"] != "none"] or \
+               [_change_head(change, scale_set["name"])[0] for scale_set, change in changes]
+        take(["### Strongest changes", ""], rows, "… and {} more changes (see the full plan).")
+    lines = head + body + tail
+    while lines and lines[-1] == "":
+        lines.pop()
+    out = guard_lines("\n".join(lines) + "\n")
+    while length(out) > max_length and len(lines) > 1:  # a verdict and notice longer than the limit
+        lines.pop()
+        out = guard_lines("\n".join(lines) + "\n")
+    if length(out) > max_length:
+        out = guard_lines(lines[0][: max(0, max_length // 2 - 2)] + "…\n")
+    return out
+
+
+def _full_plan(view: View) -> str:
     lines = [verdict(view.headline), ""]
     planned = view.document["summary"] is not None
     if planned:
