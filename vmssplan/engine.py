@@ -240,7 +240,7 @@ def _plan_update(run: _Run, before: ScaleSet, after: ScaleSet, rules: classify.R
                               decide.ignored_by_metadata(waiving), waivers=run.waivers)
     decide.accept_unknowns(changes, run.config.unknowns_accepted_by, run.waivers, after.name, after.source.file)
     if run.config.locate_changes:
-        locate.locate_changes(changes, after, run.reader.documents)
+        locate.locate_changes(changes, after, run.reader.documents, before)
     vms = instances.vms_of(instance_lists, after.orchestration_mode, run.findings) if instance_lists else None
     return plan.plan_scale_set(before, after, changes, notes, vms)
 

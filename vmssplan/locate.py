@@ -25,6 +25,7 @@ class Source(Protocol):
     """A document findings and changes can be located in (``inputs.documents.Document``)."""
 
     path: str
+    data: Any
 
     def position(self, pointer: str) -> tuple[int, int]: ...
 
@@ -120,14 +121,72 @@ def in_source(scale_set: ScaleSet, findings: Iterable[Finding]) -> list[Finding]
             for f in findings]
 
 
-def locate_changes(changes: Iterable[Change], scale_set: ScaleSet, documents: Mapping[str, Source]) -> None:
-    """Fill in where each change sits in the user's file (for SARIF and annotations)."""
+def locate_changes(changes: Iterable[Change], scale_set: ScaleSet, documents: Mapping[str, Source],
+                   before: ScaleSet | None = None) -> None:
+    """Fill in where each change sits in the user's files (for SARIF and annotations): the
+    line a pull request changed. That is the template's (or model's) line of the value,
+    unless the template computes the value from a parameter given in a parameters file and
+    the template's expression is the same on both sides (``before``): then it is that
+    parameter's value in the parameters file (:func:`parameter_origin`)."""
     doc = documents.get(scale_set.source.file)
     if doc is None:
         return
     for change in changes:
-        change.file = doc.path
-        change.line, change.column = doc.position(source_pointer(scale_set, change.path))
+        pointer = source_pointer(scale_set, change.path)
+        origin = parameter_origin(scale_set, pointer, documents, before)
+        where, at = (documents[origin[0]], origin[1]) if origin is not None else (doc, pointer)
+        change.file = where.path
+        change.line, change.column = where.position(at)
+
+
+#: ``parameters('name')`` in a template expression (the name as a string literal; ``''`` is
+#: a quote inside it).
+_PARAMETER = re.compile(r"\bparameters\s*\(\s*'((?:[^']|'')*)'\s*\)", re.IGNORECASE)
+
+
+def parameter_origin(scale_set: ScaleSet, pointer: str, documents: Mapping[str, Source],
+                     before: ScaleSet | None = None) -> tuple[str, str] | None:
+    """(file, pointer) of the parameter value a change at ``pointer`` (in the template) came
+    from, or None when it came from the template itself.
+
+    The template's text at ``pointer`` must be an expression naming parameters; of those
+    given a value in a document of this run (``scale_set.source.parameters``), the one
+    whose value differs from ``before``'s is the origin (with no ``before``, the only one
+    named). When the expression itself differs from ``before``'s, the template changed:
+    None. A value passed through a variable is not followed (the template line it is)."""
+    if not scale_set.source.from_template:
+        return None
+    expression = _expression_at(documents, scale_set.source.file, pointer)
+    if expression is None:
+        return None
+    named = {match.replace("''", "'").lower() for match in _PARAMETER.findall(expression)}
+    given = [entry for entry in scale_set.source.parameters if entry[0].lower() in named and entry[1] in documents]
+    if before is not None and before.source.from_template:
+        if _expression_at(documents, before.source.file, pointer) not in (None, expression):
+            return None
+        old = {entry[0].lower(): entry[3] for entry in before.source.parameters}
+        given = [entry for entry in given if old.get(entry[0].lower()) != entry[3]]
+    if not given or (before is None and len(given) > 1):
+        return None
+    return given[0][1], given[0][2]
+
+
+def _expression_at(documents: Mapping[str, Source], file: str, pointer: str) -> str | None:
+    """The template expression that computes the value at ``pointer`` in the document
+    ``file`` (the pointer's own node, or the ancestor that computes the object or array it
+    is in), if there is one."""
+    doc = documents.get(file)
+    node: Any = getattr(doc, "data", None)
+    for token in split(pointer):
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            break
+    if isinstance(node, str) and node.startswith("[") and not node.startswith("[[") and node.endswith("]"):
+        return node
+    return None
 
 
 def source_pointer(scale_set: ScaleSet, pointer: str) -> str:

@@ -249,6 +249,11 @@ class ScaleSetSource:
     #: False when the document does not name the scale set (a PUT body: the name is in the
     #: URL); ``name`` is then a placeholder.
     named: bool = True
+    #: Where the parameters of the template that deploys the scale set got the values given
+    #: to them (a parameters file, a nested deployment's ``parameters``), sorted: (name, file,
+    #: pointer of the value, a digest of the value, only compared). A change whose value
+    #: came from one is located there (:func:`vmssplan.locate.locate_changes`).
+    parameters: tuple[tuple[str, str, str, str], ...] = ()
 
 
 @dataclass

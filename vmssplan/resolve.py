@@ -18,6 +18,7 @@ becomes Unknown too, so the rest of the plan still stands.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 from collections.abc import Callable, Iterator
@@ -137,6 +138,15 @@ class _KeyVaultReference:
         self.reference = reference
 
 
+def _fingerprint(value: Any) -> str:
+    """A digest of a given parameter value (canonical JSON), to tell whether two sides gave
+    the same one without keeping the value (it may be a secret)."""
+    def plain(item: Any) -> Any:
+        return repr(item.reference) if isinstance(item, _KeyVaultReference) else repr(item)
+
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=plain).encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def parameters_from_file(data: Any, origin: str) -> ParameterValues:
     """Values of a parameters file (full ``deploymentParameters`` form or the bare form)."""
     body = data.get("parameters") if isinstance(data, dict) and "parameters" in data else data
@@ -198,6 +208,9 @@ class TemplateResolver:
         self._linked_stack: list[Path] = []
         #: Link views by id() of the evaluation state their template's contexts share.
         self._link_scopes: dict[int, _LinkScope] = {}
+        #: Per template context (by id of its shared state, kept alive here): where its
+        #: parameters' given values came from, for ScaleSetSource.parameters.
+        self._given: dict[int, tuple[Any, tuple[tuple[str, str, str, str], ...]]] = {}
         #: The deployment each scale set belongs to (a number per deployment evaluated, 0
         #: for the template itself) and whether it is deployed for certain (no condition of
         #: it or of a deployment holding it is unknown), by id() of its ScaleSetSource.
@@ -284,6 +297,8 @@ class TemplateResolver:
                 self.result.secrets |= secrets.secret_strings(value)
         if link is not None:
             self._link_scopes[id(ctx.shared)] = _LinkScope(ctx.shared, template, pointer, file, link)
+        self._given[id(ctx.shared)] = (ctx.shared, tuple(sorted(
+            (name, where[0], where[1], _fingerprint(values[name])) for name, where in origins.items())))
         return ctx
 
     def _supplied_values(self, declared: dict[str, Any], supplied: list[ParameterValues]
@@ -703,8 +718,10 @@ class TemplateResolver:
             name = evaluated.get("name")
             display = name if isinstance(name, str) else str(resource.get("name"))
             api = evaluated.get("apiVersion")
+            given = self._given.get(id(ctx.shared))
             source = ScaleSetSource(name=display, resource=evaluated, file=file, pointer=pointer,
-                                    api_version=api if isinstance(api, str) else None, from_template=True)
+                                    api_version=api if isinstance(api, str) else None, from_template=True,
+                                    parameters=given[1] if given is not None else ())
             self.result.scale_sets.append(source)
             self._placement[id(source)] = (self._deployments[-1], certain and not self._uncertain)
             return
