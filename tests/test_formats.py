@@ -498,3 +498,79 @@ def test_formats_that_show_no_change_location_render_the_same_without_them(folde
             assert same, fmt
         elif fmt == "json":  # every change has its location
             assert same is not bool(changes)
+
+
+# --- Markdown cut to a comment's size (--max-length) -------------------------------------
+
+_MIXED = ["--set", "tags.owner=alice",
+          "--set", "properties.virtualMachineProfile.storageProfile.imageReference.version=1.2.3",
+          "--set", "properties.platformFaultDomainCount=2"]
+
+
+def test_markdown_max_length_cuts_to_the_verdict_summary_and_strongest_changes() -> None:
+    whole = run_cli("plan", "current.json", *_MIXED, "-o", "markdown", cwd=REJECTED)
+    assert whole.code == 1 and len(whole.out) > 1650
+    # A limit the plan fits: the same bytes.
+    fits = run_cli("plan", "current.json", *_MIXED, "-o", "markdown", "--max-length", "65536", cwd=REJECTED)
+    assert fits.out == whole.out
+    cut = run_cli("plan", "current.json", *_MIXED, "-o", "markdown", "--max-length", "1650", cwd=REJECTED)
+    assert cut.code == 1 and len(cut.out.encode("utf-16-le")) // 2 <= 1650
+    lines = cut.out.splitlines()
+    assert lines[0] == whole.out.splitlines()[0]  # the verdict
+    assert "✂️" in lines[2] and "| `web-vmss` | rejected |" in cut.out
+    rows = [line for line in lines if line.startswith("- ")]
+    assert rows[0].startswith("- ❌ **rejected** `web-vmss` `properties.platformFaultDomainCount`")
+    assert rows[1].startswith("- 🔄 **upgrade**")  # strongest first, whatever the plan order
+    assert "… and 1 more change (see the full plan)." in lines
+    assert lines[-1] == whole.out.splitlines()[-1]  # the plan's summary line
+
+
+def test_markdown_max_length_holds_for_any_limit() -> None:
+    for limit in (500, 700, 1000, 1400):
+        out = run_cli("plan", "current.json", *_MIXED, "-o", "markdown", "--max-length", str(limit), cwd=REJECTED).out
+        assert 0 < len(out.encode("utf-16-le")) // 2 <= limit, (limit, out)
+        assert out.startswith("❌ **Azure would reject this change**")
+
+
+@pytest.mark.parametrize("args", [["-o", "json", "--max-length", "5000"], ["--max-length", "5000"],
+                                  ["-o", "markdown", "--max-length", "100"]])
+def test_max_length_is_for_markdown_and_at_least_500(args: list[str]) -> None:
+    run = run_cli("plan", "current.json", "proposed.json", *args, cwd=REJECTED)
+    assert run.code == 2 and "--max-length" in run.err
+
+
+# --- Azure DevOps logging commands -------------------------------------------------------
+
+
+def test_azure_devops_issues_carry_file_line_column_and_code() -> None:
+    run = _plan(REJECTED, "azure-devops")
+    plan = _json_plan(REJECTED)
+    change = plan["scale_sets"][0]["changes"][0]
+    loc = change["location"]
+    assert run.code == 1
+    assert run.out == (f"##vso[task.logissue type=error;sourcepath={loc['file']};linenumber={loc['line']};"
+                       f"columnnumber={loc['column']};code={change['rule']}]web-vmss: "
+                       "properties.platformFaultDomainCount: rejected: " + change["message"] + "\n")
+
+
+def test_azure_devops_escaping_is_the_agents() -> None:
+    from vmssplan.render.azure_devops import command
+
+    line = command("warning", "100% done", file="a;b]c%d.json", line=3, column=4, code="X;1")
+    assert line == ("##vso[task.logissue type=warning;sourcepath=a%3Bb%5Dc%AZP25d.json;linenumber=3;columnnumber=4;"
+                    "code=X%3B1]100%AZP25 done")
+    assert command("note", "fine", file="a.json", line=3, column=1) == "a.json:3:1: fine"
+
+
+def test_azure_devops_cannot_be_forged_by_a_name(tmp_path: Path) -> None:
+    current = json.loads((REJECTED / "current.json").read_text(encoding="utf-8"))
+    proposed = json.loads((REJECTED / "proposed.json").read_text(encoding="utf-8"))
+    for doc in (current, proposed):
+        doc["name"] = "x]\n##vso[task.setvariable variable=PWNED]1;##vso[task.complete result=Succeeded]"
+    (tmp_path / "current.json").write_text(json.dumps(current), encoding="utf-8")
+    (tmp_path / "proposed.json").write_text(json.dumps(proposed), encoding="utf-8")
+    out = run_cli("plan", "current.json", "proposed.json", "-o", "azure-devops", cwd=tmp_path).out
+    lines = out.splitlines()
+    assert lines and all(line.count("##vso[") <= 1 for line in lines)
+    assert all(line.startswith("##vso[task.logissue ") or "##vso[" not in line for line in lines)
+    assert "task.setvariable" in out and "##vso[task.setvariable" not in out.replace("\\x23#vso[", "")

@@ -9,8 +9,6 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from clihelp import run_cli
 from conftest import EXAMPLES
 from gitrepo import git, make_repo
@@ -79,7 +77,6 @@ def test_an_expression_naming_an_unchanged_parameter_is_located_in_the_template(
     assert changes[0]["location"]["line"] == _line_of(template, "parameters('imageVersion'), '1')")
 
 
-@pytest.mark.integration
 def test_under_base_ref_the_annotation_points_at_the_changed_parameters_line(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo", {"infra/azuredeploy.json": EXAMPLE / "current.json",
                                          "infra/azuredeploy.parameters.json": EXAMPLE / "current.parameters.json"})

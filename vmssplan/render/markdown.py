@@ -296,6 +296,10 @@ def _size(lines: list[str]) -> int:
     return sum(length(line) + 1 for line in lines)
 
 
+def _more(count: int, what: str) -> str:
+    return f"… and {_plural(count, 'more ' + what)} (see the full plan)."
+
+
 def cut(view: View, max_length: int, full_length: int) -> str:
     """The comment cut to at most ``max_length`` characters: the verdict, a line saying it
     was cut, the files and the summary table, waivers and findings, then the changes
@@ -307,15 +311,15 @@ def cut(view: View, max_length: int, full_length: int) -> str:
     notice = (f"> ✂️ The full plan ({full_length:,} characters) is longer than this comment may be "
               f"({max_length:,}): here are the verdict, the summary and the strongest changes. "
               "Run `vmssplan plan -o markdown` for the whole.")
-    tail = ["", "**Plan:**" + _text(view.summary_line)[len("Plan:"):]] if planned else []
+    tail = ["**Plan:**" + _text(view.summary_line)[len("Plan:"):]] if planned else []
     head = [verdict(view.headline), "", notice, ""]
     budget = max_length - _size(head + tail)
     body: list[str] = []
 
-    def take(lines: list[str], rows: list[str], more: str, after: tuple[str, ...] = ("",)) -> None:
-        """Add a part: its head ``lines``, as many ``rows`` as fit (the "… and N more"
-        line ``more`` after them when some do not), then ``after``; a part none of whose
-        rows fit is left out whole."""
+    def take(lines: list[str], rows: list[str], what: str, after: tuple[str, ...] = ("",)) -> None:
+        """Add a part: its head ``lines``, as many ``rows`` as fit (then "… and N more
+        ``what``" when some do not), then ``after``; a part none of whose rows fit is left
+        out whole."""
         nonlocal budget
         used = _size([*lines, *after])
         best: int | None = None
@@ -323,29 +327,27 @@ def cut(view: View, max_length: int, full_length: int) -> str:
             used += length(rows[count - 1]) + 1 if count else 0
             if used > budget:
                 break
-            if used + (_size(["", more.format(len(rows) - count)]) if count < len(rows) else 0) <= budget:
+            if used + (_size(["", _more(len(rows) - count, what)]) if count < len(rows) else 0) <= budget:
                 best = count
         if best is None or (best == 0 and rows):
             return
-        part = [*lines, *rows[:best], *(["", more.format(len(rows) - best)] if best < len(rows) else []), *after]
+        part = [*lines, *rows[:best], *(["", _more(len(rows) - best, what)] if best < len(rows) else []), *after]
         body.extend(part)
         budget -= _size(part)
 
     if planned:
         take([_files(view.document), ""], [], "", after=())
         table = _summary_table(view)
-        take(table[:2], table[2:], "… and {} more scale sets (see the full plan).")
+        take(table[:2], table[2:], "scale set")
     waivers = _waivers(view.document.get("waivers", []))
     if waivers:
-        take(waivers[:2], waivers[2:-1], "… and {} more waivers.")
+        take(waivers[:2], waivers[2:-1], "waiver")
     findings = _findings(view.findings)
     if findings:
-        take(findings[:4], findings[4:-1], "… and {} more findings (see the full plan).")
+        take(findings[:4], findings[4:-1], "finding")
     if planned and changes:
-        rows = [_change_head(change, scale_set["name"])[0] + f" ({_rule_ref(change)})"
-                for scale_set, change in changes if change["effect"] != "none"] or \
-               [_change_head(change, scale_set["name"])[0] for scale_set, change in changes]
-        take(["### Strongest changes", ""], rows, "… and {} more changes (see the full plan).")
+        rows = [_change_head(change, scale_set["name"])[0] + f" ({_rule_ref(change)})" for scale_set, change in changes]
+        take(["### Strongest changes", ""], rows, "change")
     lines = head + body + tail
     while lines and lines[-1] == "":
         lines.pop()
