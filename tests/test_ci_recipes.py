@@ -263,4 +263,12 @@ def test_azure_devops_snippet_in_the_readme(tmp_path: Path) -> None:
         "$(Build.ArtifactStagingDirectory)", str(out))
     run = _run(script, repo, {})
     assert run.returncode == 1, run.stdout + run.stderr
-    assert "[VMSS201]" in run.stdout and (out / "vmssplan.sarif").is_file()
+    assert (out / "vmssplan.sarif").is_file()
+    summary = out / "vmssplan.md"
+    assert summary.read_text(encoding="utf-8").startswith("❌ **Azure would reject this change**")
+    assert f"##vso[task.uploadsummary]{summary}\n" in run.stdout
+    issue = re.search(r"^##vso\[task\.logissue type=error;sourcepath=infra/web-vmss\.json;linenumber=(\d+);"
+                      r"columnnumber=\d+;code=VMSS201\]web-vmss: ", run.stdout, re.MULTILINE)
+    assert issue is not None, run.stdout
+    line = (repo / "infra" / "web-vmss.json").read_text(encoding="utf-8").splitlines()[int(issue[1]) - 1]
+    assert "singlePlacementGroup" in line
