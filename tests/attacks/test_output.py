@@ -53,9 +53,12 @@ HOSTILE_FILE = ("::error::lead\n::error::nl\r::warning::cr\n##vso[task.prependpa
                 "\x1b]8;;https:evil\x07click\x1b]8;;\x07\x1b[2J\u202eexe.txt\u2066<summary><details>\n"
                 "# heading\n```|x|.json")
 
-FORMATS = ("text", "json", "sarif", "markdown", "github", "junit", "patch")
+FORMATS = ("text", "json", "sarif", "markdown", "github", "junit", "patch", "azure-devops")
 
 _GITHUB_LINE = re.compile(r"^::(error|warning|notice)(?: ([^:]*))?::(.*)$")
+#: vmssplan's own Azure Pipelines issue: the command, then its properties (no ``;`` or ``]``
+#: inside a value), then the message.
+_AZURE_LINE = re.compile(r"^##vso\[task\.logissue type=(error|warning)((?:;[a-z]+=[^;\]]*)*)\](.*)$")
 #: What a runner reads as a logging command anywhere in a line.
 _ANYWHERE_COMMAND = re.compile(r"##(?:vso)?\[", re.IGNORECASE)
 #: Characters that must never be raw in any output: controls but the newline, bidi controls
@@ -146,6 +149,14 @@ def _lines(output: str) -> list[str]:
 
 def assert_no_forged_line(fmt: str, output: str) -> None:
     for line in _lines(output):
+        if fmt == "azure-devops" and line.startswith("##vso["):
+            match = _AZURE_LINE.match(line)
+            assert match, f"not one issue: {line!r}"
+            for item in match.group(2).split(";")[1:]:
+                assert item.partition("=")[0] in {"sourcepath", "linenumber", "columnnumber", "code"}, line
+            assert not _ANYWHERE_COMMAND.search(match.group(2) + match.group(3)), line
+            assert not line.lstrip().startswith("::"), line
+            continue
         if fmt == "github" and line:
             match = _GITHUB_LINE.match(line)
             assert match, f"not one annotation: {line!r}"
@@ -154,7 +165,8 @@ def assert_no_forged_line(fmt: str, output: str) -> None:
         else:
             # .NET's TrimStart() strips Unicode white space, as str.lstrip() does
             assert not line.lstrip().startswith("::"), f"-o {fmt}: a line reads as a workflow command: {line!r}"
-    assert not _ANYWHERE_COMMAND.search(output), f"-o {fmt}: a logging command: {output!r}"
+    own = re.sub(r"^##vso\[task\.logissue ", "", output, flags=re.MULTILINE) if fmt == "azure-devops" else output
+    assert not _ANYWHERE_COMMAND.search(own), f"-o {fmt}: a logging command: {output!r}"
 
 
 def assert_no_raw_control(fmt: str, output: str) -> None:
@@ -172,7 +184,7 @@ def assert_markdown_structure(output: str, scale_sets: int) -> None:
     cells: list[int] = []
     for i, token in enumerate(tokens):
         if token.type == "heading_open":
-            assert tokens[i + 1].content in {"Findings", "VMs"}, tokens[i + 1].content
+            assert tokens[i + 1].content in {"Findings", "VMs", "Strongest changes"}, tokens[i + 1].content
         elif token.type == "html_block":
             content = token.content.rstrip("\n")
             if content != "</details>":
@@ -235,8 +247,10 @@ def test_azure_devops_and_legacy_logging_commands_are_defused(fmt: str) -> None:
     on anywhere in a line. Criterion: no ``##[``/``##vso[`` appears in any output; text shows
     ``\\x23#vso[``, JSON ``\\u0023#vso[`` (the same string to a JSON reader)."""
     for run in (_plan(fmt), *((_validate(fmt),) if fmt != "patch" else ())):
-        assert not _ANYWHERE_COMMAND.search(run.out)
+        own = re.sub(r"^##vso\[task\.logissue ", "", run.out, flags=re.MULTILINE) if fmt == "azure-devops" else run.out
+        assert not _ANYWHERE_COMMAND.search(own)
     shown = {"text": r"\x23#vso[task.prependpath]", "markdown": r"\x23#vso[task.prependpath]",
+             "azure-devops": r"\x23#vso[task.prependpath]",
              "github": r"\x23#vso[task.prependpath]", "junit": r"\x23#vso[task.prependpath]",
              "json": r"\u0023#vso[task.prependpath]", "sarif": r"\u0023#vso[task.prependpath]",
              "patch": r"\u0023#vso[task.prependpath]"}
@@ -253,7 +267,7 @@ def test_terminal_escapes_and_bidi_overrides_are_shown_not_sent(fmt: str) -> Non
         assert_no_raw_control(fmt, run.out)
     assert_no_raw_control("text --color always", _plan("text", "always").out)
     assert "\x1b[1m" in _plan("text", "always").out  # its own colours are still there
-    if fmt in {"text", "markdown", "github", "junit"}:
+    if fmt in {"text", "markdown", "github", "junit", "azure-devops"}:
         assert r"\x1b]8;;https:" in _plan(fmt).out.replace("%3A", ":")
         assert r"\u202eexe.txt\u2066\u2069" in _plan(fmt).out
 
@@ -268,6 +282,12 @@ def test_markdown_comment_structure_cannot_be_opened_or_closed() -> None:
     import markdown_it  # noqa: F401  (a test dependency: the comment is parsed as GitHub would)
     assert_markdown_structure(_plan("markdown").out, scale_sets=1)
     assert_markdown_structure(_validate("markdown").out, scale_sets=0)
+    # Cut to a comment's size, the same holds (its one more heading: the strongest changes).
+    cut = run_cli("plan", "current.json", HOSTILE_FILE, "--instances", "instances.json", "-o", "markdown",
+                  "--max-length", "2500", cwd=_folder()).out
+    assert "✂️" in cut and len(cut) <= 2500
+    assert_markdown_structure(cut, scale_sets=0)
+    assert_formats_hold("markdown", cut)
     out = _plan("markdown").out
     assert "&lt;/summary&gt;&lt;/details&gt;" in out  # the name in <summary>, HTML-escaped
     assert out.rstrip("\n").splitlines()[-1].startswith("**Plan:** 1 scale set: 1 to update. 4 changes")
