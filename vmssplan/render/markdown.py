@@ -6,7 +6,10 @@ files compared, a summary table (scale set | action | changes | VM impact), the 
 what the VMs need (the plan's VM summary, warnings and, with ``--instances``, the VM table
 and rolling batches), then one collapsed ``<details>`` block per scale set with each change
 (path, before -> after, effect, rule, message), the notes and the commands in a ``sh``
-block, and the plan's summary line.
+block, and the plan's summary line. With ``--max-length N`` (a comment's limit: GitHub's is
+65,536 characters), a plan longer than that is cut (:func:`cut`): the verdict, a line saying
+so, the summary table, the findings, the changes strongest first on one line each, and the
+summary line, each part saying how many rows it left out.
 
 Everything comes from the view (secrets already scrubbed); the verdict is the view's
 headline, worded here. Text from the documents is escaped twice: first as all text is
