@@ -25,6 +25,8 @@ PLAN_FORMATS: dict[str, str] = {
     "github": "github:render_plan",
     "junit": "junit:render_plan",
     "patch": "patch:render_plan",
+    "table": "table:render_plan_table",
+    "tsv": "table:render_plan_tsv",
 }
 
 #: Plan formats that show where each change sits in the proposed file (the JSON plan's
@@ -40,6 +42,8 @@ FINDINGS_FORMATS: dict[str, str] = {
     "markdown": "markdown:render_findings",
     "github": "github:render_findings",
     "junit": "junit:render_findings",
+    "table": "table:render_findings_table",
+    "tsv": "table:render_findings_tsv",
 }
 
 
