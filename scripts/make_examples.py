@@ -5,7 +5,8 @@ built from one realistic base model: the shape `az rest`/the REST GET returns fo
 Uniform Ubuntu scale set behind a load balancer. The current side is that GET response
 (with its read-only fields); the proposed side is the PUT body a person would send.
 Expected plans, one golden file per output format (see GOLDEN: expected.txt, expected.json,
-expected.md, expected.sarif, expected.github.txt, expected.junit.xml, expected.patch.json),
+expected.md, expected.sarif, expected.github.txt, expected.junit.xml, expected.patch.json,
+expected.table.txt, expected.tsv),
 are written by `vmssplan` itself, run as a user runs it (in the example's folder, relative
 paths, no colour):
 
@@ -389,6 +390,8 @@ GOLDEN = {
     "github": "expected.github.txt",
     "junit": "expected.junit.xml",
     "patch": "expected.patch.json",
+    "table": "expected.table.txt",
+    "tsv": "expected.tsv",
 }
 
 

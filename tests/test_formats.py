@@ -17,8 +17,8 @@ import pytest
 from clihelp import run_cli
 from conftest import EXAMPLES, REPO
 
-PLAN_FORMATS = ("text", "json", "sarif", "markdown", "github", "junit", "patch")
-FINDINGS_FORMATS = ("text", "json", "sarif", "markdown", "github", "junit")
+PLAN_FORMATS = ("text", "json", "sarif", "markdown", "github", "junit", "patch", "table", "tsv")
+FINDINGS_FORMATS = ("text", "json", "sarif", "markdown", "github", "junit", "table", "tsv")
 REJECTED = EXAMPLES / "fault-domain-count"
 REIMAGE = EXAMPLES / "ssh-key-rotation"
 TEMPLATE = EXAMPLES / "template-parameters"
@@ -347,7 +347,8 @@ def test_patch_is_one_object_keyed_by_scale_set_whatever_their_number(tmp_path: 
     assert patch == {"keep": [{"op": "replace", "path": "/sku/capacity", "value": 5}], "new": [], "old": []}
     (tmp_path / "c.json").write_text(template(5, "keep", "old"), encoding="utf-8")
     one = json.loads(run_cli("plan", "a.json", "c.json", "-o", "patch", cwd=tmp_path).out)
-    assert one == {"keep": [{"op": "replace", "path": "/sku/capacity", "value": 5}], "old": []}
+    assert one == {"keep": [{"op": "replace", "path": "/sku/capacity", "value": 5}],
+                   "old": [{"op": "replace", "path": "/sku/capacity", "value": 5}]}
     (tmp_path / "d.json").write_text(template(5, "keep"), encoding="utf-8")
     (tmp_path / "e.json").write_text(template(3, "keep"), encoding="utf-8")
     single = json.loads(run_cli("plan", "e.json", "d.json", "-o", "patch", cwd=tmp_path).out)
