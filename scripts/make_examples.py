@@ -6,7 +6,7 @@ Uniform Ubuntu scale set behind a load balancer. The current side is that GET re
 (with its read-only fields); the proposed side is the PUT body a person would send.
 Expected plans, one golden file per output format (see GOLDEN: expected.txt, expected.json,
 expected.md, expected.sarif, expected.github.txt, expected.junit.xml, expected.patch.json,
-expected.azure-devops.txt),
+expected.azure-devops.txt, expected.table.txt, expected.tsv),
 are written by `vmssplan` itself, run as a user runs it (in the example's folder, relative
 paths, no colour):
 
@@ -391,6 +391,8 @@ GOLDEN = {
     "junit": "expected.junit.xml",
     "patch": "expected.patch.json",
     "azure-devops": "expected.azure-devops.txt",
+    "table": "expected.table.txt",
+    "tsv": "expected.tsv",
 }
 
 

@@ -29,6 +29,7 @@ INTEGRATION_FILES = {
     "test_formats.py": "the CLI in a subprocess, most tests several times",
     "test_cli.py": "the CLI in a subprocess",
     "test_locate_origin.py": "the CLI in a subprocess, once in a git repository",
+    "test_cli_habits.py": "the CLI in a subprocess, in every habit of issue 15 (one run on a pseudo-terminal)",
     "test_hostile.py": "the CLI in a subprocess on inputs of up to 32 MiB",
     "test_secrets.py": "the CLI in a subprocess in every format; a corpus sweep",
     "test_corpus.py": "every file of the shared corpus",

@@ -280,8 +280,10 @@ def test_set_splits_on_the_first_equals_outside_brackets(doc: dict[str, Any]) ->
     assert out["tags"]["url"] == "https://x/?a=b"
 
 
-def test_set_without_equals_sets_an_empty_string(doc: dict[str, Any]) -> None:
-    assert edit(doc, "--set", "tags.flag")["tags"]["flag"] == ""  # what az does
+def test_set_without_equals_is_a_usage_error(doc: dict[str, Any]) -> None:
+    # az quietly sets "" here; a preview says what is missing instead (issue 15)
+    assert "missing =VALUE" in usage_error(doc, "--set", "tags.flag")
+    assert edit(doc, "--set", "tags.flag=")["tags"]["flag"] == ""
 
 
 # --- --set creates and replaces ----------------------------------------------------------------

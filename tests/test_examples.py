@@ -3,8 +3,9 @@
 An example folder holds ``current.json`` and ``proposed.json`` (and ``instances.json`` when
 the plan is per VM) and one golden file per format, named in ``GOLDEN`` of
 ``scripts/make_examples.py``: expected.txt, expected.json, expected.md, expected.sarif,
-expected.github.txt, expected.junit.xml, expected.patch.json, expected.azure-devops.txt. The plan is run as a user runs
-it: the real CLI in a subprocess, in the example's folder, with relative paths and no colour.
+expected.github.txt, expected.junit.xml, expected.patch.json, expected.azure-devops.txt,
+expected.table.txt, expected.tsv. The plan is run as a user runs it: the real CLI in a
+subprocess, in the example's folder, with relative paths and no colour.
 
 After a deliberate change of an output, regenerate every golden file with one command, from
 the repository root, and read the diff as a reviewer would:

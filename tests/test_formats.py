@@ -17,8 +17,8 @@ import pytest
 from clihelp import run_cli
 from conftest import EXAMPLES, REPO
 
-PLAN_FORMATS = ("text", "json", "sarif", "markdown", "github", "junit", "patch", "azure-devops")
-FINDINGS_FORMATS = ("text", "json", "sarif", "markdown", "github", "junit", "azure-devops")
+PLAN_FORMATS = ("text", "json", "sarif", "markdown", "github", "junit", "patch", "azure-devops", "table", "tsv")
+FINDINGS_FORMATS = ("text", "json", "sarif", "markdown", "github", "junit", "azure-devops", "table", "tsv")
 REJECTED = EXAMPLES / "fault-domain-count"
 REIMAGE = EXAMPLES / "ssh-key-rotation"
 TEMPLATE = EXAMPLES / "template-parameters"
@@ -322,9 +322,12 @@ def test_patch_applies_to_the_canonical_current_model(name: str) -> None:
     from vmssplan.diff import diff
 
     folder = EXAMPLES / name
-    ops = json.loads(_plan(folder, "patch").out)
-    assert isinstance(ops, list) and ops
-    changes = _json_plan(folder)["scale_sets"][0]["changes"]
+    scale_set = _json_plan(folder)["scale_sets"][0]
+    patch = json.loads(_plan(folder, "patch").out)
+    assert isinstance(patch, dict) and list(patch) == [scale_set["name"]]
+    ops = patch[scale_set["name"]]
+    assert ops
+    changes = scale_set["changes"]
     assert [(op["op"], op["path"], op.get("value")) for op in ops] == [
         (c["op"], c["path"], None if c["op"] == "remove" else c["after"]) for c in changes]
     assert all("value" not in op for op in ops if op["op"] == "remove")
@@ -332,7 +335,7 @@ def test_patch_applies_to_the_canonical_current_model(name: str) -> None:
     assert diff(patched, _canonical(folder / "proposed.json")) == []
 
 
-def test_patch_of_several_scale_sets_is_an_object(tmp_path: Path) -> None:
+def test_patch_is_one_object_keyed_by_scale_set_whatever_their_number(tmp_path: Path) -> None:
     def template(capacity: int, *names: str) -> str:
         return json.dumps({
             "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
@@ -345,10 +348,18 @@ def test_patch_of_several_scale_sets_is_an_object(tmp_path: Path) -> None:
     (tmp_path / "b.json").write_text(template(5, "new", "keep"), encoding="utf-8")
     patch = json.loads(run_cli("plan", "a.json", "b.json", "-o", "patch", cwd=tmp_path).out)
     assert patch == {"keep": [{"op": "replace", "path": "/sku/capacity", "value": 5}], "new": [], "old": []}
+    (tmp_path / "c.json").write_text(template(5, "keep", "old"), encoding="utf-8")
+    one = json.loads(run_cli("plan", "a.json", "c.json", "-o", "patch", cwd=tmp_path).out)
+    assert one == {"keep": [{"op": "replace", "path": "/sku/capacity", "value": 5}],
+                   "old": [{"op": "replace", "path": "/sku/capacity", "value": 5}]}
+    (tmp_path / "d.json").write_text(template(5, "keep"), encoding="utf-8")
+    (tmp_path / "e.json").write_text(template(3, "keep"), encoding="utf-8")
+    single = json.loads(run_cli("plan", "e.json", "d.json", "-o", "patch", cwd=tmp_path).out)
+    assert single == {"keep": [{"op": "replace", "path": "/sku/capacity", "value": 5}]}
 
 
 def test_patch_keeps_secrets_masked(tmp_path: Path) -> None:
-    ops = json.loads(_plan(REIMAGE, "patch").out)
+    (ops,) = json.loads(_plan(REIMAGE, "patch").out).values()
     assert ops[0]["op"] == "add" and ops[0]["value"]["path"] == "/home/azureuser/.ssh/authorized_keys"
     model = json.loads((EXAMPLES / "os-image-version" / "current.json").read_text(encoding="utf-8"))
     model["properties"]["virtualMachineProfile"]["osProfile"]["customData"] = "c2VjcmV0LWN1c3RvbS1kYXRh"
@@ -356,8 +367,9 @@ def test_patch_keeps_secrets_masked(tmp_path: Path) -> None:
     model["properties"]["virtualMachineProfile"]["osProfile"]["customData"] = "bmV3LXNlY3JldC1jdXN0b20="
     (tmp_path / "proposed.json").write_text(json.dumps(model), encoding="utf-8")
     run = run_cli("plan", "current.json", "proposed.json", "-o", "patch", cwd=tmp_path)
-    assert json.loads(run.out) == [{"op": "replace", "path": "/properties/virtualMachineProfile/osProfile/customData",
-                                    "value": "(sensitive value)"}]
+    assert list(json.loads(run.out).values()) == [[{
+        "op": "replace", "path": "/properties/virtualMachineProfile/osProfile/customData",
+        "value": "(sensitive value)"}]]
     assert "bmV3" not in run.out and "c2Vj" not in run.out
 
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 import os
 import sys
 from enum import Enum, StrEnum
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, ClassVar, NoReturn
 
+import click
 import typer
+from typer.core import TyperCommand
 
 from . import __version__
 from .model import Effect, UsageError, VmssplanError
@@ -20,11 +22,23 @@ if TYPE_CHECKING:
     from .model import Result
 
 EXIT_CODES_HELP = """
-Exit codes: 0 done, nothing at or above the failure threshold; 1 findings (a change at or
-above --fail-on, by default one Azure would reject, or an invalid or unparsable document);
-2 usage error (bad flags, unreadable path, broken rule file); 3 internal error (a bug in
-vmssplan: please report it; set VMSSPLAN_DEBUG=1 for the traceback).
+Exit codes: 0 done, nothing at or above the failure threshold (with --detailed-exitcode:
+and no changes); 1 findings (a change at or above --fail-on, by default one Azure would
+reject, or an invalid or unparsable document); 2 usage error (bad flags, unreadable path,
+broken rule file); 3 internal error (a bug in vmssplan: please report it; set
+VMSSPLAN_DEBUG=1 for the traceback); 4 with --detailed-exitcode only: changes present,
+none at or above --fail-on.
 """
+
+#: ``plan --detailed-exitcode``: changes present, none failing (Terraform's 2, which is
+#: vmssplan's usage error).
+EXIT_CHANGES = 4
+
+#: --help groups (typer's rich_help_panel, laid out by GroupedCommand).
+_INPUTS = "Inputs"
+_TEMPLATE = "Template parameters and deployment scope"
+_CHECK = "Checks and exit code"
+_OUTPUT = "Output"
 
 app = typer.Typer(
     name="vmssplan",
@@ -34,7 +48,51 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,  # never print local variables (they may hold secrets)
     context_settings={"help_option_names": ["-h", "--help"]},
+    # Plain click help and errors whether or not rich is installed (typer-slim does not
+    # need it): the same text everywhere, and no "[...]" in a help text taken as markup.
+    rich_markup_mode=None,
+    # click 8.2+ suggests a close command name itself; typer's own suggestion repeated it.
+    suggest_commands=not hasattr(click.exceptions, "NoSuchCommand"),
 )
+
+
+class GroupedCommand(TyperCommand):
+    """A command whose --help lists every option under its group (``rich_help_panel``),
+    in the order the groups first appear, plus the generic update arguments (--set, --add,
+    --remove, --force-string), which :func:`main` takes out before typer parses."""
+
+    #: (group, [(option, help)]) shown after the typer options of that group.
+    extra_rows: ClassVar[dict[str, list[tuple[str, str]]]] = {}
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        args: list[tuple[str, str]] = []
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if param.param_type_name == "argument":
+                args.append(record)
+            else:
+                groups.setdefault(getattr(param, "rich_help_panel", None) or "Other options", []).append(record)
+        for name, rows in self.extra_rows.items():
+            groups.setdefault(name, []).extend(rows)
+        if args:
+            with formatter.section("Arguments"):
+                formatter.write_dl(args)
+        for name, rows in sorted(groups.items(), key=lambda item: item[0] == "Other options"):
+            with formatter.section(name):
+                formatter.write_dl(rows)
+
+
+class PlanCommand(GroupedCommand):
+    extra_rows: ClassVar[dict[str, list[tuple[str, str]]]] = {_INPUTS: [
+        ("--set PATH=VALUE...", "Build PROPOSED from CURRENT: set a property, as `az vmss update --set` does "
+                                "(PATH= sets an empty string; PATH alone is a usage error)."),
+        ("--add PATH VALUE...", "Append to a list, as `az vmss update --add`."),
+        ("--remove PATH [INDEX]", "Remove a property, or the list item at INDEX, as `az vmss update --remove`."),
+        ("--force-string", "Keep every --set/--add value a string (no JSON parsing)."),
+    ]}
 
 
 class ColorMode(StrEnum):
@@ -54,6 +112,8 @@ class PlanFormat(StrEnum):
     junit = "junit"
     patch = "patch"
     azure_devops = "azure-devops"
+    table = "table"
+    tsv = "tsv"
 
 
 class FindingsFormat(StrEnum):
@@ -66,16 +126,20 @@ class FindingsFormat(StrEnum):
     github = "github"
     junit = "junit"
     azure_devops = "azure-devops"
+    table = "table"
+    tsv = "tsv"
 
 
-OUTPUT_HELP = "Output format [default: text; json with --query]."
+OUTPUT_HELP = "Output format (default: text; json with --query; table and tsv as az prints them)."
 OUTPUT_FILE_HELP = ("Write the output to FILE (created or overwritten) instead of standard output; the exit code "
                     "is the same.")
-QUERY_HELP = ("JMESPath query on the JSON output, as `az --query` does; prints the result as JSON. Implies "
-              "-o json.")
+QUERY_HELP = ("JMESPath query on the JSON output, as `az --query` does; prints the result as JSON, or with "
+              "-o table / -o tsv as a table or tab-separated values.")
 
 
 EFFECT_NAMES = ", ".join(e.label for e in Effect)
+COLOR_HELP = "Colour the text output (auto: only on a terminal; NO_COLOR is honoured)."
+
 
 CONFIG_HELP = ("Configuration file (default: the nearest .vmssplan.yaml, or pyproject.toml with [tool.vmssplan], "
                "upward from the working directory to the repository root; with --base-ref, as it is at that "
@@ -102,31 +166,62 @@ def _use_color(mode: ColorMode, output_file: str | None = None) -> bool:
     return sys.stdout is not None and sys.stdout.isatty()
 
 
+_QUERY_FORMATS = ("json", "table", "tsv")
+
+
 def _output_format(output: Enum | None, query: str | None) -> str:
-    """The format asked for: text by default, json with --query (which needs json)."""
+    """The format asked for: text by default, json with --query (which also takes table and tsv)."""
     if query is None:
         return output.value if output is not None else "text"
-    if output is not None and output.value != "json":
-        _fail(f"--query applies to the JSON output, not to -o {output.value}", 2)
-    return "json"
+    if output is not None and output.value not in _QUERY_FORMATS:
+        _fail(f"--query applies to the JSON output (-o json, table or tsv), not to -o {output.value}", 2)
+    return output.value if output is not None else "json"
 
 
-def _render(table: dict[str, str], fmt: str, result: Result, query: object, color: bool,
+#: Width of the text output when standard output is not a terminal (and COLUMNS is unset).
+TEXT_WIDTH = 100
+
+
+def _text_width(output_file: str | None) -> int:
+    """COLUMNS when set, else the terminal's width when writing to one, else 100."""
+    import shutil
+
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if output_file in (None, "-") and sys.stdout is not None and sys.stdout.isatty():
+        return shutil.get_terminal_size((TEXT_WIDTH, 24)).columns
+    return TEXT_WIDTH
+
+
+def _render(table: dict[str, str], fmt: str, result: Result, query: object, color: bool, width: int,
             max_length: int | None = None) -> str:
     """The renderer's text from the run's view (secrets scrubbed there, once), or with a
-    compiled --query its result on the same JSON document as -o json."""
+    compiled --query its result on the same JSON document as -o json. With ``-o table`` or
+    ``tsv``, a plan's findings (which have no row) go to standard error, as az writes its
+    warnings there."""
     from .render import FINDINGS_FORMATS, get_renderer
     from .view import build_view
 
     view = build_view(result, plan=table is not FINDINGS_FORMATS)
+    if fmt in ("table", "tsv") and table is not FINDINGS_FORMATS and view.findings:
+        from .render.text import render_findings as findings_text
+
+        sys.stderr.write(findings_text(view, color=False))
     if query is not None:
         from .render.query import render
 
-        return render(view, query)
+        return render(view, query, fmt)
     if max_length is not None:  # -o markdown only (checked by the command)
         from .render.markdown import render_plan
 
         return render_plan(view, color=color, max_length=max_length)
+    if fmt == "text":
+        from .render import text as text_output
+
+        if table is FINDINGS_FORMATS:
+            return text_output.render_findings(view, color=color, width=width)
+        return text_output.render_plan(view, color=color, width=width)
     return get_renderer(table, fmt)(view, color=color)
 
 
@@ -205,20 +300,23 @@ def _root(
     pass
 
 
-@app.command(epilog=EXIT_CODES_HELP)
+@app.command(epilog=EXIT_CODES_HELP, cls=GroupedCommand)
 def validate(
     files: list[str] = typer.Argument(..., help="ARM templates, parameter files or scale-set model JSON; "
                                                 "'-' reads standard input."),
     parameters: list[str] | None = typer.Option(
-        None, "--parameters", "-p", metavar="@FILE|NAME=VALUE",
+        None, "--parameters", "-p", metavar="@FILE|NAME=VALUE", rich_help_panel=_INPUTS,
         help="Template parameters, as `plan --parameters` takes them: @FILE or FILE.json (a parameters file) or "
              "NAME=VALUE, e.g. a secret a parameters file leaves out. Repeatable; later values win. Without a "
              "parameters file, a template uses the <template>.parameters.json next to it, if there is one."),
-    config_file: str | None = typer.Option(None, "--config", metavar="FILE", help=CONFIG_HELP),
-    output: FindingsFormat | None = typer.Option(None, "--output", "-o", help=OUTPUT_HELP, show_default=False),
-    output_file: str | None = typer.Option(None, "--output-file", metavar="FILE", help=OUTPUT_FILE_HELP),
-    query: str | None = typer.Option(None, "--query", metavar="JMESPATH", help=QUERY_HELP),
-    color: ColorMode = typer.Option(ColorMode.auto, "--color", help="Colour the text output."),
+    config_file: str | None = typer.Option(None, "--config", metavar="FILE", help=CONFIG_HELP,
+                                           rich_help_panel=_CHECK),
+    output: FindingsFormat | None = typer.Option(None, "--output", "-o", help=OUTPUT_HELP, show_default=False,
+                                                 rich_help_panel=_OUTPUT),
+    output_file: str | None = typer.Option(None, "--output-file", metavar="FILE", help=OUTPUT_FILE_HELP,
+                                           rich_help_panel=_OUTPUT),
+    query: str | None = typer.Option(None, "--query", metavar="JMESPATH", help=QUERY_HELP, rich_help_panel=_OUTPUT),
+    color: ColorMode = typer.Option(ColorMode.auto, "--color", help=COLOR_HELP, rich_help_panel=_OUTPUT),
 ) -> None:
     """Check JSON syntax, the template envelope and each scale set against the schema of its apiVersion."""
     fmt = _output_format(output, query)
@@ -229,7 +327,7 @@ def validate(
     config = _config(config_file)
     _check_output_file(output_file, [*files, *(parameters or ()), *([config.source] if config.source else [])])
     result = validate_files(files, RunConfig(parameters=tuple(parameters or ()), config=config))
-    text = _render(FINDINGS_FORMATS, fmt, result, compiled, _use_color(color, output_file))
+    text = _render(FINDINGS_FORMATS, fmt, result, compiled, _use_color(color, output_file), _text_width(output_file))
     _emit(text, output_file)
     raise typer.Exit(1 if result.has_errors else 0)
 
@@ -245,7 +343,7 @@ vmssplan plan current.json --set virtualMachineProfile.storageProfile.imageRefer
 _EDIT_TOKENS: list[str] = []
 
 
-@app.command(epilog=EDIT_HELP + EXIT_CODES_HELP)
+@app.command(epilog=EDIT_HELP + EXIT_CODES_HELP, cls=PlanCommand)
 def plan(
     files: list[str] | None = typer.Argument(
         None, metavar="CURRENT [PROPOSED] | --base-ref REV [PATH...]",
@@ -254,58 +352,71 @@ def plan(
              "shapes; leave it out to build it from CURRENT with --set/--add/--remove/--patch. With --base-ref, "
              "the files to plan against that revision (default: every JSON file changed since)."),
     base_ref: str | None = typer.Option(
-        None, "--base-ref", metavar="REV",
+        None, "--base-ref", metavar="REV", rich_help_panel=_INPUTS,
         help="Plan each changed scale-set file (or each PATH) against its version at git revision REV; a "
              "parameters file stands for its template. This is what the pre-commit hook and CI run."),
-    output: PlanFormat | None = typer.Option(None, "--output", "-o", help=OUTPUT_HELP, show_default=False),
-    output_file: str | None = typer.Option(None, "--output-file", metavar="FILE", help=OUTPUT_FILE_HELP),
-    query: str | None = typer.Option(None, "--query", metavar="JMESPATH", help=QUERY_HELP),
-    max_length: int | None = typer.Option(
-        None, "--max-length", metavar="N", min=500,
-        help="With -o markdown: cut the comment to at most N characters (GitHub takes 65536) when the whole plan "
-             "is longer: the verdict, the summary and the strongest changes."),
-    fail_on: str | None = typer.Option(
-        None, "--fail-on", metavar="EFFECT",
-        help=f"Exit 1 when any change has this effect or a stronger one ({EFFECT_NAMES}) [default: the "
-             "configuration's fail-on, else rejected]."),
-    accept_unknown: bool = typer.Option(
-        False, "--accept-unknown",
-        help="Accept changes that cannot be decided offline but could be rejected (values known only after "
-             "deployment, scale sets behind a remote link): they stay unknown in the plan instead of failing "
-             "the check as rejected ones (the configuration's accept-unknown does the same)."),
-    config_file: str | None = typer.Option(None, "--config", metavar="FILE", help=CONFIG_HELP),
-    rules_dir: list[str] | None = typer.Option(None, "--rules-dir", metavar="DIR",
-                                               help="Extra directory of rule files (same schema as the "
-                                                    "built-in rules). Repeatable."),
     patch: str | None = typer.Option(
-        None, "--patch", metavar="FILE",
+        None, "--patch", metavar="FILE", rich_help_panel=_INPUTS,
         help="Build PROPOSED by applying this REST PATCH body (VirtualMachineScaleSetUpdate) to CURRENT, "
              "with the API's merge semantics."),
     instances: list[str] | None = typer.Option(
-        None, "--instances", metavar="FILE",
+        None, "--instances", metavar="FILE", rich_help_panel=_INPUTS,
         help="The scale set's VMs: `az vmss list-instances` output, a REST VM list, or per-VM GET / "
              "instance-view documents (repeatable). The plan then says what each VM needs, in which batch."),
     parameters: list[str] | None = typer.Option(
-        None, "--parameters", "-p", metavar="@FILE|NAME=VALUE",
+        None, "--parameters", "-p", metavar="@FILE|NAME=VALUE", rich_help_panel=_TEMPLATE,
         help="Template parameters for both sides, as `az deployment group create --parameters` takes them: "
              "@FILE or FILE.json (a parameters file) or NAME=VALUE. Repeatable; later values win. Without "
              "any, a template uses the <template>.parameters.json next to it, if there is one."),
     current_parameters: list[str] | None = typer.Option(
-        None, "--current-parameters", metavar="@FILE|NAME=VALUE",
+        None, "--current-parameters", metavar="@FILE|NAME=VALUE", rich_help_panel=_TEMPLATE,
         help="Template parameters for the CURRENT side only (after --parameters). Repeatable."),
     proposed_parameters: list[str] | None = typer.Option(
-        None, "--proposed-parameters", metavar="@FILE|NAME=VALUE",
+        None, "--proposed-parameters", metavar="@FILE|NAME=VALUE", rich_help_panel=_TEMPLATE,
         help="Template parameters for the PROPOSED side only (after --parameters). Repeatable."),
     subscription_id: str | None = typer.Option(
-        None, "--subscription-id", help="subscription() for template expressions; unknown when not given."),
+        None, "--subscription-id", metavar="ID", rich_help_panel=_TEMPLATE,
+        help="subscription() for template expressions; unknown when not given."),
     resource_group: str | None = typer.Option(
-        None, "--resource-group", "-g", help="resourceGroup().name for template expressions."),
+        None, "--resource-group", "-g", metavar="NAME", rich_help_panel=_TEMPLATE,
+        help="resourceGroup().name for template expressions."),
     location: str | None = typer.Option(
-        None, "--location", "-l", help="resourceGroup().location for template expressions."),
+        None, "--location", "-l", metavar="LOCATION", rich_help_panel=_TEMPLATE,
+        help="resourceGroup().location for template expressions."),
     deployment_name: str | None = typer.Option(
-        None, "--deployment-name", help="deployment().name for template expressions."),
-    tenant_id: str | None = typer.Option(None, "--tenant-id", help="tenant() for template expressions."),
-    color: ColorMode = typer.Option(ColorMode.auto, "--color", help="Colour the text output."),
+        None, "--deployment-name", metavar="NAME", rich_help_panel=_TEMPLATE,
+        help="deployment().name for template expressions."),
+    tenant_id: str | None = typer.Option(None, "--tenant-id", metavar="ID", rich_help_panel=_TEMPLATE,
+                                         help="tenant() for template expressions."),
+    fail_on: str | None = typer.Option(
+        None, "--fail-on", metavar="EFFECT", rich_help_panel=_CHECK,
+        help=f"Exit 1 when any change has this effect or a stronger one ({EFFECT_NAMES}) (default: the "
+             "configuration's fail-on, else rejected). --fail-on none fails on any change, like an invalid "
+             "document; to tell changes from failures, use --detailed-exitcode."),
+    detailed_exitcode: bool = typer.Option(
+        False, "--detailed-exitcode", rich_help_panel=_CHECK,
+        help=f"As Terraform's -detailed-exitcode: exit {EXIT_CHANGES} when the plan has changes and none is at "
+             "or above --fail-on; 0 then means no changes at all. 1, 2 and 3 keep their meanings."),
+    accept_unknown: bool = typer.Option(
+        False, "--accept-unknown", rich_help_panel=_CHECK,
+        help="Accept changes that cannot be decided offline but could be rejected (values known only after "
+             "deployment, scale sets behind a remote link): they stay unknown in the plan instead of failing "
+             "the check as rejected ones (the configuration's accept-unknown does the same)."),
+    config_file: str | None = typer.Option(None, "--config", metavar="FILE", help=CONFIG_HELP,
+                                           rich_help_panel=_CHECK),
+    rules_dir: list[str] | None = typer.Option(None, "--rules-dir", metavar="DIR", rich_help_panel=_CHECK,
+                                               help="Extra directory of rule files (same schema as the "
+                                                    "built-in rules). Repeatable."),
+    output: PlanFormat | None = typer.Option(None, "--output", "-o", help=OUTPUT_HELP, show_default=False,
+                                             rich_help_panel=_OUTPUT),
+    output_file: str | None = typer.Option(None, "--output-file", metavar="FILE", help=OUTPUT_FILE_HELP,
+                                           rich_help_panel=_OUTPUT),
+    query: str | None = typer.Option(None, "--query", metavar="JMESPATH", help=QUERY_HELP, rich_help_panel=_OUTPUT),
+    max_length: int | None = typer.Option(
+        None, "--max-length", metavar="N", min=500, rich_help_panel=_OUTPUT,
+        help="With -o markdown: cut the comment to at most N characters (GitHub takes 65536) when the whole plan "
+             "is longer: the verdict, the summary and the strongest changes."),
+    color: ColorMode = typer.Option(ColorMode.auto, "--color", help=COLOR_HELP, rich_help_panel=_OUTPUT),
 ) -> None:
     """Plan the change from CURRENT to PROPOSED: what Azure does with it, and what each VM needs."""
     config = _config(config_file, base_ref)
@@ -348,12 +459,21 @@ def plan(
         if len(paths) == 1 and not edits:
             _fail("missing PROPOSED (or --set/--add/--remove/--patch to build it from CURRENT)", 2)
         result = plan_files(paths[0], paths[1] if len(paths) == 2 else None, options)
-    text = _render(PLAN_FORMATS, fmt, result, compiled, _use_color(color, output_file), max_length)
+    text = _render(PLAN_FORMATS, fmt, result, compiled, _use_color(color, output_file), _text_width(output_file),
+                   max_length)
     _emit(text, output_file)
-    raise typer.Exit(exit_code(result, threshold))
+    code = exit_code(result, threshold)
+    if code == 0 and detailed_exitcode and _has_changes(result):
+        code = EXIT_CHANGES
+    raise typer.Exit(code)
 
 
-@app.command("rules")
+def _has_changes(result: Result) -> bool:
+    """A plan that changes something: a change, or a scale set created or deleted."""
+    return result.plan is not None and any(s.changes or s.action != "no-op" for s in result.plan.scale_sets)
+
+
+@app.command("rules", cls=GroupedCommand)
 def rules_command(
     rule_id: str | None = typer.Argument(None, metavar="[ID]", help="Show this rule in full."),
     rules_dir: list[str] | None = typer.Option(None, "--rules-dir", metavar="DIR",

@@ -36,7 +36,9 @@ The behaviours mirrored:
   ``sku.capacity=3`` gives the integer 3, ``x='{"a": 1}'`` an object, ``x="'a b'"`` the
   string ``a b``, ``x=None`` gives null, ``tags.env=prod`` the string ``prod`` and
   ``version=16.04.201801090`` a string. Non-finite numbers and values JSON cannot
-  hold stay strings. With ``--force-string``, every value stays a string.
+  hold stay strings. With ``--force-string``, every value stays a string. ``--set PATH``
+  without any ``=`` outside brackets is a usage error here (az quietly sets ``""``);
+  ``PATH=`` sets the empty string.
 - **Property names.** az walks SDK models and matches a property by its snake_case name,
   so ``VirtualMachineProfile``, ``virtualMachineProfile`` and ``diskSizeGb`` /
   ``diskSizeGB`` all match. Free-form dictionaries (``tags``, extension ``settings`` and
@@ -256,9 +258,12 @@ class EditOperation:
         if self.kind == "set":
             if len(self.args) != 1:
                 raise UsageError("--set: one KEY=VALUE expression per operation")
-            key, _ = _split_key_value(self.args[0])
+            key, value = _split_key_value(self.args[0])
             if not key.strip():
                 raise UsageError(f"{self}: empty key; correct syntax: --set KEY=VALUE [KEY=VALUE ...]")
+            if value is None:  # `--set PATH` would set "" without a word: say what is missing
+                raise UsageError(f"--set {key}: missing =VALUE; correct syntax: --set PATH=VALUE (PATH= sets an "
+                                 "empty string, PATH=null a null)")
 
     @classmethod
     def set(cls, expression: str, force_string: bool = False) -> EditOperation:
@@ -276,7 +281,7 @@ class EditOperation:
         """The operation as typed, with secret values masked and long values shortened."""
         if self.kind == "set":
             key, value = _split_key_value(self.args[0])
-            return f"--set {key}={_shown_value(key, value)}"
+            return f"--set {key}={_shown_value(key, value or '')}"
         path, *rest = self.args
         return " ".join([f"--{self.kind}", path, *(_shown_value(path, v) for v in rest)])
 
@@ -378,8 +383,9 @@ def split_path(path: str) -> list[str]:
     return [bracket or name for bracket, name in _INTERNAL_PATH.findall(path)]
 
 
-def _split_key_value(expression: str) -> tuple[str, str]:
-    """az's ``_split_key_value_pair``: the first ``=`` outside ``[...]`` separates key and value."""
+def _split_key_value(expression: str) -> tuple[str, str | None]:
+    """az's ``_split_key_value_pair``: the first ``=`` outside ``[...]`` separates key and value;
+    the value is None when there is no such ``=`` (``--set PATH`` alone, a usage error)."""
     if expression.count("=") == 1:
         key, value = expression.split("=", 1)
         return key, value
@@ -393,7 +399,7 @@ def _split_key_value(expression: str) -> tuple[str, str]:
         elif char == "]" and brackets:
             brackets = False
         chars.append(char)
-    return "".join(chars), ""
+    return "".join(chars), None
 
 
 def parse_value(text: str, force_string: bool = False) -> Any:
@@ -724,7 +730,7 @@ class _Edit:
 
     def set(self) -> None:
         key, raw = _split_key_value(self.op.args[0])
-        value = parse_value(raw, self.op.force_string)
+        value = parse_value(raw or "", self.op.force_string)
         segments = split_path(key)
         if not segments:
             raise self.fail("empty key; correct syntax: --set KEY=VALUE")

@@ -26,6 +26,8 @@ PLAN_FORMATS: dict[str, str] = {
     "junit": "junit:render_plan",
     "patch": "patch:render_plan",
     "azure-devops": "azure_devops:render_plan",
+    "table": "table:render_plan_table",
+    "tsv": "table:render_plan_tsv",
 }
 
 #: Plan formats that show where each change sits in the proposed file (the JSON plan's
@@ -42,6 +44,8 @@ FINDINGS_FORMATS: dict[str, str] = {
     "github": "github:render_findings",
     "junit": "junit:render_findings",
     "azure-devops": "azure_devops:render_findings",
+    "table": "table:render_findings_table",
+    "tsv": "table:render_findings_tsv",
 }
 
 

@@ -5,7 +5,10 @@
 pass with the finding in ``<system-out>``), then one suite per scale set with one test case
 per change. A renderer does not know ``--fail-on``: a change Azure would reject is a
 ``<failure>``; every other change passes, with its effect and message in ``<system-out>``.
-A scale set without changes is a suite with no test case. Values come from the JSON plan
+A scale set without changes is a suite with no test case. The document is valid against
+the strict JUnit schema of Jenkins' xUnit plugin (``junit-10.xsd``), which gives a
+``testcase`` no ``file`` or ``line`` attribute: where a finding or a change sits
+(``file:line:column``) is in the text of its ``<failure>`` or ``<system-out>``. Values come from the JSON plan
 (secrets already masked). Every string is escaped as text is
 (:func:`vmssplan.render.escape.text`: a control character, which XML 1.0 cannot hold, or a
 bidi control is shown as an escape, and a name with a newline stays on its line), then the
@@ -52,9 +55,7 @@ def _documents_suite(root: ET.Element, findings: list[dict[str, Any]]) -> tuple[
     failures = 0
     for finding in findings:
         where = _where(finding)
-        file, line, _ = location_of(finding)
-        case = _sub(suite, "testcase", name=f"{finding['rule']} {where}".strip(), classname="vmssplan.documents",
-                    file=file, line=line)
+        case = _sub(suite, "testcase", name=f"{finding['rule']} {where}".strip(), classname="vmssplan.documents")
         body = f"{where}: {finding['severity']} [{finding['rule']}] {finding['message']}".lstrip(": ")
         if finding_level(finding) == "error":
             failures += 1
@@ -88,9 +89,7 @@ def _scale_set_suite(root: ET.Element, scale_set: dict[str, Any]) -> tuple[int, 
     suite = _sub(root, "testsuite", name=scale_set["name"], tests=tests, failures=0, errors=0, skipped=0)
     failures = 0
     for change in scale_set["changes"]:
-        file, line, _ = location_of(change)
-        case = _sub(suite, "testcase", name=change["display_path"], classname=f"vmssplan.{scale_set['name']}",
-                    file=file, line=line)
+        case = _sub(suite, "testcase", name=change["display_path"], classname=f"vmssplan.{scale_set['name']}")
         body = _change_text(change)
         if change_level(change) == "error":
             failures += 1

@@ -1,13 +1,14 @@
 """The raw RFC 6902 JSON Patch of the plan (``-o patch``).
 
-For a plan of one scale set: a JSON array of operations ``{"op", "path", "value"}`` (a
-``remove`` has no ``value``), the plan's changes in order; applied to the *canonical*
+One shape, whatever the number of scale sets: a JSON object from scale-set name to the
+RFC 6902 JSON Patch of that scale set, an array of operations ``{"op", "path", "value"}``
+(a ``remove`` has no ``value``), the plan's changes in order; applied to the *canonical*
 current model (REST shape, keyed arrays in key order, see the README's "The JSON plan")
-they give the canonical proposed one. For several scale sets: an object from scale-set
-name to its array (a name that repeats gets `` (2)``, `` (3)``... in plan order). A scale
-set that is only on one side (created or deleted) has no patch: its array is empty. With
-no plan at all (a document that cannot be read; the exit code says so, the other formats
-say why) the output is ``{}``.
+they give the canonical proposed one (``jq '."web-vmss"'`` picks one). A name that repeats
+(several files under ``--base-ref``) gets `` (2)``, `` (3)``... in plan order. A scale set
+that is only on one side (created or deleted) has no patch: its array is empty. With no
+plan at all (a document that cannot be read; the exit code says so, the other formats say
+why) the output is ``{}``.
 
 Secrets stay masked: a value the plan shows as ``"(sensitive value)"`` (adminPassword,
 customData, protectedSettings, anything computed from a securestring parameter) is
@@ -37,16 +38,11 @@ def operations(scale_set: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def render_plan(view: View, *, color: bool = False) -> str:
-    scale_sets = view.scale_sets
-    data: Any
-    if len(scale_sets) == 1:
-        data = operations(scale_sets[0])
-    else:
-        data = {}
-        for scale_set in scale_sets:
-            key, n = scale_set["name"], 1
-            while key in data:
-                n += 1
-                key = f"{scale_set['name']} ({n})"
-            data[key] = operations(scale_set)
+    data: dict[str, Any] = {}
+    for scale_set in view.scale_sets:
+        key, n = scale_set["name"], 1
+        while key in data:
+            n += 1
+            key = f"{scale_set['name']} ({n})"
+        data[key] = operations(scale_set)
     return json_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")

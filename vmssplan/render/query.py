@@ -3,7 +3,9 @@
 The expression is compiled before any work (a bad one is a usage error, exit 2, with
 jmespath's message) and applied to the same document ``-o json`` prints (the view's
 document): the plan for ``vmssplan plan``, the findings for ``vmssplan validate``. The
-result is printed as JSON (``null`` when nothing matches), escaped as the JSON output is.
+result is printed as JSON (``null`` when nothing matches), escaped as the JSON output is,
+or with ``-o table``/``-o tsv`` laid out as az lays out a queried result
+(:mod:`vmssplan.render.table`).
 
 An expression nested too deeply for the parser (thousands of brackets) or whose result is
 not JSON data (a bare expression reference, ``&@``) is a usage error too, never a crash.
@@ -47,15 +49,39 @@ def _message(exc: JMESPathError) -> str:
     return text(first[:_MAX_MESSAGE])
 
 
-def render(view: View, compiled: Any) -> str:
+def search(view: View, compiled: Any) -> Any:
+    """The query's result on the view's document (for ``-o json``, ``table`` and ``tsv``)."""
     try:
-        result = compiled.search(view.document)
+        return compiled.search(view.document)
     except JMESPathError as exc:
         raise UsageError(f"--query: {_message(exc)}") from None
     except RecursionError:
         raise UsageError(_TOO_DEEP) from None
+
+
+def render(view: View, compiled: Any, fmt: str = "json") -> str:
+    """The result as JSON, or laid out as ``-o table``/``-o tsv`` lay out a result."""
+    result = search(view, compiled)
+    if fmt in ("table", "tsv"):
+        from .table import format_table, format_tsv
+
+        if _holds_expression(result):
+            raise UsageError(_NOT_DATA)
+        return format_table(result) if fmt == "table" else format_tsv(result)
     try:
         return dumps(result)
     except (TypeError, ValueError):  # an expression reference (&...) is not JSON data
-        raise UsageError("--query: the result is not JSON data (an expression reference, &..., is "
-                         "meant as a function's argument)") from None
+        raise UsageError(_NOT_DATA) from None
+
+
+_NOT_DATA = ("--query: the result is not JSON data (an expression reference, &..., is meant as a function's "
+             "argument)")
+
+
+def _holds_expression(value: Any) -> bool:
+    """True when ``value`` is or holds something JSON cannot (a jmespath expression reference)."""
+    if isinstance(value, dict):
+        return any(_holds_expression(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_expression(v) for v in value)
+    return not (value is None or isinstance(value, (str, int, float, bool)))

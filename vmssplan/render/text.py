@@ -32,8 +32,21 @@ _ACTION_HEAD = {
     "delete": ("-", "red", "is not in the proposed definition (deleted only by a complete-mode deployment)"),
     "rejected": ("-/+", "red", "cannot be updated: Azure rejects the change; it must be recreated"),
 }
-_WIDTH = 100
+#: Wrapping width when the caller gives none (the CLI passes the terminal's, or 100 when the
+#: output is not a terminal); never narrower than _MIN_WIDTH.
+WIDTH = 100
+_MIN_WIDTH = 40
 _INLINE = 60
+
+#: The legend, in this order, for the symbols a plan uses (as Terraform lists only its own).
+#: A scale set's head and a change share ``+``, ``~`` and ``-``: the words say both.
+_LEGEND = (
+    ("+", "create / add"),
+    ("~", "update in place / change"),
+    ("-/+", "Azure rejects the update: recreate"),
+    ("-", "not in the proposed definition / remove"),
+    ("=", "no changes"),
+)
 
 
 class _Painter:
@@ -60,7 +73,7 @@ def _effect_label(change: dict[str, Any]) -> str:
     return "no VM action" if change["effect"] == "none" else effect_label(change)
 
 
-def _change_lines(change: dict[str, Any], paint: _Painter) -> list[str]:
+def _change_lines(change: dict[str, Any], paint: _Painter, width: int) -> list[str]:
     op = change["op"]
     sym = paint(_SYMBOL.get(op, "~"), _OP_STYLE.get(op, "yellow"), "bold")
     path = _t(change["display_path"])
@@ -85,14 +98,14 @@ def _change_lines(change: dict[str, Any], paint: _Painter) -> list[str]:
     title, rule = _t(change["title"] or ""), _t(change["rule"])
     head = f"# {_effect_label(change)}: {title} [{rule}]" if title else f"# {_effect_label(change)} [{rule}]"
     lines.append("        " + paint(head, style))
-    for line in textwrap.wrap(_t(change["message"]), _WIDTH - 10):
+    for line in textwrap.wrap(_t(change["message"]), width - 10):
         lines.append("          " + paint(line, "dim"))
     if change["suppressed"]:
         lines.append("          " + paint(f"(does not count: {_t(str(change['suppressed']))})", "cyan"))
     return lines
 
 
-def _scale_set_lines(scale_set: dict[str, Any], paint: _Painter, show_file: bool = False) -> list[str]:
+def _scale_set_lines(scale_set: dict[str, Any], paint: _Painter, width: int, show_file: bool = False) -> list[str]:
     sym, style, words = _ACTION_HEAD[scale_set["action"]]
     facts = _t(f"{scale_set['orchestration_mode']}, upgrade policy {scale_set['upgrade_mode']}")
     if show_file:  # a plan over many files (--base-ref): say which one
@@ -102,18 +115,18 @@ def _scale_set_lines(scale_set: dict[str, Any], paint: _Painter, show_file: bool
     if scale_set["changes"]:
         lines.append("")
     for change in scale_set["changes"]:
-        lines += _change_lines(change, paint)
+        lines += _change_lines(change, paint, width)
     for note in scale_set["notes"]:
         lines.append("    " + paint("note: ", "cyan") + _t(note))
     impact = scale_set["vm_impact"]
     if impact is not None and scale_set["action"] != "no-op":
         lines.append("")
-        wrapped = textwrap.wrap(_t(impact["summary"]), _WIDTH - 8)
+        wrapped = textwrap.wrap(_t(impact["summary"]), width - 8)
         lines.append("  " + paint("VMs:", "bold") + " " + (wrapped[0] if wrapped else ""))
         lines += ["        " + w for w in wrapped[1:]]
         lines += _instance_lines(scale_set, paint)
         for warning in impact["warnings"]:
-            for i, w in enumerate(textwrap.wrap(_t(warning), _WIDTH - 14)):
+            for i, w in enumerate(textwrap.wrap(_t(warning), width - 14)):
                 lines.append(("    " + paint("warning: ", "yellow") if i == 0 else "             ") + w)
         for command in map(_t, impact["commands"]):
             lines.append("    " + (paint(command, "dim") if command.startswith("#") else "$ " + command))
@@ -171,8 +184,17 @@ def _waiver_lines(document: dict[str, Any], paint: _Painter) -> list[str]:
             *["  ! " + _t(waiver_line(w)) for w in waivers]]
 
 
-def render_plan(view: View, *, color: bool = False) -> str:
+def _legend_line(view: View, paint: _Painter) -> str:
+    """The symbols this plan uses, each with what it means: ``Symbols: ~ update in place...``."""
+    used = {_ACTION_HEAD[s["action"]][0] for s in view.scale_sets}
+    used |= {_SYMBOL.get(c["op"], "~") for s in view.scale_sets for c in s["changes"]}
+    return paint("Symbols: " + ", ".join(f"{sym} {words}" for sym, words in _LEGEND if sym in used), "dim")
+
+
+def render_plan(view: View, *, color: bool = False, width: int = WIDTH) -> str:
+    """The plan; messages wrapped to ``width`` columns (at least 40)."""
     paint = _Painter(color)
+    width = max(width, _MIN_WIDTH)
     lines = [format_finding(finding, paint) for finding in view.findings]
     document = view.document
     if document["summary"] is None:
@@ -183,16 +205,19 @@ def render_plan(view: View, *, color: bool = False) -> str:
     if lines:
         lines.append("")
     lines.append(paint(f"vmssplan: {_t(str(document['current']))} -> {_t(str(document['proposed']))}", "dim"))
+    if view.scale_sets:
+        lines.append(_legend_line(view, paint))
     for scale_set in view.scale_sets:
         lines.append("")
-        lines += _scale_set_lines(scale_set, paint, show_file=scale_set["file"] != document["proposed"])
+        lines += _scale_set_lines(scale_set, paint, width, show_file=scale_set["file"] != document["proposed"])
     lines += _waiver_lines(document, paint)
     lines.append("")
     lines.append(_summary_line(view, paint))
     return guard_lines("\n".join(lines) + "\n")
 
 
-def render_findings(view: View, *, color: bool = False) -> str:
+def render_findings(view: View, *, color: bool = False, width: int = WIDTH) -> str:
+    """The findings, one line each (``width`` is unused: a finding stays on its line)."""
     paint = _Painter(color)
     lines = [format_finding(f, paint) for f in view.findings]
     errors = sum(1 for f in view.findings if f["severity"] == "error")
