@@ -304,7 +304,7 @@ def plan(
         _fail(f"--fail-on: {exc}", 2)
     fmt = _output_format(output, query)
     compiled = _compile_query(query)
-    from .engine import RunConfig, exit_code, plan_against_revision, plan_files
+    from .engine import RunConfig, accept_line, exit_code, plan_against_revision, plan_files
     from .model import DeploymentScope
     from .render import LOCATING_FORMATS, PLAN_FORMATS
 
@@ -337,7 +337,11 @@ def plan(
         result = plan_files(paths[0], paths[1] if len(paths) == 2 else None, options)
     text = _render(PLAN_FORMATS, fmt, result, compiled, _use_color(color, output_file))
     _emit(text, output_file)
-    raise typer.Exit(exit_code(result, threshold))
+    code = exit_code(result, threshold)
+    accept = accept_line(result, threshold, config.source, base_ref is not None) if code == 1 else None
+    if accept is not None:  # a blocked commit says how to let an intended change through
+        typer.echo(f"vmssplan: {accept}", err=True)
+    raise typer.Exit(code)
 
 
 @app.command("rules")
