@@ -350,12 +350,18 @@ def _normal(path: str) -> str:
 def _parameters_map(mapping: dict[str, list[str]], path: Path | str) -> dict[str, tuple[str, ...]]:
     """``parameters``, its paths relative to the configuration file made relative to the
     working directory (as changed files are named)."""
-    from .inputs import git
+    from .inputs import files, git
 
     where = os.path.dirname(git.parse_spec(path)[1]) if isinstance(path, str) else os.path.relpath(path.parent)
+    top = git.toplevel() if isinstance(path, str) else files.boundary(path)
 
     def here(name: str) -> str:
-        return _normal(os.path.join(where, name.replace("\\", "/")))
+        """A path of the repository (never a runner's file: a configuration names none)."""
+        found = _normal(os.path.join(where, name.replace("\\", "/")))
+        if top is None or not Path(os.path.abspath(found)).resolve().is_relative_to(top):
+            raise UsageError(f"{path}: invalid configuration at parameters: {_excerpt(repr(name))} is not a file "
+                             "of the repository")
+        return found
 
     return {here(template): tuple(here(name) for name in files) for template, files in mapping.items()}
 

@@ -24,15 +24,21 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ..model import DocumentError, DocumentKind, UsageError
 from . import git
 from .documents import Document, load_document, template_scale_sets
 from .parameters import template_of
 
-if TYPE_CHECKING:
-    from ..config import Config
+
+class Config(Protocol):
+    """What this module asks of the configuration (:class:`vmssplan.config.Config`): its
+    ``parameters`` mapping."""
+
+    def parameters_of(self, template: str) -> tuple[str, ...] | None: ...
+
+    def template_of(self, parameters_file: str) -> str | None: ...
 
 _PLANNED_KINDS = (DocumentKind.REST_MODEL, DocumentKind.AZ_MODEL, DocumentKind.MODEL_LIST)
 
@@ -204,8 +210,8 @@ def planned_files(revision: str | git.Range, paths: tuple[str, ...],
             if template is not None and sides.is_template(template) and sides.has_scale_sets(template):
                 units[(template, name)] = None
         elif sides.has_scale_sets(name):
-            files = _parameters_files(name, sides, config) if sides.is_template(name) else []
-            for parameters in files or [None]:
+            found: list[str | None] = [*_parameters_files(name, sides, config)] if sides.is_template(name) else []
+            for parameters in found or [None]:
                 units[(name, parameters)] = None
     out = []
     for template, parameters in sorted(units, key=lambda u: (u[0], u[1] or "")):
