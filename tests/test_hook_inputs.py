@@ -137,3 +137,23 @@ def test_a_deleted_parameters_file_deletes_that_deployment_only(tmp_path: Path) 
     assert run.code == 0 and "1 to delete" in run.out and "with parameters vmss.parameters.dev.json" in run.out, \
         run.out + run.err
     assert "vmss.parameters.prod.json" not in run.out, run.out
+
+
+def test_unknowns_that_could_be_rejected_point_at_accept_unknown() -> None:
+    from vmssplan.engine import accept_line
+    from vmssplan.model import Change, Effect, Plan, Result, ScaleSetPlan
+
+    unknown = Change(op="replace", path="/sku/capacity", display_path="sku.capacity", before=1, after=None,
+                     effect=Effect.UNKNOWN, rule="VMSS000", could_be_rejected=True)
+    result = Result(Plan("a", "b", [ScaleSetPlan("web", "update", "Manual", "Uniform", "t.json", [unknown])]))
+    line = accept_line(result, Effect.REJECTED, None, at_base=True)
+    assert line is not None and "--accept-unknown" in line and "suppressions" not in line
+    unknown.could_be_rejected = False
+    unknown.effect = Effect.REJECTED
+    line = accept_line(result, Effect.REJECTED, "pyproject.toml")
+    assert line == ('to accept an intended change, add to [tool.vmssplan] in pyproject.toml: suppressions = '
+                    '[{rule = "VMSS000", scale-set = "web", reason = "<why>"}]')
+    result.secrets.add("web")  # a name made of a secret is not shown
+    assert '"<name>"' in (accept_line(result) or "") and '"web"' not in (accept_line(result) or "")
+    unknown.suppressed = "suppressed by .vmssplan.yaml"
+    assert accept_line(result) is None  # nothing blocks

@@ -170,17 +170,6 @@ def test_a_blocked_commit_says_how_to_accept_the_change_and_that_line_works(
     assert code == 0, output
 
 
-def test_unknowns_that_could_be_rejected_point_at_accept_unknown() -> None:
-    from vmssplan.engine import accept_line
-    from vmssplan.model import Change, Effect, Plan, Result, ScaleSetPlan
-
-    unknown = Change(op="replace", path="/sku/capacity", display_path="sku.capacity", before=1, after=None,
-                     effect=Effect.UNKNOWN, rule="VMSS000", could_be_rejected=True)
-    result = Result(Plan("a", "b", [ScaleSetPlan("web", "update", "Manual", "Uniform", "t.json", [unknown])]))
-    line = accept_line(result, Effect.REJECTED, None, at_base=True)
-    assert line is not None and "--accept-unknown" in line and "suppressions" not in line
-
-
 def test_deletes_and_renames(tmp_path: Path, hooks: tuple[Path, str, Path]) -> None:
     repo = _repo(tmp_path, hooks, {"infra/old-vmss.json": SPG / "current.json",
                                    "infra/web-vmss.json": SPG_SAFE / "current.json"})
@@ -210,6 +199,7 @@ def test_files_without_scale_sets_are_passed_over_quietly(tmp_path: Path, hooks:
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "--no-verify", "-m", "other JSON")
     _put(repo, "infra/storage.parameters.json", params % "Standard_GRS")
+    _put(repo, "infra/storage.json", storage.replace("StorageV2", "BlobStorage"))
     _put(repo, "tools/vmss-settings.json", '{"owner": "infra"}')
     git(repo, "add", "-A")
     code, output = _precommit(repo, hooks[2], "run", "--verbose")

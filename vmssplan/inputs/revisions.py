@@ -64,6 +64,7 @@ class _Sides:
     def __init__(self, changes: git.Range) -> None:
         self.changes = changes
         self._docs: dict[tuple[bool, str], Document | None] = {}
+        self._listings: dict[str, set[str]] = {}
 
     def at_head(self, path: str) -> str | None:
         """How the head side names ``path``, or None when it is not there."""
@@ -115,13 +116,16 @@ class _Sides:
                    for d in (self.document(path, True), self.document(path, False)))
 
     def listing(self, directory: str) -> set[str]:
-        """The file names of ``directory`` on either side."""
+        """The file names of ``directory`` on either side (asked once a directory)."""
+        if directory in self._listings:
+            return self._listings[directory]
         names: set[str] = set()
         revisions = [self.changes.base] + ([self.changes.head] if self.changes.head is not None else [])
         for rev in revisions:
             names |= {name for name, regular, _ in git.list_directory(rev, directory or ".") or [] if regular}
         if self.changes.head is None and os.path.isdir(directory or "."):
             names |= {e.name for e in os.scandir(directory or ".") if e.is_file(follow_symlinks=False)}
+        self._listings[directory] = names
         return names
 
 
@@ -134,26 +138,6 @@ def _inside_repository(path: str) -> None:
     target = Path(os.path.realpath(path))
     if top is None or not target.is_relative_to(top):
         raise UsageError(f"{path}: a symbolic link to a file outside the repository; not read")
-
-
-def plannable(path: str) -> str | None:
-    """The file to plan for a changed ``path`` of the working tree, or None (kept for callers
-    that plan one file: a parameters file stands for its template)."""
-    if not Path(path).is_file():
-        return None
-    _inside_repository(path)
-    try:
-        doc = load_document(path)
-    except (DocumentError, UsageError):
-        return path
-    if doc.kind is DocumentKind.ARM_PARAMETERS:
-        template = template_of(_key(path))
-        if template is None or not Path(template).is_file():
-            return None
-        return git.disk_path(template) if plannable(template) else None
-    if doc.kind is DocumentKind.ARM_TEMPLATE:
-        return path if next(template_scale_sets(doc.data, doc.path), None) is not None else None
-    return path if doc.kind in _PLANNED_KINDS else None
 
 
 def _key(path: str) -> str:
