@@ -157,3 +157,17 @@ def test_unknowns_that_could_be_rejected_point_at_accept_unknown() -> None:
     assert '"<name>"' in (accept_line(result) or "") and '"web"' not in (accept_line(result) or "")
     unknown.suppressed = "suppressed by .vmssplan.yaml"
     assert accept_line(result) is None  # nothing blocks
+
+
+def test_an_untracked_parameters_file_is_not_part_of_the_change(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", {"vmss.json": PARAMS / "current.json",
+                                         "vmss.parameters.prod.json": PARAMS / "current.parameters.json"})
+    shutil.copyfile(PARAMS / "current.parameters.json", repo / "vmss.parameters.scratch.json")  # never added
+    text = (PARAMS / "current.json").read_text(encoding="utf-8").replace('"defaultValue": 3', '"defaultValue": 4')
+    (repo / "vmss.json").write_text(text, encoding="utf-8")
+    run = run_cli("plan", "--base-ref", "HEAD", cwd=repo)
+    assert run.code == 0 and "with parameters vmss.parameters.prod.json" in run.out, run.out + run.err
+    assert "scratch" not in run.out, run.out
+    git(repo, "add", "vmss.parameters.scratch.json")  # staged: part of the commit, a new deployment
+    run = run_cli("plan", "--base-ref", "HEAD", cwd=repo)
+    assert "with parameters vmss.parameters.scratch.json" in run.out and "1 to create" in run.out, run.out

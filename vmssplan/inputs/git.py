@@ -226,6 +226,17 @@ def list_directory(rev: str, path: str) -> list[tuple[str, bool, int]] | None:
     return sorted(out)
 
 
+def indexed(directory: str) -> set[str]:
+    """The names of the files directly in ``directory`` (relative to the working directory)
+    that git tracks or has staged: what a commit holds, untracked files left out."""
+    proc = _git("--literal-pathspecs", "ls-files", "-z", "--cached", "--", directory or ".")
+    if proc.returncode != 0:
+        return set()
+    names = (name.decode("utf-8", "surrogateescape") for name in proc.stdout.split(b"\0") if name)
+    here = os.path.abspath(directory or ".")  # git names them from the working directory
+    return {os.path.basename(name) for name in names if os.path.abspath(os.path.dirname(name) or ".") == here}
+
+
 def toplevel() -> Path | None:
     """The top directory of the repository around the working directory (symbolic links
     resolved), or None outside one."""

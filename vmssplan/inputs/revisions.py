@@ -123,8 +123,8 @@ class _Sides:
         revisions = [self.changes.base] + ([self.changes.head] if self.changes.head is not None else [])
         for rev in revisions:
             names |= {name for name, regular, _ in git.list_directory(rev, directory or ".") or [] if regular}
-        if self.changes.head is None and os.path.isdir(directory or "."):
-            names |= {e.name for e in os.scandir(directory or ".") if e.is_file(follow_symlinks=False)}
+        if self.changes.head is None:  # the working tree: what git tracks, as the diff sees it
+            names |= git.indexed(directory)
         self._listings[directory] = names
         return names
 
