@@ -428,7 +428,7 @@ def plan(
     if max_length is not None and fmt != "markdown":
         _fail(f"--max-length applies to -o markdown, not to -o {fmt}", 2)
     compiled = _compile_query(query)
-    from .engine import RunConfig, exit_code, plan_against_revision, plan_files
+    from .engine import RunConfig, accept_line, exit_code, plan_against_revision, plan_files
     from .model import DeploymentScope
     from .render import LOCATING_FORMATS, PLAN_FORMATS
 
@@ -465,6 +465,9 @@ def plan(
     code = exit_code(result, threshold)
     if code == 0 and detailed_exitcode and _has_changes(result):
         code = EXIT_CHANGES
+    accept = accept_line(result, threshold, config.source, base_ref is not None) if code == 1 else None
+    if accept is not None:  # a blocked commit says how to let an intended change through
+        typer.echo(f"vmssplan: {accept}", err=True)
     raise typer.Exit(code)
 
 

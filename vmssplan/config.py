@@ -73,6 +73,19 @@ class Config:
     #: Accept changes that cannot be decided offline but could be rejected: they stay
     #: ``unknown`` in the plan and no longer fail the gate as rejected ones.
     accept_unknown: bool = False
+    #: ``parameters``: template -> its parameters files (each planned with it separately),
+    #: as paths relative to the working directory, ``/``-separated.
+    parameters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def parameters_of(self, template: str) -> tuple[str, ...] | None:
+        """The parameters files the configuration gives ``template`` (a path relative to the
+        working directory), or None when it names none."""
+        return self.parameters.get(_normal(template))
+
+    def template_of(self, parameters_file: str) -> str | None:
+        """The template whose parameters files (by the configuration) include this one."""
+        wanted = _normal(parameters_file)
+        return next((t for t, files in sorted(self.parameters.items()) if wanted in files), None)
 
     def selected(self, rule: str) -> bool:
         if self.select and not any(rule.startswith(p) for p in self.select):
@@ -117,7 +130,9 @@ def find_config(start: Path, revision: str | None = None) -> Path | str | None:
 def _find_at_revision(start: Path, revision: str) -> str | None:
     from .inputs import git
 
-    git.verify_revision(revision)  # outside a repository too: "no such revision in this repository"
+    # outside a repository too: "no such revision in this repository"; `HEAD` as the hook
+    # means it (the range pre-commit was asked for, or nothing before the first commit)
+    revision = git.resolve_range(revision).base
     here = Path(os.path.realpath(start))
     candidates = [os.path.normpath(os.path.join(os.path.relpath(directory), name))
                   for directory in (here, *here.parents) for name in (*CONFIG_NAMES, "pyproject.toml")]
@@ -328,6 +343,29 @@ def _rules_dirs(directories: list[str], path: Path | str) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _normal(path: str) -> str:
+    return os.path.normpath(path).replace(os.sep, "/")
+
+
+def _parameters_map(mapping: dict[str, list[str]], path: Path | str) -> dict[str, tuple[str, ...]]:
+    """``parameters``, its paths relative to the configuration file made relative to the
+    working directory (as changed files are named)."""
+    from .inputs import files, git
+
+    where = os.path.dirname(git.parse_spec(path)[1]) if isinstance(path, str) else os.path.relpath(path.parent)
+    top = git.toplevel() if isinstance(path, str) else files.boundary(path)
+
+    def here(name: str) -> str:
+        """A path of the repository (never a runner's file: a configuration names none)."""
+        found = _normal(os.path.join(where, name.replace("\\", "/")))
+        if top is None or not Path(os.path.abspath(found)).resolve().is_relative_to(top):
+            raise UsageError(f"{path}: invalid configuration at parameters: {_excerpt(repr(name))} is not a file "
+                             "of the repository")
+        return found
+
+    return {here(template): tuple(here(name) for name in files) for template, files in mapping.items()}
+
+
 def _config_from(data: dict[str, Any], path: Path | str) -> Config:
     suppressions = []
     for item in data.get("suppressions", []):
@@ -348,4 +386,5 @@ def _config_from(data: dict[str, Any], path: Path | str) -> Config:
         rules_dirs=_rules_dirs(list(data.get("rules-dirs", ())), path),
         suppressions=tuple(suppressions),
         accept_unknown=data.get("accept-unknown") is True,
+        parameters=_parameters_map(data.get("parameters", {}), path),
     )

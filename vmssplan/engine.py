@@ -8,6 +8,7 @@ nowhere else; stages share only :mod:`vmssplan.model` and the cross-cutting modu
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -107,6 +108,11 @@ class _Run:
             doc = self.reader.read(path)
             if doc.kind is DocumentKind.ARM_PARAMETERS and not planned:
                 return _Side(doc, [])  # `validate` checks it against the parameters-file schema
+            if doc.kind in (DocumentKind.UNKNOWN, DocumentKind.INSTANCE_LIST) and not planned:
+                # Other JSON the hook's name pattern caught: passed over, with a note.
+                self.findings.append(Finding("VAL004", "not an ARM template, parameters file or scale-set model: "
+                                             "not checked", file=doc.path, line=1, column=1, severity=Severity.INFO))
+                return None
             if doc.kind is not DocumentKind.ARM_TEMPLATE:
                 return _Side(doc, scale_sets_of(doc))
             written = next(template_scale_sets(doc.data, doc.path), None) is not None
@@ -167,14 +173,18 @@ def validate_files(paths: list[str], config: RunConfig | None = None) -> Result:
     return run.result()
 
 
-def plan_files(current_path: str | None, proposed_path: str | None, config: RunConfig | None = None) -> Result:
+def plan_files(current_path: str | None, proposed_path: str | None, config: RunConfig | None = None,
+               deleted: bool = False) -> Result:
     """Plan ``current_path`` -> ``proposed_path``; with no current path every scale set of
-    the proposed side is created (a file new in this commit)."""
+    the proposed side is created (a file new in this commit); ``deleted`` (no proposed
+    path): every scale set of the current side is deleted (a file removed in this commit)."""
     run = _Run(config or RunConfig())
     options = run.config
     current = (_Side(Document("(none)", "", None, DocumentKind.UNKNOWN), []) if current_path is None
                else run.side(current_path, options.parameters + options.current_parameters))
-    if options.patch or options.edits:
+    if deleted and proposed_path is None:
+        proposed: _Side | None = _Side(Document("(deleted)", "", None, DocumentKind.UNKNOWN), [])
+    elif options.patch or options.edits:
         proposed = _edited_side(run, current)
     elif proposed_path is None:
         raise UsageError("give PROPOSED, or build it from CURRENT with --set/--add/--remove/--patch")
@@ -183,7 +193,8 @@ def plan_files(current_path: str | None, proposed_path: str | None, config: RunC
     if current is None or proposed is None:
         return run.result()
     # What is deployed already is not checked; notes (severity info) belong to `validate`.
-    run.findings += validate.side_findings(proposed.doc, proposed.sources, notes=False)
+    if not deleted:
+        run.findings += validate.side_findings(proposed.doc, proposed.sources, notes=False)
     hidden = plan.hidden_findings(current.hidden, proposed.hidden, options.unknowns_accepted_by)
     run.findings += hidden
     if options.unknowns_accepted_by:  # each hidden deployment that would have failed the check
@@ -270,21 +281,37 @@ def _edited_side(run: _Run, current: _Side | None) -> _Side | None:
 
 
 def plan_against_revision(revision: str, paths: tuple[str, ...], config: RunConfig | None = None) -> Result:
-    """Plan every scale-set file among ``paths`` (default: the JSON files changed since
-    ``revision``) against its version at ``revision``: the pre-commit hook and CI use this.
-    A renamed file is planned against its old path; the configuration (the caller's, read
-    at ``revision`` unless given explicitly) and the base's template metadata decide."""
-    merged = Result(plan=Plan(current_file=f"git:{revision}", proposed_file="working tree"))
-    assert merged.plan is not None
+    """Plan every deployment among ``paths`` (default: the JSON files changed since
+    ``revision``, in the whole repository) against its version at ``revision``: the
+    pre-commit hook and CI use this. ``HEAD`` is what the hook passes: the range pre-commit
+    was asked for, or the empty tree before the first commit (:func:`git.resolve_range`).
+    A template is planned with each of its parameters files separately, a deleted one as
+    its scale sets deleted, a renamed one against its old path; the configuration (the
+    caller's, read at the base unless given explicitly) and the base's template metadata
+    decide."""
     options = replace(config or RunConfig(), base_decides=True)
     with git.session():  # one listing of the revision's tree answers every "is it there?"
-        for old, new in revisions.planned_files(revision, paths):
-            part = plan_files(old, new, options)
+        changes = git.resolve_range(revision)
+        shown = revision if changes.base == revision or changes.head is None else changes.base
+        merged = Result(plan=Plan(current_file=f"git:{shown}",
+                                  proposed_file=f"git:{changes.head}" if changes.head else "working tree"))
+        assert merged.plan is not None
+        for unit in revisions.planned_files(changes, paths, options.config):
+            part_options = options
+            if unit.parameters is not None:  # this parameters file on each side, not the sibling
+                part_options = replace(options, current_parameters=options.current_parameters + (
+                    ("@" + unit.current_parameters,) if unit.current_parameters else ()),
+                    proposed_parameters=options.proposed_parameters + (
+                    ("@" + unit.proposed_parameters,) if unit.proposed_parameters else ()))
+            part = plan_files(unit.current, unit.proposed, part_options, deleted=unit.proposed is None)
             merged.findings += part.findings
             merged.secrets |= part.secrets
             merged.rules.update(part.rules)
             merged.waivers += part.waivers
             if part.plan is not None:
+                for scale_set in part.plan.scale_sets:
+                    if unit.parameters is not None:
+                        scale_set.notes.insert(0, f"with parameters {unit.parameters}")
                 merged.plan.scale_sets += part.plan.scale_sets
     merged.findings = sorted(set(merged.findings), key=Finding.sort_key)
     merged.waivers = sorted(set(merged.waivers), key=Waiver.sort_key)
@@ -302,4 +329,43 @@ def exit_code(result: Result, fail_on: Effect = Effect.REJECTED) -> int:
     return 0
 
 
-__all__ = ["RunConfig", "exit_code", "plan_against_revision", "plan_files", "validate_files"]
+def accept_line(result: Result, fail_on: Effect = Effect.REJECTED, config_source: str | None = None,
+                at_base: bool = False) -> str | None:
+    """The one line that accepts the changes that fail the check, when they are what fails
+    it (a blocked commit says how to let an intended change through), or None: the
+    suppression to add to the configuration (``config_source``, else .vmssplan.yaml;
+    ``at_base``: read at the base revision, so committed before the change), and
+    ``--accept-unknown`` for changes that cannot be decided offline."""
+    if result.plan is None or any(f.severity is Severity.ERROR and f.rule != "VAL046" for f in result.findings):
+        return None  # an error in a document is fixed, not accepted
+    unknown = any(f.severity is Severity.ERROR and f.rule == "VAL046" for f in result.findings)
+    blocking: dict[tuple[str, str], None] = {}
+    for scale_set in result.plan.scale_sets:
+        # A name is quoted as JSON (valid YAML and TOML); one that holds a secret is not shown.
+        shown = "<name>" if any(secret and secret in scale_set.name for secret in result.secrets) else scale_set.name
+        for change in scale_set.changes:
+            if change.gate_effect >= fail_on and not change.suppressed:
+                if change.could_be_rejected and not change.accepted:
+                    unknown = True
+                else:
+                    blocking[(change.rule, json.dumps(shown))] = None
+    parts = []
+    if blocking:
+        name = (git.parse_spec(config_source)[1] if config_source and git.is_git_spec(config_source)
+                else config_source) or ".vmssplan.yaml"
+        how = "commit to" if at_base else "add to"
+        when = " before this change (the base revision's configuration decides)" if at_base else ""
+        if name.endswith("pyproject.toml"):
+            items = ", ".join(f'{{rule = "{rule}", scale-set = {scale_set}, reason = "<why>"}}'
+                              for rule, scale_set in sorted(blocking))
+            parts.append(f"{how} [tool.vmssplan] in {name}{when}: suppressions = [{items}]")
+        else:
+            items = ", ".join(f'{{rule: {rule}, scale-set: {scale_set}, reason: "<why>"}}'
+                              for rule, scale_set in sorted(blocking))
+            parts.append(f"{how} {name}{when}: suppressions: [{items}]")
+    if unknown:
+        parts.append("run with --accept-unknown (or set accept-unknown: true) for what cannot be decided offline")
+    return "to accept an intended change, " + "; and ".join(parts) if parts else None
+
+
+__all__ = ["RunConfig", "accept_line", "exit_code", "plan_against_revision", "plan_files", "validate_files"]

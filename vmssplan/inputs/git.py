@@ -226,6 +226,17 @@ def list_directory(rev: str, path: str) -> list[tuple[str, bool, int]] | None:
     return sorted(out)
 
 
+def indexed(directory: str) -> set[str]:
+    """The names of the files directly in ``directory`` (relative to the working directory)
+    that git tracks or has staged: what a commit holds, untracked files left out."""
+    proc = _git("--literal-pathspecs", "ls-files", "-z", "--cached", "--", directory or ".")
+    if proc.returncode != 0:
+        return set()
+    names = (name.decode("utf-8", "surrogateescape") for name in proc.stdout.split(b"\0") if name)
+    here = os.path.abspath(directory or ".")  # git names them from the working directory
+    return {os.path.basename(name) for name in names if os.path.abspath(os.path.dirname(name) or ".") == here}
+
+
 def toplevel() -> Path | None:
     """The top directory of the repository around the working directory (symbolic links
     resolved), or None outside one."""
@@ -249,34 +260,104 @@ def verify_revision(rev: str) -> None:
         raise UsageError(f"--base-ref {rev}: no such revision in this repository")
 
 
+#: The variables pre-commit sets for ``pre-commit run --from-ref X --to-ref Y`` (and for
+#: pre-push hooks): the range a hook is asked to check.
+FROM_REF, TO_REF = "PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF"
+
+
+@dataclass(frozen=True)
+class Range:
+    """What ``--base-ref REV`` compares: ``base`` (a revision every ``git:`` spec may name),
+    against ``head`` (a revision), or the working tree when ``head`` is None."""
+
+    base: str
+    head: str | None = None
+
+
+def resolve_range(rev: str) -> Range:
+    """The range ``--base-ref REV`` plans. ``HEAD`` is what the hook passes, and means what
+    the hook was asked: with ``PRE_COMMIT_FROM_REF``/``PRE_COMMIT_TO_REF`` set (``pre-commit
+    run --from-ref X --to-ref Y``, as CI runs hooks; pre-push), the files at Y against X
+    (where Y branched from X, as pre-commit chooses the files); in a repository with no
+    commit yet (the first commit), the empty tree, so that every staged file is new. Any
+    other revision must exist."""
+    if rev == "HEAD":
+        source, target = os.environ.get(FROM_REF, ""), os.environ.get(TO_REF, "")
+        if source and target:
+            for name, value in ((FROM_REF, source), (TO_REF, target)):
+                check_revision(value, name)
+                if _git("rev-parse", "--verify", "--quiet", "--end-of-options",
+                        f"{value}^{{commit}}").returncode != 0:
+                    raise UsageError(f"{name}={value}: no such revision in this repository")
+            fork = _git("merge-base", "--end-of-options", source, target)
+            base = fork.stdout.decode("ascii", "replace").strip() if fork.returncode == 0 else ""
+            same = _git("rev-parse", "--verify", "--quiet", "--end-of-options", f"{source}^{{commit}}")
+            if not base or base == same.stdout.decode("ascii", "replace").strip():
+                base = source  # the usual case: named as the user named it
+            return Range(base, target)
+        if _unborn_head():
+            return Range(empty_tree())
+    verify_revision(rev)
+    return Range(rev)
+
+
+def _unborn_head() -> bool:
+    """Whether HEAD names a branch with no commit yet (a new repository)."""
+    if _git("rev-parse", "--verify", "--quiet", "HEAD^{commit}").returncode == 0:
+        return False
+    return _git("symbolic-ref", "--quiet", "HEAD").returncode == 0
+
+
+def empty_tree() -> str:
+    """The id of the empty tree in this repository's hash (SHA-1 or SHA-256)."""
+    proc = _git("hash-object", "-t", "tree", os.devnull)
+    tree = proc.stdout.decode("ascii", "replace").strip()
+    if proc.returncode != 0 or not tree:
+        raise UsageError("--base-ref HEAD: this repository has no commit, and git cannot name its empty tree")
+    return tree
+
+
 @dataclass(frozen=True)
 class Changed:
-    """A JSON file changed since a revision: its path in the working tree and, for a rename,
-    its path at the revision (both relative to the working directory)."""
+    """A JSON file changed in a range: its path in the working tree (or at the range's head)
+    and, for a rename, its path at the base (both relative to the working directory); a
+    deleted file is named by its path at the base."""
 
     path: str
     old_path: str | None = None
+    deleted: bool = False
 
 
-def changed_files(rev: str) -> list[Changed]:
-    """JSON files changed between ``rev`` and the working tree (added, copied, modified,
-    renamed, or a symbolic link turned into a file), under the working directory, sorted
-    by path. Renames are followed whatever ``diff.renames`` says; names are NUL-separated."""
-    verify_revision(rev)
-    proc = _git("diff", "--name-status", "-z", "--relative", "--find-renames", "--no-ext-diff",
-                "--diff-filter=ACMRT", "--end-of-options", rev, "--", "*.json")
+def changed_files(changes: Range | str) -> list[Changed]:
+    """JSON files changed in ``changes`` (added, copied, modified, renamed, deleted, or a
+    symbolic link turned into a file), in the whole repository whatever the working
+    directory, named relative to it, sorted by path. Renames are followed whatever
+    ``diff.renames`` says; names are NUL-separated."""
+    if isinstance(changes, str):
+        verify_revision(changes)
+        changes = Range(changes)
+    top = toplevel()
+    if top is None:
+        raise UsageError(f"--base-ref {changes.base}: not inside a git repository")
+    heads = (changes.head,) if changes.head is not None else ()
+    proc = _git("diff", "--name-status", "-z", "--find-renames", "--no-ext-diff", "--no-relative",
+                "--diff-filter=ACMRTD", "--end-of-options", changes.base, *heads)
     if proc.returncode != 0:
-        raise UsageError(f"git diff {rev}: {proc.stderr.decode('utf-8', 'replace').strip()}")
+        raise UsageError(f"git diff {changes.base}: {proc.stderr.decode('utf-8', 'replace').strip()}")
     fields = [f.decode("utf-8", "surrogateescape") for f in proc.stdout.split(b"\0")]
+
+    def here(name: str) -> str:  # git names it from the top of the repository
+        return os.path.relpath(os.path.join(top, name)).replace(os.sep, "/")
+
     out: list[Changed] = []
     position = 0
-    while position < len(fields) and fields[position]:
+    while position + 1 < len(fields) and fields[position]:
         status = fields[position]
-        if status[:1] in ("R", "C"):
+        if status[:1] in ("R", "C") and position + 2 < len(fields):
             old, new = fields[position + 1], fields[position + 2]
             position += 3
-            out.append(Changed(new, old if status[0] == "R" else None))
+            out.append(Changed(here(new), here(old) if status[0] == "R" else None))
         else:
-            out.append(Changed(fields[position + 1]))
+            out.append(Changed(here(fields[position + 1]), deleted=status[:1] == "D"))
             position += 2
     return sorted((c for c in out if c.path.lower().endswith(".json")), key=lambda c: c.path)

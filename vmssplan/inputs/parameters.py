@@ -2,8 +2,15 @@
 
 ``--parameters`` arguments are ``@FILE``, ``FILE.json`` (a parameters file) or
 ``NAME=VALUE``; later ones win. A template given no parameters file gets the
-``<template>.parameters.json`` beside it, as a person would pass it (at the same git
-revision for a ``git:REV:PATH`` template). What the values mean is the resolve stage's.
+``<template>.parameters.json`` beside it (``parameters.json`` beside the portal's
+``template.json``), as a person would pass it (at the same git revision for a
+``git:REV:PATH`` template). What the values mean is the resolve stage's.
+
+Which parameters files belong to a template, when a change is planned against a revision
+(:func:`template_of`, :func:`is_parameters_of`): the configuration's ``parameters`` mapping
+first, else by name: ``<name>.parameters.json`` and ``<name>.parameters.<env>.json`` are
+``<name>.json``'s, and the Azure portal's export ``parameters.json`` is the
+``template.json`` beside it.
 """
 
 from __future__ import annotations
@@ -33,7 +40,42 @@ def _sibling_name(template: str) -> str | None:
     path = Path(template)
     if not path.suffix:
         return None
-    return str(path.with_name(path.name[: -len(path.suffix)] + ".parameters.json"))
+    own = path.with_name(path.name[: -len(path.suffix)] + ".parameters.json")
+    if path.name.lower() == PORTAL_TEMPLATE:  # the portal's export: template.json + parameters.json
+        exists = git.exists(*git.parse_spec(str(own))) if git.is_git_spec(str(own)) else files.is_entry(str(own))
+        if not exists:
+            return str(path.with_name(PORTAL_PARAMETERS))
+    return str(own)
+
+
+#: The names the Azure portal's "Export template" gives a template and its parameters file.
+PORTAL_TEMPLATE, PORTAL_PARAMETERS = "template.json", "parameters.json"
+_PARAMETERS_INFIX = ".parameters."
+
+
+def template_of(parameters_file: str) -> str | None:
+    """The template a parameters file belongs to by its name (same directory), or None:
+    ``x.parameters.json`` and ``x.parameters.<env>.json`` -> ``x.json``; the portal's
+    ``parameters.json`` -> ``template.json``."""
+    directory, _, name = parameters_file.replace("\\", "/").rpartition("/")
+    lower = name.lower()
+    if lower == PORTAL_PARAMETERS:
+        template = PORTAL_TEMPLATE
+    elif lower.endswith(".json") and _PARAMETERS_INFIX in lower:
+        stem = name[: lower.index(_PARAMETERS_INFIX)]
+        env = lower[lower.index(_PARAMETERS_INFIX) + len(_PARAMETERS_INFIX): -len(".json")]
+        if not stem or "." in env or (env == "" and lower != stem.lower() + ".parameters.json"):
+            return None
+        template = stem + ".json"
+    else:
+        return None
+    return f"{directory}/{template}" if directory else template
+
+
+def is_parameters_of(parameters_file: str, template: str) -> bool:
+    """Whether a file's name makes it a parameters file of ``template`` (same directory)."""
+    found = template_of(parameters_file)
+    return found is not None and found.lower() == template.replace("\\", "/").lower()
 
 
 def _names_a_file(arg: str) -> bool:
