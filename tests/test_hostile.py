@@ -291,8 +291,10 @@ def baseline_rss(cwd: Path) -> int:
 def test_30_megabytes_not_a_scale_set(tmp_path: Path) -> None:
     size = thirty_megabytes(tmp_path / "data.json")
     run, elapsed, peak = run_measured("validate", "data.json", cwd=tmp_path)
-    assert run.code == 1
-    assert_located(run, "data.json", 1, 1, "cannot plan this document")
+    # Not a scale-set document: passed over with a note (VAL004), as pre-commit hands validate
+    # any JSON whose name looks like one; read and parsed within the bounds all the same.
+    assert run.code == 0
+    assert_located(run, "data.json", 1, 1, "not an ARM template, parameters file or scale-set model")
     assert elapsed < 30
     used = peak - baseline_rss(tmp_path)
     assert used < 10 * size, f"{used / 2**20:.0f} MiB above start-up for {size / 2**20:.0f} MiB of input"

@@ -465,8 +465,8 @@ def plan(
     code = exit_code(result, threshold)
     if code == 0 and detailed_exitcode and _has_changes(result):
         code = EXIT_CHANGES
-    accept = accept_line(result, threshold, config.source, base_ref is not None) if code == 1 else None
-    if accept is not None:  # a blocked commit says how to let an intended change through
+    accept = accept_line(result, threshold, config.source, True) if code == 1 and base_ref is not None else None
+    if accept is not None:  # a blocked commit (the hook, CI) says how to let an intended change through
         typer.echo(f"vmssplan: {accept}", err=True)
     raise typer.Exit(code)
 
