@@ -79,7 +79,7 @@ from deepdiff import DeepDiff
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from conftest import CORPUS, EXAMPLES, TESTS
+from conftest import CORPUS, EXAMPLES, TESTS, corpus_cases
 from vmssplan import shape
 from vmssplan.diff import diff, to_rfc6902
 from vmssplan.expressions.values import Unknown
@@ -399,7 +399,7 @@ def _previous_model(name: str) -> dict[str, Any] | None:
     return None
 
 
-@pytest.mark.parametrize("name", CORPUS_FILES)
+@pytest.mark.parametrize("name", corpus_cases(CORPUS_FILES))
 def test_corpus_pairs_agree_with_deepdiff(corpus: Path, name: str) -> None:
     models = list(models_of(corpus / name))
     if not models:
@@ -578,7 +578,7 @@ SETTINGS = settings(deadline=None, derandomize=True, suppress_health_check=[Heal
 
 @settings(SETTINGS, max_examples=3)
 @given(data=st.data())
-@pytest.mark.parametrize("name", CORPUS_FILES)
+@pytest.mark.parametrize("name", corpus_cases(CORPUS_FILES))
 def test_corpus_models_against_edited_copies_agree_with_deepdiff(name: str, data: st.DataObject) -> None:
     models = models_of(CORPUS / name)  # no corpus: no parameters, nothing runs
     if not models:
