@@ -20,7 +20,7 @@ INTEGRATION_FILES = {
     "test_wheel.py": "builds a wheel and installs it into a new venv",
     "test_precommit.py": "runs the real pre-commit in git repositories",
     "test_git.py": "builds git repositories",
-    "test_ci_recipes.py": "runs the GitHub Action and Azure DevOps steps in git repositories",
+    "test_ci_recipes.py": "the README's snippets (venvs, pip, real pre-commit) and the Action in git repositories",
     "test_bench.py": "runs the benchmark, which installs vmssplan into a new venv",
     "test_properties.py": "hypothesis property tests",
     "expressions/test_expressions_fuzz.py": "hypothesis fuzzing of the expression language",
