@@ -8,6 +8,7 @@ test_readme.py checks the workflow snippet against action.yml."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -184,3 +185,40 @@ def test_quick_start_on_a_python_that_refuses_global_installs(tmp_path: Path) ->
     assert run.returncode == 0, run.stdout + run.stderr
     assert "Plan: 1 scale set: 1 to update." in run.stdout
     assert (tree / ".venv" / "bin" / "vmssplan").is_file()
+
+
+def _expressions(text: str, values: dict[str, str]) -> str:
+    """``${{ name }}`` replaced as the runner would, from ``values`` ('' for what is not there)."""
+    return re.sub(r"\$\{\{\s*([\w.-]+)\s*\}\}", lambda m: values.get(m.group(1), ""), text)
+
+
+def test_workflow_snippet_installs_the_released_action_and_plans(tmp_path: Path, release: tuple[str, str]) -> None:
+    """What `uses: <owner>/vmssplan@<tag>` does, short of GitHub: the runner puts the repository at
+    that tag in GITHUB_ACTION_PATH; the action installs vmssplan from there and plans with the
+    inputs the workflow gives (setup-python and the comment need GitHub: a venv stands for the
+    first, the second is not run)."""
+    workflow = readme.load("# .github/workflows/vmssplan.yml")
+    [ours] = [s for s in workflow["jobs"]["plan"]["steps"] if not s["uses"].startswith("actions/")]
+    action_path = tmp_path / "_actions" / ours["uses"].split("@")[0]
+    git(tmp_path, "clone", "-q", "--branch", release[1], release[0], str(action_path))
+    action = yaml.safe_load((action_path / "action.yml").read_text(encoding="utf-8"))
+    repo, base = _pull_request(tmp_path, "single-placement-group-on")
+    context = {"github.event.pull_request.base.sha": base}
+    inputs = {f"inputs.{name}": _expressions(str(ours.get("with", {}).get(name, spec.get("default", ""))), context)
+              for name, spec in action["inputs"].items()}
+    summary, output = tmp_path / "summary.md", tmp_path / "output.txt"
+    env = {**_venv(tmp_path / "python"), "GITHUB_ACTION_PATH": str(action_path),
+           "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_OUTPUT": str(output)}
+    steps = [s for s in action["runs"]["steps"] if "run" in s]
+    install = next(s for s in steps if "pip install" in s["run"])
+    plan = next(s for s in steps if s.get("id") == "plan")
+    values = {**context, **inputs}
+    for step in (install, plan):
+        step_env = {name: _expressions(str(value), values) for name, value in step.get("env", {}).items()}
+        run = _run(_expressions(step["run"], values), repo, {**env, **step_env})
+        assert run.returncode == 0, run.stdout + run.stderr
+    assert "exit-code=1" in output.read_text(encoding="utf-8")  # fail-on: rejected, and the change is rejected
+    assert "::error file=infra/web-vmss.json" in run.stdout and summary.read_text(encoding="utf-8").startswith("❌")
+    installed = subprocess.run([str(tmp_path / "python" / "bin" / "vmssplan"), "--version"], capture_output=True,
+                               text=True, check=False)
+    assert installed.returncode == 0 and installed.stdout.strip()
