@@ -4,6 +4,7 @@ tests are integration tests (tests/README.md, "Running the tests")."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,7 +20,7 @@ INTEGRATION_FILES = {
     "test_wheel.py": "builds a wheel and installs it into a new venv",
     "test_precommit.py": "runs the real pre-commit in git repositories",
     "test_git.py": "builds git repositories",
-    "test_ci_recipes.py": "runs the GitHub Action and Azure DevOps steps in git repositories",
+    "test_ci_recipes.py": "the README's snippets (venvs, pip, real pre-commit) and the Action in git repositories",
     "test_bench.py": "runs the benchmark, which installs vmssplan into a new venv",
     "test_properties.py": "hypothesis property tests",
     "expressions/test_expressions_fuzz.py": "hypothesis fuzzing of the expression language",
@@ -57,8 +58,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.integration)
 
 
+#: Why a corpus test skips on a fresh clone (no ``../shared`` beside the repository).
+NO_CORPUS = "../shared/corpus is not present"
+
+
 @pytest.fixture
 def corpus() -> Path:
     if not CORPUS.is_dir():
-        pytest.skip("../shared/corpus is not present")
+        pytest.skip(NO_CORPUS)
     return CORPUS
+
+
+def corpus_cases(names: list[str]) -> list[Any]:
+    """The parameters of a test over corpus files: the names, or without the corpus one case that
+    skips and says why (an empty list would skip as "got empty parameter set", which pyproject.toml
+    makes a collection error so that no corpus test skips without its reason)."""
+    return list(names) if names else [pytest.param(None, marks=pytest.mark.skip(reason=NO_CORPUS), id="no-corpus")]

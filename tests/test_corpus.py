@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS
+from conftest import CORPUS, corpus_cases
 from vmssplan.engine import plan_files
 from vmssplan.inputs.documents import load_document, scale_sets_of
 from vmssplan.model import DocumentError, DocumentKind, Effect, Severity
@@ -38,7 +38,7 @@ REST = _files("rest-example")
 GENUINE_ERRORS = {"templates/vmss-win-iis-app-ssl/azuredeploy.json": {"VAL040", "VAL020"}}
 
 
-@pytest.mark.parametrize("name", TEMPLATES)
+@pytest.mark.parametrize("name", corpus_cases(TEMPLATES))
 def test_template_loads_evaluates_and_is_a_no_op_against_itself(corpus: Path, name: str) -> None:
     path = str(corpus / name)
     doc = load_document(path)
@@ -66,14 +66,14 @@ def test_template_loads_evaluates_and_is_a_no_op_against_itself(corpus: Path, na
     assert evaluation_errors <= allowed, [f.message for f in result.findings if f.rule not in allowed]
 
 
-@pytest.mark.parametrize("name", PARAMETERS)
+@pytest.mark.parametrize("name", corpus_cases(PARAMETERS))
 def test_parameters_file_loads_and_validates(corpus: Path, name: str) -> None:
     doc = load_document(str(corpus / name))
     assert doc.kind is DocumentKind.ARM_PARAMETERS
     assert [f for f in validate_document(doc) if f.severity is Severity.ERROR] == []
 
 
-@pytest.mark.parametrize("name", REST)
+@pytest.mark.parametrize("name", corpus_cases(REST))
 def test_rest_example_planned_against_itself(corpus: Path, name: str) -> None:
     path = str(corpus / name)
     doc = load_document(path)

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from conftest import CORPUS, EXAMPLES, REPO
+from conftest import CORPUS, EXAMPLES, REPO, corpus_cases
 from vmssplan.conditions import lookup
 from vmssplan.expressions import Unknown
 from vmssplan.inputs.documents import load_document, scale_sets_of
@@ -368,7 +368,7 @@ def _corpus_errors(corpus: Path, name: str) -> set[str] | None:
     return errors
 
 
-@pytest.mark.parametrize("name", _corpus_files("rest-example"))
+@pytest.mark.parametrize("name", corpus_cases(_corpus_files("rest-example")))
 def test_corpus_rest_example_lints_clean_unless_genuinely_wrong(corpus: Path, name: str) -> None:
     errors = _corpus_errors(corpus, name)
     if errors is None:
@@ -376,7 +376,7 @@ def test_corpus_rest_example_lints_clean_unless_genuinely_wrong(corpus: Path, na
     assert errors == GENUINE_ERRORS.get(name, set())
 
 
-@pytest.mark.parametrize("name", _corpus_files("arm-template"))
+@pytest.mark.parametrize("name", corpus_cases(_corpus_files("arm-template")))
 def test_corpus_template_lints_clean(corpus: Path, name: str) -> None:
     errors = _corpus_errors(corpus, name)
     if errors is None:
