@@ -38,8 +38,12 @@ def _pull_request(tmp_path: Path, example: str) -> tuple[Path, str]:
 
 
 def _run(script: str, repo: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``script`` under bash: ``FAKE_BIN`` (a fake `gh`) first on PATH, then the PATH ``env``
+    gives (a venv), else this Python's directory and the caller's PATH."""
+    base = env.get("PATH") or os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    path = os.pathsep.join([*([env["FAKE_BIN"]] if "FAKE_BIN" in env else []), base])
     return subprocess.run(["bash", "-c", script], cwd=repo, capture_output=True, text=True, timeout=300,
-                          env={**os.environ, **GIT_ENV, "NO_COLOR": "1", **env}, check=False)
+                          env={**os.environ, **GIT_ENV, "NO_COLOR": "1", **env, "PATH": path}, check=False)
 
 
 def _step(name: str) -> dict[str, Any]:
