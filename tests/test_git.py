@@ -95,6 +95,40 @@ def test_a_session_lists_a_revision_once_and_answers_as_git_does(tmp_path: Path,
     assert [c[0] for c in calls].count("show") == 1  # only the file the revision does not have
 
 
+def test_base_ref_asks_git_as_often_for_twenty_directories_as_for_two(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each changed template's directory is listed for its parameters files: in a session one
+    listing of the revision's tree and one of the index answer every directory, so the number
+    of git processes does not grow with the number of directories (it was two a directory)."""
+    from vmssplan.inputs import git as gitsource
+
+    example = EXAMPLES / "template-parameters"
+
+    def processes(count: int) -> tuple[int, list[str]]:
+        root = tmp_path / f"r{count}"
+        files = {f"vmss-{i:02d}/azuredeploy.json": example / "current.json" for i in range(count)}
+        files |= {f"vmss-{i:02d}/azuredeploy.parameters.json": example / "current.parameters.json"
+                  for i in range(count)}
+        repo = make_repo(root, files)
+        for i in range(count):  # the template changes (its text), and so do its parameters
+            template = repo / f"vmss-{i:02d}" / "azuredeploy.json"
+            template.write_text(template.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+            shutil.copyfile(example / "proposed.parameters.json", template.with_name("azuredeploy.parameters.json"))
+        monkeypatch.chdir(repo)
+        calls: list[tuple[str, ...]] = []
+        real = gitsource._git
+        monkeypatch.setattr(gitsource, "_git", lambda *args: calls.append(args) or real(*args))
+        result = plan_against_revision("HEAD", ())
+        monkeypatch.setattr(gitsource, "_git", real)
+        assert result.plan is not None
+        return len(calls), [s.name for s in result.plan.scale_sets]
+
+    few, names = processes(2)
+    many, more_names = processes(20)
+    assert len(more_names) == 20 and len(names) == 2
+    assert many == few
+
+
 def test_a_linked_template_by_the_artifacts_convention_is_read_at_the_same_revision(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The quickstart convention (uri(parameters('_artifactsLocation'), 'nestedtemplates/...')):

@@ -210,31 +210,85 @@ def present(rev: str, paths: list[str]) -> set[str]:
 def list_directory(rev: str, path: str) -> list[tuple[str, bool, int]] | None:
     """(name, whether it is a regular file, size in bytes) of each entry of directory
     ``path`` at ``rev``, in name order; None when it is not a directory of the revision. A
-    symbolic link, a subdirectory or a submodule is not a regular file."""
+    symbolic link, a subdirectory or a submodule is not a regular file. In a session, every
+    directory is answered from one listing of the whole tree."""
+    if _session is not None:
+        relative = _from_top(path)
+        directories = _session_value(f"\0directories\0{rev}", lambda: _directories(rev))
+        if relative is not None and isinstance(directories, dict):
+            found = directories.get("" if relative == "." else relative)
+            return sorted(found) if found is not None else None
     proc = _git("ls-tree", "-z", "-l", "--end-of-options", _object(rev, path))
     if proc.returncode != 0:
         return None
     out = []
-    for entry in proc.stdout.split(b"\0"):
-        meta, tab, raw_name = entry.partition(b"\t")
-        fields = meta.split()
-        if not tab or len(fields) != 4:
-            continue
-        mode, kind, _, size = fields
-        regular = kind == b"blob" and mode in (b"100644", b"100755")
-        out.append((raw_name.decode("utf-8", "surrogateescape"), regular, int(size) if size.isdigit() else 0))
+    for raw in proc.stdout.split(b"\0"):
+        entry = _entry(raw)
+        if entry is not None:
+            out.append(entry[1:])
     return sorted(out)
+
+
+def _entry(raw: bytes) -> tuple[str, str, bool, int] | None:
+    """(path, name, regular file, size) of one ``git ls-tree -z -l`` entry, or None."""
+    meta, tab, raw_name = raw.partition(b"\t")
+    fields = meta.split()
+    if not tab or len(fields) != 4:
+        return None
+    mode, kind, _, size = fields
+    name = raw_name.decode("utf-8", "surrogateescape")
+    return name, name.rsplit("/", 1)[-1], kind == b"blob" and mode in (b"100644", b"100755"), \
+        int(size) if size.isdigit() else 0
+
+
+def _directories(rev: str) -> dict[str, set[tuple[str, bool, int]]] | None:
+    """Every directory of ``rev``'s tree (from the repository root, "" for the root) with
+    its entries, from one ``git ls-tree -r -t -l``."""
+    proc = _git("ls-tree", "-r", "-t", "-z", "-l", "--full-tree", "--end-of-options", rev)
+    if proc.returncode != 0:
+        return None
+    directories: dict[str, set[tuple[str, bool, int]]] = {"": set()}
+    for raw in proc.stdout.split(b"\0"):
+        entry = _entry(raw)
+        if entry is None:
+            continue
+        path, name, regular, size = entry
+        parent = path.rsplit("/", 1)[0] if "/" in path else ""
+        directories.setdefault(parent, set()).add((name, regular, size))
+        if raw.split(b" ", 2)[1:2] == [b"tree"]:
+            directories.setdefault(path, set())
+    return directories
 
 
 def indexed(directory: str) -> set[str]:
     """The names of the files directly in ``directory`` (relative to the working directory)
-    that git tracks or has staged: what a commit holds, untracked files left out."""
+    that git tracks or has staged: what a commit holds, untracked files left out. In a
+    session, one listing of the index answers every directory."""
+    if _session is not None:
+        relative = _from_top(directory or ".")
+        index = _session_value("\0index", _index)
+        if relative is not None and isinstance(index, dict):
+            return set(index.get("" if relative == "." else relative, ()))
     proc = _git("--literal-pathspecs", "ls-files", "-z", "--cached", "--", directory or ".")
     if proc.returncode != 0:
         return set()
     names = (name.decode("utf-8", "surrogateescape") for name in proc.stdout.split(b"\0") if name)
     here = os.path.abspath(directory or ".")  # git names them from the working directory
     return {os.path.basename(name) for name in names if os.path.abspath(os.path.dirname(name) or ".") == here}
+
+
+def _index() -> dict[str, set[str]] | None:
+    """The files git tracks or has staged, by directory from the repository root."""
+    proc = _git("ls-files", "-z", "--cached", "--full-name", "--", ":/")
+    if proc.returncode != 0:
+        return None
+    index: dict[str, set[str]] = {}
+    for raw in proc.stdout.split(b"\0"):
+        if raw:
+            path = raw.decode("utf-8", "surrogateescape")
+            parent, _, name = path.rpartition("/")
+            index.setdefault(parent, set()).add(name)
+    return index
 
 
 def toplevel() -> Path | None:
