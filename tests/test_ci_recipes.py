@@ -52,9 +52,12 @@ def _step(name: str) -> dict[str, Any]:
     return step
 
 
-def _plan_step(tmp_path: Path, repo: Path, base: str) -> tuple[subprocess.CompletedProcess[str], dict[str, str]]:
-    """Run the action's plan step; its outputs (GITHUB_OUTPUT) and the environment it ran in."""
+def _plan_step(tmp_path: Path, repo: Path, base: str, *, what_if: str = "", instances: str = ""
+               ) -> tuple[subprocess.CompletedProcess[str], dict[str, str]]:
+    """Run the action's plan step (with the inputs it gets as VMSSPLAN_* variables); its outputs
+    (GITHUB_OUTPUT) and the environment it ran in."""
     env = {"VMSSPLAN_BASE": base, "VMSSPLAN_PATHS": "", "VMSSPLAN_FAIL_ON": "rejected",
+           "VMSSPLAN_WHATIF": what_if, "VMSSPLAN_INSTANCES": instances,
            "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"), "GITHUB_OUTPUT": str(tmp_path / "output.txt"),
            "RUNNER_TEMP": str(tmp_path / "runner-temp")}
     run = _run(_step("plan")["run"], repo, env)
@@ -78,6 +81,119 @@ def test_github_action_plan_step(tmp_path: Path, example: str, code: str) -> Non
         assert full.startswith("❌") and "::error file=infra/web-vmss.json" in run.stdout
     else:
         assert "web-vmss" in full and "::notice file=infra/web-vmss.json" in run.stdout
+
+
+# --- a what-if result: the plan step with the what-if input -----------------------------
+
+#: The REST example whose GET body the what-if results below are built from (Azure/azure-rest-api-specs,
+#: MIT). They are built when the test runs, from the shared corpus (PROVENANCE.md there): nothing of
+#: the example is copied into this repository.
+WHATIF_SOURCE = "rest-examples/2024-03-01/VirtualMachineScaleSet_Get.json"
+#: Read-only values of that GET body that a template never holds: what-if reports each as deleted.
+WHATIF_NOISE = ("properties.provisioningState", "properties.timeCreated",
+                "properties.virtualMachineProfile.timeCreated")
+#: The change a template makes to the scale set: what-if's path, the new value.
+WHATIF_CHANGES = {"image-version": ("properties.virtualMachineProfile.storageProfile.imageReference.version", "3.16.0"),
+                  "single-placement-group-on": ("properties.singlePlacementGroup", True)}
+
+
+def _whatif_result(corpus: Path, change: str) -> dict[str, Any]:
+    """What `az deployment group what-if --no-pretty-print -o json` prints for a template that
+    changes one property of the example's scale set: ``before`` is the GET body (with the
+    ``apiVersion`` what-if adds), ``after`` the template's resource (no read-only values, no etag)
+    with the change, and ``delta`` what what-if reports: the change, and the read-only values
+    as deleted (its noise)."""
+    body = json.loads((corpus / WHATIF_SOURCE).read_text(encoding="utf-8"))["responses"]["200"]["body"]
+    before = {**body, "apiVersion": "2024-03-01"}
+    after = json.loads(json.dumps(before))
+    after.pop("etag")
+
+    def parent(path: str) -> tuple[dict[str, Any], str]:
+        *parents, leaf = path.split(".")
+        node = after
+        for name in parents:
+            node = node[name]
+        return node, leaf
+
+    delta = []
+    for path in WHATIF_NOISE:
+        node, leaf = parent(path)
+        delta.append({"path": path, "propertyChangeType": "Delete", "before": node.pop(leaf)})
+    path, value = WHATIF_CHANGES[change]
+    node, leaf = parent(path)
+    assert node[leaf] != value
+    delta.append({"path": path, "propertyChangeType": "Modify", "before": node[leaf], "after": value})
+    node[leaf] = value
+    change_entry = {"resourceId": before["id"], "changeType": "Modify", "before": before, "after": after,
+                    "delta": delta}
+    return {"status": "Succeeded", "error": None, "changes": [change_entry], "potentialChanges": None,
+            "diagnostics": None}
+
+
+def _write_whatif(folder: Path, corpus: Path, change: str) -> tuple[Path, Path]:
+    """The what-if result and the VM list (`az vmss list-instances --expand instanceView`) as
+    files an earlier step of the job wrote."""
+    folder.mkdir(parents=True, exist_ok=True)
+    whatif, instances = folder / "whatif.json", folder / "instances.json"
+    whatif.write_text(json.dumps(_whatif_result(corpus, change), indent=2), encoding="utf-8")
+    shutil.copyfile(REPO / "tests" / "data" / "instances" / "az-list-instances.json", instances)
+    return whatif, instances
+
+
+@pytest.mark.parametrize("change,code,effect", [("single-placement-group-on", "1", "rejected"),
+                                                ("image-version", "0", "upgrade")])
+def test_github_action_plan_step_with_a_whatif_result(tmp_path: Path, corpus: Path, change: str, code: str,
+                                                       effect: str) -> None:
+    """With the what-if input the step plans that file (and the VMs), not the pull request's
+    files: a base revision that does not exist is never asked for."""
+    whatif, instances = _write_whatif(tmp_path / "runner-temp", corpus, change)
+    work = tmp_path / "workspace"
+    work.mkdir()
+    run, outputs = _plan_step(tmp_path, work, "no-such-revision", what_if=str(whatif), instances=str(instances))
+    assert run.returncode == 0, run.stderr
+    assert outputs["exit-code"] == code and outputs["changes"] == "1", run.stdout + run.stderr
+    folder = Path(outputs["dir"])
+    full = (folder / "plan.md").read_text(encoding="utf-8")
+    assert (tmp_path / "summary.md").read_text(encoding="utf-8") == full
+    assert (folder / "comment.md").read_text(encoding="utf-8") == full
+    assert "myVirtualMachineScaleSet" in full and "no-such-revision" not in full + run.stdout + run.stderr
+    plan = json.loads((folder / "plan.json").read_text(encoding="utf-8"))
+    [scale_set] = plan["scale_sets"]
+    path, _ = WHATIF_CHANGES[change]
+    assert [(c["effect"], c["path"]) for c in scale_set["changes"]] == [(effect, "/" + path.replace(".", "/"))]
+    # what-if's own property changes: the one change and the read-only values, which are noise.
+    assert scale_set["what_if"]["change_type"] == "Modify"
+    assert scale_set["what_if"]["property_changes"] == len(WHATIF_NOISE) + 1
+    assert sorted(n["path"] for n in scale_set["what_if"]["noise"]) == sorted(WHATIF_NOISE)
+    assert plan["what_if"]["property_changes"] == len(WHATIF_NOISE) + 1
+    assert plan["what_if"]["noise"] == len(WHATIF_NOISE)
+    # The VMs of --instances, each with what it needs.
+    assert sorted(vm["instance_id"] for vm in scale_set["instances"]) == ["0", "1", "10", "2", "3"]
+    if code == "1":
+        assert full.startswith("❌") and "::error " in run.stdout
+    else:
+        assert {vm["action"] for vm in scale_set["instances"]} == {"upgrade", "skipped"}
+        assert "::error" not in run.stdout and "myVirtualMachineScaleSet" in run.stdout
+    # Without the instances input the same plan speaks of the scale set's capacity.
+    run, outputs = _plan_step(tmp_path, work, "no-such-revision", what_if=str(whatif))
+    plan = json.loads((Path(outputs["dir"]) / "plan.json").read_text(encoding="utf-8"))
+    assert outputs["exit-code"] == code and plan["scale_sets"][0]["instances"] == [], run.stderr
+
+
+def test_github_action_plan_step_with_a_broken_whatif_result(tmp_path: Path) -> None:
+    """A what-if that failed (status Failed, an error) fails the check with the error, as
+    findings do, never as a crash; a missing file is a usage error."""
+    whatif = tmp_path / "runner-temp" / "whatif.json"
+    whatif.parent.mkdir(parents=True)
+    whatif.write_text(json.dumps({"status": "Failed", "error": {"code": "InvalidTemplate",
+                                                                 "message": "Deployment template validation failed"},
+                                  "changes": None}), encoding="utf-8")
+    run, outputs = _plan_step(tmp_path, tmp_path, "no-such-revision", what_if=str(whatif))
+    assert run.returncode == 0 and outputs["exit-code"] == "1", run.stdout + run.stderr
+    assert "Traceback" not in run.stderr and "InvalidTemplate" in (Path(outputs["dir"]) / "plan.md").read_text(
+        encoding="utf-8")
+    run, outputs = _plan_step(tmp_path, tmp_path, "no-such-revision", what_if=str(tmp_path / "missing.json"))
+    assert outputs["exit-code"] == "2" and "Traceback" not in run.stderr
 
 
 # --- the comment step, with a fake `gh` that records its calls --------------------------
@@ -402,22 +518,21 @@ def _expressions(text: str, values: dict[str, str]) -> str:
     return re.sub(r"\$\{\{\s*([\w.-]+)\s*\}\}", lambda m: values.get(m.group(1), ""), text)
 
 
-def test_workflow_snippet_installs_the_released_action_and_plans(tmp_path: Path, release: tuple[str, str]) -> None:
+def _released_action(tmp_path: Path, release: tuple[str, str], workflow: dict[str, Any], repo: Path,
+                     context: dict[str, str], env: dict[str, str] | None = None
+                     ) -> tuple[subprocess.CompletedProcess[str], Path, Path]:
     """What `uses: <owner>/vmssplan@<tag>` does, short of GitHub: the runner puts the repository at
     that tag in GITHUB_ACTION_PATH; the action installs vmssplan from there and plans with the
     inputs the workflow gives (setup-python and the comment need GitHub: a venv stands for the
-    first, the second is not run)."""
-    workflow = readme.load("# .github/workflows/vmssplan.yml")
-    [ours] = [s for s in workflow["jobs"]["plan"]["steps"] if not s["uses"].startswith("actions/")]
+    first, the second is not run). The plan step's run, the job summary and GITHUB_OUTPUT."""
+    [ours] = [s for s in workflow["jobs"]["plan"]["steps"] if "/vmssplan@" in s.get("uses", "")]
     action_path = tmp_path / "_actions" / ours["uses"].split("@")[0]
     git(tmp_path, "clone", "-q", "--branch", release[1], release[0], str(action_path))
     action = yaml.safe_load((action_path / "action.yml").read_text(encoding="utf-8"))
-    repo, base = _pull_request(tmp_path, "single-placement-group-on")
-    context = {"github.event.pull_request.base.sha": base}
     inputs = {f"inputs.{name}": _expressions(str(ours.get("with", {}).get(name, spec.get("default", ""))), context)
               for name, spec in action["inputs"].items()}
     summary, output = tmp_path / "summary.md", tmp_path / "output.txt"
-    env = {**_venv(tmp_path / "python"), "GITHUB_ACTION_PATH": str(action_path),
+    env = {**_venv(tmp_path / "python"), **(env or {}), "GITHUB_ACTION_PATH": str(action_path),
            "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_OUTPUT": str(output)}
     steps = [s for s in action["runs"]["steps"] if "run" in s]
     install = next(s for s in steps if "pip install" in s["run"])
@@ -427,8 +542,127 @@ def test_workflow_snippet_installs_the_released_action_and_plans(tmp_path: Path,
         step_env = {name: _expressions(str(value), values) for name, value in step.get("env", {}).items()}
         run = _run(_expressions(step["run"], values), repo, {**env, **step_env})
         assert run.returncode == 0, run.stdout + run.stderr
-    assert "exit-code=1" in output.read_text(encoding="utf-8")  # fail-on: rejected, and the change is rejected
-    assert "::error file=infra/web-vmss.json" in run.stdout and summary.read_text(encoding="utf-8").startswith("❌")
     installed = subprocess.run([str(tmp_path / "python" / "bin" / "vmssplan"), "--version"], capture_output=True,
                                text=True, check=False)
     assert installed.returncode == 0 and installed.stdout.strip()
+    return run, summary, output
+
+
+def test_workflow_snippet_installs_the_released_action_and_plans(tmp_path: Path, release: tuple[str, str]) -> None:
+    workflow = readme.load("# .github/workflows/vmssplan.yml")
+    repo, base = _pull_request(tmp_path, "single-placement-group-on")
+    run, summary, output = _released_action(tmp_path, release, workflow, repo,
+                                            {"github.event.pull_request.base.sha": base})
+    assert "exit-code=1" in output.read_text(encoding="utf-8")  # fail-on: rejected, and the change is rejected
+    assert "::error file=infra/web-vmss.json" in run.stdout and summary.read_text(encoding="utf-8").startswith("❌")
+
+
+# --- the what-if snippets, with a fake `az` that writes what the real one would --------
+
+FAKE_AZ = """#!{python}
+import json, os, sys
+args = sys.argv[1:]
+with open(os.environ["FAKE_AZ_LOG"], "a", encoding="utf-8") as log:
+    log.write(json.dumps(args) + "\\n")
+def value(*names):
+    found = [args[args.index(name) + 1] for name in names if name in args]
+    return found[0] if found else None
+if value("-o", "--output") != "json":
+    sys.exit("fake az: the snippet must ask for JSON (-o json)")
+if args[:3] == ["deployment", "group", "what-if"] and "--no-pretty-print" in args:
+    os.stat(value("--template-file", "-f"))  # the template is in the checkout
+    answer = os.environ["FAKE_AZ_WHATIF"]
+elif args[:2] == ["vmss", "list-instances"] and value("--expand") == "instanceView":
+    answer = os.environ["FAKE_AZ_INSTANCES"]
+else:
+    sys.exit("fake az: not a command of the snippet: " + " ".join(args))
+with open(answer, encoding="utf-8") as handle:
+    sys.stdout.write(handle.read())
+"""
+
+
+def _fake_az(tmp_path: Path, corpus: Path, change: str) -> dict[str, str]:
+    """A fake `az` first on PATH (FAKE_BIN) answering what-if with a what-if result and
+    list-instances with a VM list; the environment that puts it there."""
+    whatif, instances = _write_whatif(tmp_path / "az-answers", corpus, change)
+    bin_dir = tmp_path / "fake-bin"
+    bin_dir.mkdir(exist_ok=True)
+    az = bin_dir / "az"
+    az.write_text(FAKE_AZ.format(python=sys.executable), encoding="utf-8")
+    az.chmod(0o755)
+    return {"FAKE_BIN": str(bin_dir), "FAKE_AZ_LOG": str(tmp_path / "az.log"), "FAKE_AZ_WHATIF": str(whatif),
+            "FAKE_AZ_INSTANCES": str(instances)}
+
+
+def _checkout_with_the_template(tmp_path: Path) -> Path:
+    """The checkout the what-if step runs in: the template the snippets name, with its parameters."""
+    example = EXAMPLES / "template-parameters"
+    return make_repo(tmp_path / "checkout", {"infra/azuredeploy.json": example / "current.json",
+                                             "infra/azuredeploy.parameters.json": example / "current.parameters.json"})
+
+
+def _az_calls(fake: dict[str, str]) -> list[list[str]]:
+    return [json.loads(line) for line in Path(fake["FAKE_AZ_LOG"]).read_text(encoding="utf-8").splitlines()]
+
+
+def test_workflow_whatif_snippet_logs_in_runs_whatif_and_the_action_plans_it(
+        tmp_path: Path, release: tuple[str, str], corpus: Path) -> None:
+    """The second workflow as printed: the user's login step, their what-if step (a fake `az`
+    stands for Azure), then the action with `what-if:` and `instances:`."""
+    workflow = readme.load("# .github/workflows/vmssplan-whatif.yml")
+    steps = workflow["jobs"]["plan"]["steps"]
+    uses = [s.get("uses", "").split("@")[0] for s in steps]
+    whatif_step = next(i for i, s in enumerate(steps) if "what-if" in s.get("run", ""))
+    login = uses.index("azure/login")
+    assert login < whatif_step < uses.index("vmssplan/vmssplan")  # log in, then what-if, then plan
+    repo = _checkout_with_the_template(tmp_path)
+    fake = _fake_az(tmp_path, corpus, "image-version")
+    runner_temp = tmp_path / "runner-temp"
+    runner_temp.mkdir()
+    run = _run(steps[whatif_step]["run"], repo, {**fake, "RUNNER_TEMP": str(runner_temp)})
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert [call[:3] for call in _az_calls(fake)] == [["deployment", "group", "what-if"],
+                                                     ["vmss", "list-instances", "--resource-group"]]
+    run, summary, output = _released_action(tmp_path, release, workflow, repo, {"runner.temp": str(runner_temp)},
+                                            {"RUNNER_TEMP": str(runner_temp)})
+    outputs = dict(line.split("=", 1) for line in output.read_text(encoding="utf-8").splitlines())
+    assert outputs["exit-code"] == "0" and outputs["changes"] == "1", run.stdout + run.stderr
+    plan = json.loads((Path(outputs["dir"]) / "plan.json").read_text(encoding="utf-8"))
+    [scale_set] = plan["scale_sets"]
+    assert scale_set["name"] == "myVirtualMachineScaleSet" and scale_set["what_if"]["change_type"] == "Modify"
+    assert len(scale_set["instances"]) == 5  # the VM list of the what-if step
+    assert "myVirtualMachineScaleSet" in summary.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("change,code", [("single-placement-group-on", 1), ("image-version", 0)])
+def test_azure_devops_whatif_snippet_in_the_readme(tmp_path: Path, release: tuple[str, str], corpus: Path,
+                                                   change: str, code: int) -> None:
+    pipeline = readme.load("# Azure DevOps with what-if: azure-pipelines.yml")
+    [install, plan] = [step["script"] for step in pipeline["steps"] if "script" in step]
+    [azure_cli] = [step for step in pipeline["steps"] if step.get("task") == "AzureCLI@2"]
+    assert azure_cli["inputs"]["azureSubscription"] and azure_cli["inputs"]["scriptType"] == "bash"
+    assert pipeline["steps"].index(azure_cli) < [s.get("script") for s in pipeline["steps"]].index(plan)
+    env = _venv(tmp_path / "python")  # what UsePythonVersion provides
+    run = _run(_substituted(install, release), tmp_path, env)
+    assert run.returncode == 0, run.stdout + run.stderr
+    checkout = _checkout_with_the_template(tmp_path)
+    agent_temp, staging = tmp_path / "_temp", tmp_path / "a"
+    agent_temp.mkdir()
+    staging.mkdir()
+    variables = {"$(Agent.TempDirectory)": str(agent_temp), "$(Build.ArtifactStagingDirectory)": str(staging)}
+    script, plan_script = azure_cli["inputs"]["inlineScript"], plan
+    for name, value in variables.items():
+        script, plan_script = script.replace(name, value), plan_script.replace(name, value)
+    assert "$(" not in script + plan_script
+    fake = _fake_az(tmp_path, corpus, change)
+    run = _run(script, checkout, {**env, **fake})  # the service connection's login is the task's, not shown
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert len(_az_calls(fake)) == 2
+    run = _run(plan_script, checkout, env)
+    assert run.returncode == code, run.stdout + run.stderr
+    summary = staging / "vmssplan.md"
+    assert f"##vso[task.uploadsummary]{summary}\n" in run.stdout
+    assert "myVirtualMachineScaleSet" in summary.read_text(encoding="utf-8")
+    rejected = re.search(r"^##vso\[task\.logissue type=error;.*code=VMSS201\]myVirtualMachineScaleSet: ", run.stdout,
+                         re.MULTILINE)
+    assert (rejected is not None) is (code == 1), run.stdout

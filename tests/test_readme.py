@@ -8,11 +8,16 @@ import re
 import shlex
 import tomllib
 
+import pytest
 import yaml
 
 import readme
 from clihelp import run_cli
 from conftest import REPO
+
+#: The first lines of the README's workflow and pipeline snippets: the offline one, then the what-if one.
+WORKFLOWS = ["# .github/workflows/vmssplan.yml", "# .github/workflows/vmssplan-whatif.yml"]
+PIPELINES = ["# Azure DevOps: azure-pipelines.yml", "# Azure DevOps with what-if: azure-pipelines.yml"]
 
 
 def test_quick_start_is_one_venv_line_and_two_commands_and_the_plan_command_runs() -> None:
@@ -39,23 +44,33 @@ def test_every_snippet_installs_the_same_release_of_this_repository() -> None:
     owner_repo = re.fullmatch(r"https://github\.com/([\w.-]+/[\w.-]+)", url)
     assert owner_repo, url
     assert "example.invalid" not in readme.text()
-    workflow = readme.load("# .github/workflows/vmssplan.yml")
-    uses = [s["uses"] for s in workflow["jobs"]["plan"]["steps"] if "uses" in s]
-    assert f"{owner_repo.group(1)}@{tag}" in uses
-    pipeline = readme.yaml_block("# Azure DevOps: azure-pipelines.yml")
-    assert f'pip install "git+{url}@{tag}"' in pipeline
+    for first_line in WORKFLOWS:
+        workflow = readme.load(first_line)
+        uses = [s["uses"] for s in workflow["jobs"]["plan"]["steps"] if "uses" in s]
+        assert f"{owner_repo.group(1)}@{tag}" in uses
+    for first_line in PIPELINES:
+        assert f'pip install "git+{url}@{tag}"' in readme.yaml_block(first_line)
 
 
-def test_the_workflow_snippet_gives_the_action_what_it_needs() -> None:
-    """GitHub Actions cannot run offline: the workflow is checked against action.yml instead
+@pytest.mark.parametrize("first_line", WORKFLOWS)
+def test_the_workflow_snippet_gives_the_action_what_it_needs(first_line: str) -> None:
+    """GitHub Actions cannot run offline: the workflows are checked against action.yml instead
     (the action's plan step itself runs in test_ci_recipes.py)."""
-    workflow = readme.load("# .github/workflows/vmssplan.yml")
+    workflow = readme.load(first_line)
     action = yaml.safe_load((REPO / "action.yml").read_text(encoding="utf-8"))
     assert workflow[True] == "pull_request"  # YAML 1.1 reads the key `on` as true
     job = workflow["jobs"]["plan"]
     checkout = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout@"))
-    assert checkout["with"]["fetch-depth"] == 0  # the base commit must be in the clone
-    [ours] = [s for s in job["steps"] if not s.get("uses", "").startswith("actions/")]
+    [ours] = [s for s in job["steps"] if "/vmssplan@" in s.get("uses", "")]
+    if "what-if" in ours.get("with", {}):
+        # The user's login (OpenID Connect: id-token) comes before the step that runs what-if.
+        login = next(i for i, s in enumerate(job["steps"]) if s.get("uses", "").startswith("azure/login@"))
+        whatif = next(i for i, s in enumerate(job["steps"]) if "az deployment group what-if" in s.get("run", ""))
+        assert login < whatif < job["steps"].index(ours) and job["permissions"]["id-token"] == "write"
+        assert "--no-pretty-print" in job["steps"][whatif]["run"]
+        assert "azure/login" in action["inputs"]["what-if"]["description"]  # the credentials stay the user's
+    else:
+        assert checkout["with"]["fetch-depth"] == 0  # the base commit must be in the clone
     assert re.fullmatch(r"[\w.-]+/vmssplan@v\d+\.\d+\.\d+", ours["uses"])
     given = set(ours.get("with", {}))
     assert given <= set(action["inputs"]), given - set(action["inputs"])
