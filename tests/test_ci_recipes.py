@@ -196,6 +196,24 @@ def test_github_action_plan_step_with_a_broken_whatif_result(tmp_path: Path) -> 
     assert outputs["exit-code"] == "2" and "Traceback" not in run.stderr
 
 
+def test_a_whatif_name_is_a_file_never_an_option(tmp_path: Path, corpus: Path) -> None:
+    """The step passes the what-if path after `--`: a result named like an option that would
+    pass the check (`--fail-on=none`) is planned as the file it is, and its rejected change fails."""
+    work = tmp_path / "workspace"
+    whatif, _ = _write_whatif(work, corpus, "single-placement-group-on")
+    whatif.rename(work / "--fail-on=none")
+    run, outputs = _plan_step(tmp_path, work, "no-such-revision", what_if="--fail-on=none")
+    assert outputs["exit-code"] == "1" and "::error " in run.stdout, run.stdout + run.stderr
+
+
+def test_instances_without_whatif_is_a_warning_and_the_plan_is_unchanged(tmp_path: Path) -> None:
+    repo, base = _pull_request(tmp_path, "os-image-version")
+    run, outputs = _plan_step(tmp_path, repo, base, instances="instances.json")
+    assert "::warning title=vmssplan::the instances input is used only with what-if" in run.stdout
+    assert outputs["exit-code"] == "0" and outputs["changes"] == "1", run.stderr
+    assert "::notice file=infra/web-vmss.json" in run.stdout
+
+
 # --- the comment step, with a fake `gh` that records its calls --------------------------
 
 FAKE_GH = """#!{python}
