@@ -268,6 +268,11 @@ def _plan_whatif(run: _Run, path: str) -> Result:
     return run.result(result_plan, {rule.id: rule.describe() for rule in rules.rules})
 
 
+#: The sides a what-if change must hold to be planned, by ``changeType``.
+_WHATIF_SIDES = {"Modify": ("before", "after"), "Deploy": ("before", "after"), "Create": ("after",),
+                 "Delete": ("before",)}
+
+
 def _plan_whatif_entry(run: _Run, entry: Any, rules: classify.RuleSet,
                        instance_lists: list[Document]) -> ScaleSetPlan | None:
     """One scale set of a what-if result, as what-if's ``changeType`` says it is changed."""
@@ -276,9 +281,17 @@ def _plan_whatif_entry(run: _Run, entry: Any, rules: classify.RuleSet,
 
     kind = DocumentKind.WHATIF_RESULT
     accepted_by = run.config.unknowns_accepted_by
-    if entry.change_type == "Unsupported" and entry.before is None:
-        finding = plan.unpredicted_finding(entry.resource_id or "a resource", entry.reason, accepted_by,
-                                           entry.file, entry.pointer)
+    lacking = [side for side in _WHATIF_SIDES.get(entry.change_type, ()) if getattr(entry, side) is None]
+    if entry.change_type in ("NoChange", "Ignore") and entry.before is None and entry.after is None:
+        run.findings.append(Finding("VAL046", f"what-if says {entry.resource_id} is {entry.change_type}, but its "
+                                    "result holds no resource (--result-format ResourceIdOnly): taken as unchanged, "
+                                    "not seen", Severity.INFO, file=entry.file, pointer=entry.pointer))
+        return None
+    if lacking or (entry.change_type == "Unsupported" and entry.before is None):
+        why = (f"what-if could not predict it{': ' + entry.reason if entry.reason else ''}" if not lacking else
+               f"the what-if result holds no `{'`/`'.join(lacking)}` for this {entry.change_type} (run what-if with "
+               "--result-format FullResourcePayloads)")
+        finding = plan.unseen_finding(entry.resource_id or "a resource", why, accepted_by, entry.file, entry.pointer)
         run.findings.append(finding)
         if accepted_by:
             run.waivers.append(Waiver("accept-unknown", finding.rule, accepted_by, Severity.ERROR.label,
@@ -294,15 +307,15 @@ def _plan_whatif_entry(run: _Run, entry: Any, rules: classify.RuleSet,
         subject = before or after
         assert subject is not None
         scale_set_plan = plan.plan_scale_set(subject, subject, [], notes)
-    elif entry.change_type == "Delete" or after is None:
+    elif entry.change_type == "Delete":
         assert before is not None
         scale_set_plan = plan.plan_scale_set(before, None, [], notes)
     else:
-        assert after_source is not None
+        assert after_source is not None and after is not None
         if entry.change_type != "Unsupported":  # what Azure would be sent is checked as any proposed side
             run.findings += validate.evaluated_findings([after_source], notes=False)
         run.lint(after)
-        if before is None:
+        if before is None or entry.change_type == "Create":
             scale_set_plan = plan.plan_scale_set(None, after, [], notes)
         else:
             scale_set_plan = _plan_update(run, before, after, rules, instance_lists, unreturned_on_both=True)

@@ -251,7 +251,7 @@ def _entry(change: dict[str, Any], change_type: str, resource_id: str, file: str
     if isinstance(delta, list):
         before = change.get("before") if isinstance(change.get("before"), dict) else None
         after = change.get("after") if isinstance(change.get("after"), dict) else None
-        entry.property_changes = _flatten(delta, (), before, after, [])
+        entry.property_changes = _flatten(delta, (), before, after, [], [_RESOLVE_BUDGET])
     return entry
 
 
@@ -320,8 +320,8 @@ def unevaluated_as_unknown(value: Any) -> Any:
 # --- what-if's own property changes ---------------------------------------------------
 
 
-def _flatten(delta: list[Any], names: tuple[str, ...], before: Any, after: Any,
-             out: list[PropertyChange], labels: tuple[str, ...] = (), prefix: str = "") -> list[PropertyChange]:
+def _flatten(delta: list[Any], names: tuple[str, ...], before: Any, after: Any, out: list[PropertyChange],
+             budget: list[int], labels: tuple[str, ...] = (), prefix: str = "") -> list[PropertyChange]:
     """The leaves of a ``delta`` tree (``WhatIfPropertyChange``: ``path``, ``propertyChangeType``,
     ``children``). ``before``/``after`` are the resource's values at this level, walked
     alongside to resolve dotted paths whose names hold dots and to name array items."""
@@ -332,42 +332,49 @@ def _flatten(delta: list[Any], names: tuple[str, ...], before: Any, after: Any,
             continue
         kind = item.get("propertyChangeType")
         kind = kind if isinstance(kind, str) else "Modify"
-        steps = _resolve(item["path"], before if before is not None else after, after)
+        steps = _resolve(item["path"], before, after, budget)
         sub_names, sub_labels = names, labels
         node_before, node_after = before, after
         for step in steps:
             array_name = sub_names[-1] if sub_names else ""
             sub_names, sub_labels, node_before, node_after = _step(step, array_name, sub_names, sub_labels,
                                                                    node_before, node_after)
-        full = f"{prefix}.{item['path']}" if prefix else item["path"]
+        full = (f"{prefix}.{item['path']}" if prefix else item["path"])[:_MAX_PATH]
         children = item.get("children")
         if isinstance(children, list) and children:  # a container: only its leaves count
-            _flatten(children, sub_names, node_before, node_after, out, sub_labels, full)
+            _flatten(children, sub_names, node_before, node_after, out, budget, sub_labels, full)
             continue
         out.append(PropertyChange(full, _display(sub_labels), tuple(sub_names), kind, item.get("before"),
                                   item.get("after"), "before" in item, "after" in item))
     return out
 
 
-def _resolve(path: str, before: Any, after: Any) -> list[str]:
+#: Longest what-if property path resolved against the values, most steps of one, and the
+#: characters compared in resolving all the paths of a file: past them, paths are split at
+#: every dot (a hostile file cannot make the reading slow).
+_MAX_PATH = 1024
+_MAX_STEPS = 64
+_RESOLVE_BUDGET = 2_000_000
+
+
+def _resolve(path: str, before: Any, after: Any, budget: list[int]) -> list[str]:
     """The steps of a dotted what-if path, resolved against the values where a member's
-    name holds a dot (a tag ``env.name``, a user-assigned identity's resource id)."""
+    name holds a dot (a tag ``env.name``, a user-assigned identity's resource id): at each
+    level the longest prefix of what is left that names a member."""
+    if len(path) > _MAX_PATH or budget[0] <= 0:
+        return path[:_MAX_PATH].split(".")[:_MAX_STEPS]
     steps: list[str] = []
-    nodes = [n for n in (before, after) if n is not None]
+    nodes = [n for n in (before, after) if isinstance(n, dict)]
     rest = path
-    while rest:
-        found = None
-        for node in nodes:
-            if isinstance(node, dict):
-                for key in node:
-                    if isinstance(key, str) and (rest == key or rest.startswith(key + ".")) and (
-                            found is None or len(key) > len(found)):
-                        found = key
-        step = found if found is not None else rest.split(".", 1)[0]
+    while rest and len(steps) < _MAX_STEPS:
+        cuts = [i for i, char in enumerate(rest) if char == "."] + [len(rest)]
+        step = rest[:cuts[0]]
+        if nodes and len(cuts) > 1:
+            budget[0] -= len(rest) * len(cuts)
+            step = next((rest[:i] for i in reversed(cuts) if any(rest[:i] in node for node in nodes)), step)
         steps.append(step)
         rest = rest[len(step) + 1:]
-        nodes = [node.get(step) if isinstance(node, dict) else None for node in nodes]
-        nodes = [n for n in nodes if n is not None]
+        nodes = [n for n in (node.get(step) for node in nodes) if isinstance(n, dict)]
     return steps
 
 

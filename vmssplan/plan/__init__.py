@@ -256,12 +256,11 @@ def _accepted(accepted_by: str) -> str:
         "; the check fails as for a rejected change unless unknowns are accepted (accept-unknown)")
 
 
-def unpredicted_finding(what: str, reason: str, accepted_by: str, file: str, pointer: str) -> Finding:
-    """VAL046 for a what-if entry that could not be predicted (``Unsupported``) and has no
-    ``before``: whether it is a scale set that exists, and what changes, cannot be seen."""
-    why = f" ({reason})" if reason else ""
-    return Finding("VAL046", f"what-if could not predict {what}{why}: whether a scale set changes, and how, cannot be "
-                   f"seen, so the change is unknown and could be rejected{_accepted(accepted_by)}",
+def unseen_finding(what: str, why: str, accepted_by: str, file: str, pointer: str) -> Finding:
+    """VAL046 for a scale set of a what-if result that cannot be seen (what-if could not
+    predict it, or its result holds no resource): whether it changes, and how, is unknown."""
+    return Finding("VAL046", f"{what} cannot be seen ({why}): whether a scale set changes, and how, is unknown, "
+                   f"and could be rejected{_accepted(accepted_by)}",
                    Severity.WARNING if accepted_by else Severity.ERROR, file=file, pointer=pointer)
 
 
