@@ -102,6 +102,9 @@ class WhatIfEntry:
     children_changed: bool = False
     #: For a scale-set extension written as a child resource: its scale set's resource id.
     extension_of: str = ""
+    #: A nested deployment what-if could not look into (``Unsupported``): the scale sets
+    #: it deploys are not in the result.
+    deployment: bool = False
 
 
 @dataclass
@@ -232,6 +235,11 @@ def _read_change(change: Any, file: str, pointer: str, potential: bool, contents
         entry = _entry(change, change_type, resource_id, file, pointer, potential)
         entry.extension_of = resource_id.rsplit("/extensions/", 1)[0] if "/extensions/" in resource_id else "?"
         contents.scale_sets.append(entry)
+        return
+    if lowered == shape.DEPLOYMENT_TYPE and change_type == "Unsupported":
+        # What-if could not look into a nested deployment: the scale sets it deploys are not listed.
+        contents.scale_sets.append(_entry(change, change_type, resource_id, file, pointer, potential))
+        contents.scale_sets[-1].deployment = True
         return
     if lowered != shape.VMSS_TYPE:
         contents.others.append(OtherResource(resource_id or str(change.get("symbolicName") or "")[:200], kind[:200],
