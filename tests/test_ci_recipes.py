@@ -165,12 +165,17 @@ def test_github_action_plan_step_with_a_whatif_result(tmp_path: Path, corpus: Pa
     assert scale_set["what_if"]["change_type"] == "Modify"
     assert scale_set["what_if"]["property_changes"] == len(WHATIF_NOISE) + 1
     assert sorted(n["path"] for n in scale_set["what_if"]["noise"]) == sorted(WHATIF_NOISE)
+    assert {n["reason"].split(":")[0] for n in scale_set["what_if"]["noise"]} == {"read-only"}
     assert plan["what_if"]["property_changes"] == len(WHATIF_NOISE) + 1
     assert plan["what_if"]["noise"] == len(WHATIF_NOISE)
+    noise = f"what-if: Modify, {len(WHATIF_NOISE) + 1} property changes, {len(WHATIF_NOISE)} of them noise"
+    assert noise in full  # in the comment and the job summary too
     # The VMs of --instances, each with what it needs.
     assert sorted(vm["instance_id"] for vm in scale_set["instances"]) == ["0", "1", "10", "2", "3"]
-    if code == "1":
-        assert full.startswith("❌") and "::error " in run.stdout
+    if code == "1":  # annotated at the value in what-if's `after`
+        assert full.startswith("❌") and f"::error file={whatif},line=" in run.stdout
+        line = int(re.search(r",line=(\d+),", run.stdout)[1])  # type: ignore[index]
+        assert whatif.read_text(encoding="utf-8").splitlines()[line - 1].strip() == '"singlePlacementGroup": true,'
     else:
         assert {vm["action"] for vm in scale_set["instances"]} == {"upgrade", "skipped"}
         assert "::error" not in run.stdout and "myVirtualMachineScaleSet" in run.stdout
@@ -681,6 +686,6 @@ def test_azure_devops_whatif_snippet_in_the_readme(tmp_path: Path, release: tupl
     summary = staging / "vmssplan.md"
     assert f"##vso[task.uploadsummary]{summary}\n" in run.stdout
     assert "myVirtualMachineScaleSet" in summary.read_text(encoding="utf-8")
-    rejected = re.search(r"^##vso\[task\.logissue type=error;.*code=VMSS201\]myVirtualMachineScaleSet: ", run.stdout,
-                         re.MULTILINE)
+    rejected = re.search(rf"^##vso\[task\.logissue type=error;sourcepath={re.escape(str(agent_temp))}/whatif\.json;"
+                         r".*code=VMSS201\]myVirtualMachineScaleSet: ", run.stdout, re.MULTILINE)
     assert (rejected is not None) is (code == 1), run.stdout
