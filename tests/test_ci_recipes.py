@@ -174,8 +174,10 @@ def test_github_action_plan_step_with_a_whatif_result(tmp_path: Path, corpus: Pa
     assert sorted(vm["instance_id"] for vm in scale_set["instances"]) == ["0", "1", "10", "2", "3"]
     if code == "1":  # annotated at the value in what-if's `after`
         assert full.startswith("❌") and f"::error file={whatif},line=" in run.stdout
-        line = int(re.search(r",line=(\d+),", run.stdout)[1])  # type: ignore[index]
-        assert whatif.read_text(encoding="utf-8").splitlines()[line - 1].strip() == '"singlePlacementGroup": true,'
+        line = re.search(r",line=(\d+),", run.stdout)
+        assert line is not None
+        value = whatif.read_text(encoding="utf-8").splitlines()[int(line[1]) - 1]
+        assert value.strip() == '"singlePlacementGroup": true,'
     else:
         assert {vm["action"] for vm in scale_set["instances"]} == {"upgrade", "skipped"}
         assert "::error" not in run.stdout and "myVirtualMachineScaleSet" in run.stdout
