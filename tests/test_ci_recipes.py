@@ -187,6 +187,18 @@ def test_github_action_plan_step_with_a_whatif_result(tmp_path: Path, corpus: Pa
     assert outputs["exit-code"] == code and plan["scale_sets"][0]["instances"] == [], run.stderr
 
 
+def test_the_action_passes_inputs_to_scripts_through_the_environment_only() -> None:
+    """No `${{ }}` inside a `run:` (a value expanded into a script could inject commands: a
+    what-if path is text like any other); the what-if and instances inputs reach the plan step
+    as variables."""
+    action = yaml.safe_load((REPO / "action.yml").read_text(encoding="utf-8"))
+    scripts = [s for s in action["runs"]["steps"] if "run" in s]
+    assert len(scripts) >= 4 and not [s.get("name") for s in scripts if "${{" in s["run"]]
+    plan_env = _step("plan")["env"]
+    assert plan_env["VMSSPLAN_WHATIF"] == "${{ inputs.what-if }}"
+    assert plan_env["VMSSPLAN_INSTANCES"] == "${{ inputs.instances }}"
+
+
 def test_github_action_plan_step_with_a_broken_whatif_result(tmp_path: Path) -> None:
     """A what-if that failed (status Failed, an error) fails the check with the error, as
     findings do, never as a crash; a missing file is a usage error."""
