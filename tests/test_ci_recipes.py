@@ -181,6 +181,10 @@ def test_github_action_plan_step_with_a_whatif_result(tmp_path: Path, corpus: Pa
     else:
         assert {vm["action"] for vm in scale_set["instances"]} == {"upgrade", "skipped"}
         assert "::error" not in run.stdout and "myVirtualMachineScaleSet" in run.stdout
+    # The comment step posts it like any plan.
+    commented, calls = _comment_step(tmp_path, work, outputs, comments=[[]])
+    assert [_method(c) for c in calls] == ["GET", "POST"], commented.stderr
+    assert calls[1]["input"]["body"].startswith(f"{MARKER}\n{full}")
     # Without the instances input the same plan speaks of the scale set's capacity.
     run, outputs = _plan_step(tmp_path, work, "no-such-revision", what_if=str(whatif))
     plan = json.loads((Path(outputs["dir"]) / "plan.json").read_text(encoding="utf-8"))
