@@ -41,7 +41,7 @@ INTEGRATION_FILES = {
     "attacks/test_inside.py": "the CLI in a subprocess, about fifty attacks on what vmssplan reads",
     "attacks/test_base_rules.py": "the CLI in a subprocess in git repositories (issue 14 attack suite)",
     "attacks/test_changed_files.py": "the CLI in a subprocess in git repositories (issue 14 attack suite)",
-    "attacks/test_whatif.py": "the CLI in a subprocess on hostile what-if results, every format",
+    "attacks/test_whatif_input.py": "the CLI in a subprocess on hostile what-if results, every format",
     "attacks/test_sec_eval.py": "the CLI in a subprocess, every format, twice per secrecy attack (issue 14)",
 }
 

@@ -6,7 +6,7 @@ examples; tests/data/whatif/ holds three built ones, so these tests need no corp
 changes, noise included. Everything runs through the real CLI (in this process,
 ``clihelp.run_main``; the last tests in a subprocess, standard input included).
 test_whatif_corpus.py does the same over every GET/PUT pair of the corpus;
-attacks/test_whatif.py treats the result as hostile input.
+attacks/test_whatif_input.py treats the result as hostile input.
 """
 
 from __future__ import annotations
