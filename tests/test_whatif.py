@@ -246,16 +246,20 @@ def test_a_status_other_than_succeeded_is_a_located_error(tmp_path: Path) -> Non
 
 
 def test_an_unevaluated_expression_in_after_is_unknown(tmp_path: Path) -> None:
-    """What-if leaves runtime values as the expression text: known only after deployment."""
+    """What-if leaves runtime values as the expression text: known only after deployment.
+    Unknown where any value is an upgrade (the image version) passes; unknown where a value
+    could be rejected (computerNamePrefix) fails closed unless unknowns are accepted."""
+    expression = "[reference(resourceId('Microsoft.Compute/galleries/images/versions', 'g', 'i', 'v')).name]"
     before, after = _sides()
-    after = wr.edited(after, wr.IMAGE_VERSION, "[reference(resourceId('Microsoft.Compute/galleries/images/"
-                                               "versions', 'g', 'i', 'v')).name]")
-    run, plan = _one(tmp_path, wr.change("Modify", before, after))
-    [scale_set] = plan["scale_sets"]
-    [image] = [c for c in scale_set["changes"] if c["path"] == IMAGE_POINTER]
-    assert image["effect"] == "unknown" or image["unknown_value"], image
-    assert run.code == 1  # it could hide a rejected change: fails closed
-    assert run_main("plan", str(tmp_path / "whatif.json"), "--accept-unknown").code == 0
+    for dotted, pointer, rejectable in ((wr.IMAGE_VERSION, IMAGE_POINTER, False),
+                                        (wr.COMPUTER_NAME_PREFIX, PREFIX_POINTER, True)):
+        run, plan = _one(tmp_path, wr.change("Modify", before, wr.edited(after, dotted, expression)))
+        [scale_set] = plan["scale_sets"]
+        [change] = scale_set["changes"]
+        assert (change["path"], change["effect"], change["unknown_value"]) == (pointer, "unknown", True)
+        assert change["could_be_rejected"] is rejectable and expression not in json.dumps(change)
+        assert run.code == (1 if rejectable else 0)
+        assert run_main("plan", str(tmp_path / "whatif.json"), "--accept-unknown").code == 0
 
 
 def test_template_options_are_refused(tmp_path: Path) -> None:
@@ -267,22 +271,33 @@ def test_template_options_are_refused(tmp_path: Path) -> None:
 # --- shapes --------------------------------------------------------------------------------
 
 
+def _without_places(output: str) -> str:
+    """An output without the lines and columns of what it located (the three shapes lay the
+    same result out on other lines of their files)."""
+    output = re.sub(r'"line": \d+,\s*"column": \d+', '"line": L, "column": C', output)
+    return re.sub(r"WHATIF:\d+:\d+", "WHATIF:L:C", output)
+
+
 def test_az_shape_example_file_and_rest_shape_give_the_same_plan(tmp_path: Path) -> None:
-    """One result in the three shapes: the plan bytes differ only by the file name."""
+    """One result in the three shapes: the plans differ only by the file name (and the line
+    and column of each change in it)."""
     before, after = _sides()
     rest = wr.rest_result([wr.change("Modify", before, wr.edited(after, wr.VM_SIZE, "Standard_D4s_v5")),
                            wr.change("Create", after=wr.moved(after, "rg2", "new-vmss")),
                            wr.change("NoChange", wr.moved(before, "rg3"), wr.moved(after, "rg3"))])
-    outputs = {}
+    outputs: dict[str, dict[str, str]] = {}
     shapes = (("rest.json", rest), ("az.json", wr.az_result(rest)), ("example.json", wr.example_file(rest)))
     for name, document in shapes:
         for fmt in ("json", "text", "markdown"):
             run = run_main("plan", str(_write(tmp_path, document, name)), "-o", fmt)
             assert run.code == 0, run.err
-            outputs.setdefault(fmt, {})[name] = run.out.replace(str(tmp_path / name), "WHATIF").replace(name, "WHATIF")
+            output = run.out.replace(str(tmp_path / name), "WHATIF").replace(name, "WHATIF")
+            outputs.setdefault(fmt, {})[name] = _without_places(output)
     for fmt, by_shape in outputs.items():
-        assert len(set(by_shape.values())) == 1, fmt
-    assert len(json.loads(outputs["json"]["rest.json"])["scale_sets"]) == 3
+        assert by_shape["az.json"] == by_shape["rest.json"], fmt
+        assert by_shape["example.json"] == by_shape["rest.json"], fmt
+    assert len(json.loads(outputs["json"]["rest.json"].replace('"line": L, "column": C', '"line": 1, "column": 1'))
+               ["scale_sets"]) == 3
 
 
 def test_a_file_of_several_results(tmp_path: Path) -> None:
@@ -368,12 +383,9 @@ SECRET = "Zq9-never-print-me-7Hk"
 
 def test_a_secret_absent_on_one_side_is_no_change(tmp_path: Path) -> None:
     """What-if returns no secure value: adminPassword and protectedSettings are never in
-    before; when after has them (and customData) that is what-if's noise, not a change."""
-    import base64
-
+    before; when after has them that is what-if's noise, not a change, and never printed."""
     before, after = _sides()
     after = wr.edited(after, wr.ADMIN_PASSWORD, SECRET)
-    after = wr.edited(after, wr.CUSTOM_DATA, base64.b64encode(f"#cloud-config\npassword: {SECRET}".encode()).decode())
     protected = copy.deepcopy(HEALTH)
     protected["properties"]["protectedSettings"] = {"storageAccountKey": SECRET}
     items = [wr.change("Modify", before, after),
@@ -383,13 +395,29 @@ def test_a_secret_absent_on_one_side_is_no_change(tmp_path: Path) -> None:
     run, plan = _plan(path)
     [scale_set] = plan["scale_sets"]
     assert scale_set["changes"] == [] and scale_set["action"] == "no-op" and run.code == 0
-    secret_noise = [n for n in scale_set["what_if"]["noise"] if n["path"].endswith(("adminPassword", "customData",
-                                                                                    "protectedSettings"))]
-    assert len(secret_noise) >= 2 and all("secret" in n["reason"] for n in secret_noise), secret_noise
+    secret_noise = {n["path"].rsplit(".", 1)[-1]: n for n in scale_set["what_if"]["noise"]
+                    if n["path"].endswith(("adminPassword", "protectedSettings"))}
+    assert sorted(secret_noise) == ["adminPassword", "protectedSettings"]
+    assert all(n["change_type"] == "Create" and "secret" in n["reason"] for n in secret_noise.values())
     for fmt in FORMATS:
         out = run_main("plan", str(path), "-o", fmt)
-        assert SECRET not in out.out and SECRET not in out.err, fmt
-        assert base64.b64encode(f"#cloud-config\npassword: {SECRET}".encode()).decode() not in out.out, fmt
+        assert SECRET not in out.out + out.err, fmt
+
+
+def test_custom_data_in_after_is_never_printed(tmp_path: Path) -> None:
+    """customData (base64 of a cloud-config holding a password) only in after: whatever the
+    plan makes of it, its value reaches no output."""
+    import base64
+
+    before, after = _sides()
+    custom = base64.b64encode(f"#cloud-config\npassword: {SECRET}".encode()).decode()
+    path = _write(tmp_path, wr.rest_result([wr.change("Modify", before, wr.edited(after, wr.CUSTOM_DATA, custom))]))
+    _, plan = _plan(path)
+    for change in plan["scale_sets"][0]["changes"]:
+        assert change["sensitive"] and change["after"] == "(sensitive value)", change
+    for fmt in FORMATS:
+        out = run_main("plan", str(path), "-o", fmt)
+        assert custom not in out.out + out.err and SECRET not in out.out + out.err, fmt
 
 
 def test_a_secret_that_differs_is_never_printed(tmp_path: Path) -> None:
@@ -443,8 +471,10 @@ def test_query_reads_the_what_if_fields() -> None:
     assert run.code == 0, run.err
     count, reasons = json.loads(run.out)
     assert count == 8 and len(reasons) == 8 and all(reasons)
+    others = run_main("plan", str(SUBSCRIPTION), "--query", "what_if.other_resources[].[type, change_type]")
+    assert json.loads(others.out) == [["Microsoft.Resources/resourceGroups", "Create"]]
     table = run_main("plan", str(SUBSCRIPTION), "--query", "what_if.other_resources", "-o", "table")
-    assert "Microsoft.Resources/resourceGroups" in table.out
+    assert "/resourceGroups/rg-web-eu" in table.out and "Create" in table.out
 
 
 def test_standard_input_and_the_real_process() -> None:
