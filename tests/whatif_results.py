@@ -362,11 +362,14 @@ def extension_resource(scale_set: dict[str, Any], extension: dict[str, Any], api
 
 # --- the committed files --------------------------------------------------------------------------
 
-#: tests/data/whatif/<file>: (the corpus example it is built from, how).
+#: tests/data/whatif/<file>: the corpus example it is built from (one whose GET/PUT pair plans
+#: without a finding: the automatic-repairs examples have none of the health extension their
+#: repairs need, LINT005).
 COMMITTED = {
     "modify-image-version.json": "rest-examples/2024-03-01/VirtualMachineScaleSet_Create_WithScaleInPolicy.json",
-    "az-subscription.json": "rest-examples/2024-03-01/VirtualMachineScaleSet_Create_WithAutomaticRepairs.json",
-    "example-unsupported.json": "rest-examples/2021-03-01/CreateAScaleSetWithAutomaticRepairs.json",
+    "az-subscription.json":
+        "rest-examples/2024-03-01/VirtualMachineScaleSet_Create_WithSecurityTypeConfidentialVM.json",
+    "example-unsupported.json": "rest-examples/2021-03-01/CreateAScaleSetWithUefiSettings.json",
 }
 RESOURCE_GROUP_TYPE = "Microsoft.Resources/resourceGroups"
 NESTED_REASON = ("Changes to the resource declared at 'properties.template.resources[1]' on line 1 and column 2015 "
