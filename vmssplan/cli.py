@@ -346,11 +346,13 @@ _EDIT_TOKENS: list[str] = []
 @app.command(epilog=EDIT_HELP + EXIT_CODES_HELP, cls=PlanCommand)
 def plan(
     files: list[str] | None = typer.Argument(
-        None, metavar="CURRENT [PROPOSED] | --base-ref REV [PATH...]",
+        None, metavar="CURRENT [PROPOSED] | WHATIF | --base-ref REV [PATH...]",
         help="CURRENT: the scale set as it is (ARM template, REST model, `az vmss show` output; '-' for standard "
              "input; git:REV:PATH for a file at a git revision). PROPOSED: as it should be, in any of the same "
-             "shapes; leave it out to build it from CURRENT with --set/--add/--remove/--patch. With --base-ref, "
-             "the files to plan against that revision (default: every JSON file changed since)."),
+             "shapes; leave it out to build it from CURRENT with --set/--add/--remove/--patch. WHATIF: an ARM "
+             "what-if result (`az deployment group what-if --no-pretty-print -o json`, or the REST response), "
+             "which holds both sides: its scale sets are planned. With --base-ref, the files to plan against that "
+             "revision (default: every JSON file changed since)."),
     base_ref: str | None = typer.Option(
         None, "--base-ref", metavar="REV", rich_help_panel=_INPUTS,
         help="Plan each changed scale-set file (or each PATH) against its version at git revision REV; a "
@@ -456,8 +458,6 @@ def plan(
             _fail(f"expected CURRENT and PROPOSED, got {len(paths)} files (use --base-ref REV to plan many)", 2)
         if len(paths) == 2 and edits:
             _fail("give PROPOSED or --set/--add/--remove/--patch, not both", 2)
-        if len(paths) == 1 and not edits:
-            _fail("missing PROPOSED (or --set/--add/--remove/--patch to build it from CURRENT)", 2)
         result = plan_files(paths[0], paths[1] if len(paths) == 2 else None, options)
     text = _render(PLAN_FORMATS, fmt, result, compiled, _use_color(color, output_file), _text_width(output_file),
                    max_length)

@@ -17,7 +17,7 @@ from dataclasses import replace
 from typing import Any
 
 from . import shape
-from .model import PatchOp, ScaleSetSource
+from .model import Change, PatchOp, ScaleSetSource, WhatIfNoise
 from .pointer import join
 
 
@@ -165,3 +165,49 @@ def _pair_key(pair: SourcePair) -> tuple[str, str]:
     subject = pair[1] or pair[0]
     assert subject is not None
     return (subject.name.lower(), subject.pointer)
+
+
+# --- what-if's own property changes ----------------------------------------------------
+
+
+def whatif_noise(property_changes: list[Any], changes: list[Change]) -> list[WhatIfNoise]:
+    """What-if's property changes (:class:`vmssplan.inputs.whatif.PropertyChange`) that the
+    plan does not hold, each with why it is no change: what-if compares a GET with the
+    template as written, vmssplan compares them as Azure does (:mod:`vmssplan.normalize`).
+    A property change is held by the plan when one of the plan's changes is at its path,
+    above it or below it."""
+    shown = [change.display_path for change in changes]
+    noise = []
+    for prop in property_changes:
+        if any(_overlaps(path, prop.shown) for path in shown):
+            continue
+        noise.append(WhatIfNoise(prop.path, prop.change_type, _noise_reason(prop)))
+    return noise
+
+
+def _overlaps(a: str, b: str) -> bool:
+    """One display path is the other, or above it (``a.b`` and ``a.b.c`` or ``a.b[x]``)."""
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    return long == short or not short or (long.startswith(short) and long[len(short)] in ".[")
+
+
+def _noise_reason(prop: Any) -> str:
+    """Why a property change of what-if's is no change, as ``<kind>: <why>`` (the plan
+    counts the kinds)."""
+    names: tuple[str, ...] = prop.names
+    if prop.change_type == "NoEffect":
+        return "no effect: what-if itself marks it NoEffect (the service ignores the value)"
+    if any(shape.is_read_only(names[:i]) for i in range(1, len(names) + 1)):
+        return "read-only: the service sets it, a deployment cannot"
+    if names and (names[-1] in shape.NEVER_RETURNED_BY_GET or shape.is_secret(names)):
+        return "not returned: what-if shows no secret (and a GET no userData), so absent on one side is no change"
+    if names and names[0] in shape.TEMPLATE_ONLY:
+        return "deployment instruction: not a property of the scale set"
+    present = prop.after if prop.has_after and not prop.has_before else prop.before if prop.has_before and not (
+        prop.has_after) else None
+    if (prop.has_before != prop.has_after) and present in (None, {}, [], ""):
+        return "empty: null or empty is the same as absent"
+    if any(shape.matches(names, default.pattern) for default in shape.service_defaults()):
+        return "service default: Azure fills it in when a deployment leaves it out"
+    return ("same value: equal as Azure compares it (the case of a name or id, a number or boolean written as "
+            "text, the order of a keyed array)")

@@ -113,6 +113,14 @@ class _Run:
                 self.findings.append(Finding("VAL004", "not an ARM template, parameters file or scale-set model: "
                                              "not checked", file=doc.path, line=1, column=1, severity=Severity.INFO))
                 return None
+            if doc.kind is DocumentKind.WHATIF_RESULT:
+                if not planned:
+                    self.findings.append(Finding("VAL004", "an ARM what-if result: not checked (plan it with "
+                                                 "`vmssplan plan FILE`)", file=doc.path, line=1, column=1,
+                                                 severity=Severity.INFO))
+                    return None
+                raise UsageError(f"{doc.path} is an ARM what-if result, which holds both sides: plan it on its own "
+                                 "(vmssplan plan WHATIF.json)")
             if doc.kind is not DocumentKind.ARM_TEMPLATE:
                 return _Side(doc, scale_sets_of(doc))
             written = next(template_scale_sets(doc.data, doc.path), None) is not None
@@ -180,6 +188,8 @@ def plan_files(current_path: str | None, proposed_path: str | None, config: RunC
     path): every scale set of the current side is deleted (a file removed in this commit)."""
     run = _Run(config or RunConfig())
     options = run.config
+    if current_path is not None and proposed_path is None and not deleted and not (options.patch or options.edits):
+        return _plan_whatif(run, current_path)
     current = (_Side(Document("(none)", "", None, DocumentKind.UNKNOWN), []) if current_path is None
                else run.side(current_path, options.parameters + options.current_parameters))
     if deleted and proposed_path is None:
@@ -202,10 +212,7 @@ def plan_files(current_path: str | None, proposed_path: str | None, config: RunC
                                Severity.WARNING.label, subject=f.pointer or "", file=f.file)
                         for f in plan.hidden_findings(current.hidden, proposed.hidden, "")
                         if f.severity is Severity.ERROR]
-    rule_dirs = options.rule_dirs + (options.config.rules_dirs if options.config else ())
-    rules = classify.load_rules(rule_dirs, validate=bool(rule_dirs))
-    run.waivers += [Waiver("replaces", replaced, rule.id, reason=rule.title, file=rule.file)
-                    for rule in rules.rules for replaced in rule.replaces]
+    rules = _rules(run)
     result_plan = Plan(current_file=current.doc.path, proposed_file=proposed.doc.path)
     pairs = diff.pair_scale_sets(current.sources, proposed.sources)
     instance_lists, unused = instances.usable_lists(_read_all(run, options.instances),
@@ -228,6 +235,107 @@ def plan_files(current_path: str | None, proposed_path: str | None, config: RunC
     return run.result(result_plan, {rule.id: rule.describe() for rule in rules.rules})
 
 
+def _plan_whatif(run: _Run, path: str) -> Result:
+    """Plan an ARM what-if result (one file holding both sides): every scale set in it,
+    through the same stages as any pair (:mod:`.inputs.whatif` says what is read how)."""
+    options = run.config
+    try:
+        doc = run.reader.read(path)
+    except DocumentError as exc:
+        run.findings += exc.findings
+        return run.result()
+    if doc.kind is not DocumentKind.WHATIF_RESULT:
+        raise UsageError("missing PROPOSED (or --set/--add/--remove/--patch to build it from CURRENT); one file alone "
+                         "is planned when it is an ARM what-if result")
+    if options.parameters or options.current_parameters or options.proposed_parameters:
+        raise UsageError("--parameters: a what-if result holds evaluated resources; template parameters do not apply")
+    from .inputs import whatif
+
+    contents = whatif.read_whatif(doc.data, doc.path)
+    run.findings += contents.findings
+    rules = _rules(run)
+    result_plan = Plan(current_file=f"{doc.path} (before)", proposed_file=f"{doc.path} (after)",
+                       other_resources=sorted(contents.others, key=lambda o: (o.resource_id.lower(), o.change_type)))
+    entries = sorted(contents.scale_sets, key=lambda e: (e.resource_id.lower(), e.pointer))
+    updated = [e for e in entries if e.before is not None and (e.after is not None or e.change_type == "Unsupported")
+               and e.change_type not in ("NoChange", "Ignore", "Delete")]
+    instance_lists, unused = instances.usable_lists(_read_all(run, options.instances), len(updated))
+    run.findings += unused
+    for entry in entries:
+        scale_set_plan = _plan_whatif_entry(run, entry, rules, instance_lists if entry in updated else [])
+        if scale_set_plan is not None:
+            result_plan.scale_sets.append(scale_set_plan)
+    return run.result(result_plan, {rule.id: rule.describe() for rule in rules.rules})
+
+
+#: The sides a what-if change must hold to be planned, by ``changeType``.
+_WHATIF_SIDES = {"Modify": ("before", "after"), "Deploy": ("before", "after"), "Create": ("after",),
+                 "Delete": ("before",)}
+
+
+def _plan_whatif_entry(run: _Run, entry: Any, rules: classify.RuleSet,
+                       instance_lists: list[Document]) -> ScaleSetPlan | None:
+    """One scale set of a what-if result, as what-if's ``changeType`` says it is changed."""
+    from .inputs import whatif
+    from .model import WhatIfResource
+
+    kind = DocumentKind.WHATIF_RESULT
+    accepted_by = run.config.unknowns_accepted_by
+    lacking = [side for side in _WHATIF_SIDES.get(entry.change_type, ()) if getattr(entry, side) is None]
+    if entry.change_type in ("NoChange", "Ignore") and entry.before is None and entry.after is None:
+        run.findings.append(Finding("VAL046", f"what-if says {entry.resource_id} is {entry.change_type}, but its "
+                                    "result holds no resource (--result-format ResourceIdOnly): taken as unchanged, "
+                                    "not seen", Severity.INFO, file=entry.file, pointer=entry.pointer))
+        return None
+    if lacking or (entry.change_type == "Unsupported" and entry.before is None):
+        why = (f"what-if could not predict it{': ' + entry.reason if entry.reason else ''}" if not lacking else
+               f"the what-if result holds no `{'`/`'.join(lacking)}` for this {entry.change_type} (run what-if with "
+               "--result-format FullResourcePayloads)")
+        finding = plan.unseen_finding(entry.resource_id or "a resource", why, accepted_by, entry.file, entry.pointer)
+        run.findings.append(finding)
+        if accepted_by:
+            run.waivers.append(Waiver("accept-unknown", finding.rule, accepted_by, Severity.ERROR.label,
+                                      Severity.WARNING.label, subject=entry.pointer, file=finding.file))
+        return None
+    before = normalize.normalize(entry.before, kind) if entry.before is not None else None
+    after_source = entry.after
+    if entry.change_type == "Unsupported" and entry.before is not None:
+        after_source = whatif.unpredicted_side(entry.before, entry.reason)
+    after = normalize.normalize(after_source, kind) if after_source is not None else None
+    notes = ["what-if lists this change as potential: it may happen"] if entry.potential else []
+    if entry.change_type in ("Ignore", "NoChange") and not entry.children_changed:
+        subject = before or after
+        assert subject is not None
+        scale_set_plan = plan.plan_scale_set(subject, subject, [], notes)
+    elif entry.change_type == "Delete":
+        assert before is not None
+        scale_set_plan = plan.plan_scale_set(before, None, [], notes)
+    else:
+        assert after_source is not None and after is not None
+        if entry.change_type != "Unsupported":  # what Azure would be sent is checked as any proposed side
+            run.findings += validate.evaluated_findings([after_source], notes=False)
+        run.lint(after)
+        if before is None or entry.change_type == "Create":
+            scale_set_plan = plan.plan_scale_set(None, after, [], notes)
+        else:
+            scale_set_plan = _plan_update(run, before, after, rules, instance_lists, unreturned_on_both=True)
+            scale_set_plan.notes = notes + scale_set_plan.notes
+    scale_set_plan.what_if = WhatIfResource(entry.change_type, entry.resource_id, len(entry.property_changes),
+                                            diff.whatif_noise(entry.property_changes, scale_set_plan.changes))
+    return scale_set_plan
+
+
+def _rules(run: _Run) -> classify.RuleSet:
+    """The change rules of the run (built-in, ``--rules-dir``, the configuration's), each
+    rule that replaces another recorded as a waiver."""
+    options = run.config
+    rule_dirs = options.rule_dirs + (options.config.rules_dirs if options.config else ())
+    rules = classify.load_rules(rule_dirs, validate=bool(rule_dirs))
+    run.waivers += [Waiver("replaces", replaced, rule.id, reason=rule.title, file=rule.file)
+                    for rule in rules.rules for replaced in rule.replaces]
+    return rules
+
+
 def _as_updated(before: ScaleSet, after: ScaleSet) -> ScaleSet:
     """The scale set a template resource without ``properties`` leaves behind: only a sku
     (and location, tags...), the "scale an existing scale set" sample, updates the existing
@@ -238,11 +346,13 @@ def _as_updated(before: ScaleSet, after: ScaleSet) -> ScaleSet:
 
 
 def _plan_update(run: _Run, before: ScaleSet, after: ScaleSet, rules: classify.RuleSet,
-                 instance_lists: list[Document]) -> ScaleSetPlan:
+                 instance_lists: list[Document], unreturned_on_both: bool = False) -> ScaleSetPlan:
     """diff, classify, decide, plan and locate a scale set present on both sides (each
-    side given the service defaults the other holds)."""
+    side given the service defaults the other holds). ``unreturned_on_both``: neither
+    side shows secrets (a what-if result: its ``after`` holds no secure value either)."""
     before, after = normalize.with_service_defaults(before, after)
-    ops, notes = diff.drop_unreturned(diff.diff(before.model, after.model), before.from_get, after.from_get)
+    ops, notes = diff.drop_unreturned(diff.diff(before.model, after.model), before.from_get or unreturned_on_both,
+                                      after.from_get or unreturned_on_both)
     changes = classify.classify(ops, rules, classify.Context(before.model, after.model, after.source.api_version))
     if run.config.config is not None:  # decide, then plan: the action follows the decided effects
         # Under review (--base-ref), the base's metadata waives, not what the change adds to it.

@@ -162,6 +162,7 @@ class DocumentKind(enum.StrEnum):
     MODEL_LIST = "model-list"  # `az vmss list` / REST list of scale sets
     API_EXAMPLE = "api-example"  # azure-rest-api-specs example (parameters + responses)
     INSTANCE_LIST = "instance-list"  # `az vmss list-instances` / REST VM list
+    WHATIF_RESULT = "whatif-result"  # an ARM what-if result (REST response or `az ... what-if -o json`)
     UNKNOWN = "unknown"
 
 
@@ -468,6 +469,37 @@ class VmImpact:
     warnings: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class WhatIfNoise:
+    """One of what-if's own property changes that vmssplan judged to be no change, and why."""
+
+    #: What-if's dotted path (``properties.virtualMachineProfile.timeCreated``).
+    path: str
+    #: What-if's ``propertyChangeType``: Create, Delete, Modify, NoEffect.
+    change_type: str
+    reason: str
+
+
+@dataclass
+class WhatIfResource:
+    """What a what-if result says of one scale set: its ``changeType``, and how many of its
+    property changes (``delta`` leaves) there were and which of them were noise."""
+
+    change_type: str
+    resource_id: str
+    property_changes: int = 0
+    noise: list[WhatIfNoise] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OtherResource:
+    """A resource of a what-if result that is not a scale set: listed, not planned."""
+
+    resource_id: str
+    type: str
+    change_type: str
+
+
 @dataclass
 class ScaleSetPlan:
     name: str
@@ -481,6 +513,8 @@ class ScaleSetPlan:
     rollout: RolloutInfo | None = None  # with an instance list
     notes: list[str] = field(default_factory=list)
     api_version: str | None = None
+    #: For a plan of a what-if result: what what-if itself said of this scale set.
+    what_if: WhatIfResource | None = None
 
     @property
     def effect(self) -> Effect:
@@ -493,6 +527,8 @@ class Plan:
     proposed_file: str
     scale_sets: list[ScaleSetPlan] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    #: For a plan of a what-if result: its resources that are not scale sets (listed only).
+    other_resources: list[OtherResource] | None = None
 
     @property
     def effect(self) -> Effect:

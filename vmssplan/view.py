@@ -14,7 +14,18 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from . import __version__
-from .model import Change, Effect, Finding, Plan, Result, RolloutInfo, RuleDescription, ScaleSetPlan, Waiver
+from .model import (
+    Change,
+    Effect,
+    Finding,
+    Plan,
+    Result,
+    RolloutInfo,
+    RuleDescription,
+    ScaleSetPlan,
+    Waiver,
+    WhatIfResource,
+)
 from .secrets import scrub
 
 FORMAT_VERSION = "1"
@@ -154,7 +165,25 @@ def scale_set_to_dict(plan: ScaleSetPlan) -> dict[str, Any]:
             "summary": impact.summary, "commands": impact.commands, "warnings": impact.warnings,
         },
         "notes": plan.notes,
+        **({"what_if": what_if_to_dict(plan.what_if)} if plan.what_if is not None else {}),
     }
+
+
+def what_if_to_dict(what_if: WhatIfResource) -> dict[str, Any]:
+    """What the what-if result said of a scale set, and which of its property changes were noise."""
+    return {"change_type": what_if.change_type, "resource_id": what_if.resource_id,
+            "property_changes": what_if.property_changes,
+            "noise": [{"path": n.path, "change_type": n.change_type, "reason": n.reason} for n in what_if.noise]}
+
+
+def what_if_summary(plan: Plan) -> dict[str, Any]:
+    """The plan of a what-if result: its property changes on scale sets, how many were noise,
+    and the resources that are not scale sets (listed, not planned)."""
+    results = [s.what_if for s in plan.scale_sets if s.what_if is not None]
+    return {"property_changes": sum(w.property_changes for w in results),
+            "noise": sum(len(w.noise) for w in results),
+            "other_resources": [{"resource_id": o.resource_id, "type": o.type, "change_type": o.change_type}
+                                for o in plan.other_resources or []]}
 
 
 def summary(plan: Plan) -> dict[str, Any]:
@@ -181,6 +210,7 @@ def plan_to_dict(result: Result) -> dict[str, Any]:
         "scale_sets": [scale_set_to_dict(s) for s in plan.scale_sets] if plan else [],
         "findings": [finding_to_dict(f) for f in result.findings],
         **({"waivers": [waiver_to_dict(w) for w in result.waivers]} if result.waivers else {}),
+        **({"what_if": what_if_summary(plan)} if plan is not None and plan.other_resources is not None else {}),
     }
 
 
@@ -319,6 +349,36 @@ def headline(document: dict[str, Any]) -> Headline:
     if created:
         return Headline("created", names=created)
     return Headline("no-vm-touched" if summary_["changes"] else "no-changes")
+
+
+def what_if_line(scale_set: dict[str, Any]) -> str | None:
+    """``what-if: Modify, 12 property changes, 9 of them noise (7 read-only, 2 service
+    default)``: what what-if said of a scale set, for a plan of a what-if result."""
+    what_if = scale_set.get("what_if")
+    if what_if is None:
+        return None
+    total, noise = what_if["property_changes"], what_if["noise"]
+    line = f"what-if: {what_if['change_type']}"
+    if total:
+        line += f", {_plural(total, 'property change')}"
+        if noise:
+            kinds = Counter(n["reason"].split(":", 1)[0] for n in noise)
+            counted = sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))
+            line += (f", {'all' if len(noise) == total else len(noise)} of them noise ("
+                     + ", ".join(f"{count} {kind}" for kind, count in counted) + ")")
+    return line
+
+
+def other_resources_line(document: dict[str, Any]) -> str | None:
+    """``what-if also lists 3 resources that are not scale sets (2 Modify, 1 Create): not
+    planned``, or None."""
+    what_if = document.get("what_if")
+    if not what_if or not what_if["other_resources"]:
+        return None
+    others = what_if["other_resources"]
+    kinds = Counter(o["change_type"] for o in others)
+    return (f"what-if also lists {_plural(len(others), 'resource')} that {'is' if len(others) == 1 else 'are'} not a "
+            f"scale set ({', '.join(f'{n} {kind}' for kind, n in sorted(kinds.items()))}): not planned")
 
 
 def summary_line(document: dict[str, Any]) -> str:

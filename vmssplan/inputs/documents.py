@@ -408,6 +408,10 @@ def _looks_like_scale_set(item: Any) -> bool:
 
 def detect_kind(data: Any) -> DocumentKind:
     """Classify a parsed document by its shape (see :class:`DocumentKind`)."""
+    from .whatif import is_whatif_result
+
+    if is_whatif_result(data):
+        return DocumentKind.WHATIF_RESULT
     if isinstance(data, list):
         if data and all(_looks_like_vm(x) for x in data):
             return DocumentKind.INSTANCE_LIST
@@ -532,6 +536,7 @@ def scale_sets_of(doc: Document) -> list[ScaleSetSource]:
         DocumentKind.ARM_PARAMETERS: "this is an ARM parameters file: pass the template and give this file "
                                      "with --parameters",
         DocumentKind.INSTANCE_LIST: "this is a list of VM instances: pass it with --instances",
+        DocumentKind.WHATIF_RESULT: "this is an ARM what-if result, which holds both sides: plan it on its own",
     }.get(doc.kind, "expected an ARM template, a scale-set model (REST GET/PUT body or `az vmss show` output) "
                     "or a list of scale sets")
     raise DocumentError([Finding("VAL002", f"cannot plan this document: {hint}", file=file, line=1, column=1)])

@@ -244,13 +244,24 @@ def hidden_findings(current: list[HiddenDeployment], proposed: list[HiddenDeploy
                                     Severity.INFO, file=item.file, pointer=item.pointer))
             continue
         how = "is new" if old is None else "is gone" if new is None else "changed, or the values it is given did"
-        accepted = f"; accepted by {accepted_by}" if accepted_by else (
-            "; the check fails as for a rejected change unless unknowns are accepted (accept-unknown)")
         findings.append(Finding("VAL046", f"{item.what} {how}: the scale sets it may deploy cannot be seen "
-                                f"({item.reason}), so the change is unknown and could be rejected{accepted}",
-                                Severity.WARNING if accepted_by else Severity.ERROR,
+                                f"({item.reason}), so the change is unknown and could be rejected"
+                                f"{_accepted(accepted_by)}", Severity.WARNING if accepted_by else Severity.ERROR,
                                 file=item.file, pointer=item.pointer))
     return findings
+
+
+def _accepted(accepted_by: str) -> str:
+    return f"; accepted by {accepted_by}" if accepted_by else (
+        "; the check fails as for a rejected change unless unknowns are accepted (accept-unknown)")
+
+
+def unseen_finding(what: str, why: str, accepted_by: str, file: str, pointer: str) -> Finding:
+    """VAL046 for a scale set of a what-if result that cannot be seen (what-if could not
+    predict it, or its result holds no resource): whether it changes, and how, is unknown."""
+    return Finding("VAL046", f"{what} cannot be seen ({why}): whether a scale set changes, and how, is unknown, "
+                   f"and could be rejected{_accepted(accepted_by)}",
+                   Severity.WARNING if accepted_by else Severity.ERROR, file=file, pointer=pointer)
 
 
 def plan_scale_set(before: ScaleSet | None, after: ScaleSet | None, changes: list[Change],

@@ -30,7 +30,17 @@ from collections import Counter
 from typing import Any
 from urllib.parse import quote
 
-from ..view import EFFECTS, Headline, View, effect_label, effect_rank, location_of, waiver_line
+from ..view import (
+    EFFECTS,
+    Headline,
+    View,
+    effect_label,
+    effect_rank,
+    location_of,
+    other_resources_line,
+    waiver_line,
+    what_if_line,
+)
 from .escape import guard_lines, json_text, text
 
 _ICON = {"rejected": "❌", "deallocate": "⚠️", "reimage": "⚠️", "upgrade": "🔄", "unknown": "❔", "none": "✅"}
@@ -251,7 +261,7 @@ def _details(scale_set: dict[str, Any]) -> list[str]:
     changes = scale_set["changes"]
     impact = scale_set.get("vm_impact") or {}
     commands = (impact.get("commands") or []) if scale_set["action"] != "no-op" else []
-    if not changes and not scale_set["notes"] and not commands:
+    if not changes and not scale_set["notes"] and not commands and not scale_set.get("what_if"):
         return []
     head = f"<code>{html.escape(text(scale_set['name']))}</code>: {html.escape(_plural(len(changes), 'change'))}"
     strongest = max((c["effect"] for c in changes), key=effect_rank, default="none")
@@ -262,6 +272,9 @@ def _details(scale_set: dict[str, Any]) -> list[str]:
         lines.append("")
     for note in scale_set["notes"]:
         lines += [f"> {_text(note)}", ""]
+    what_if = what_if_line(scale_set)
+    if what_if is not None:
+        lines += [f"> {_text(what_if)}", ""]
     if commands:
         lines += [*_fenced(commands, "sh"), ""]
     lines.append("</details>")
@@ -376,6 +389,11 @@ def _full_plan(view: View) -> str:
             details = _details(scale_set)
             if details:
                 lines += [*details, ""]
+        others = other_resources_line(view.document)
+        if others is not None:
+            listed = view.document["what_if"]["other_resources"]
+            rows = [f"- {_text(o['change_type'])}: {_code(o['resource_id'])}" for o in listed]
+            lines += ["<details>", f"<summary>{html.escape(text(others))}</summary>", "", *rows, "", "</details>", ""]
         line = _text(view.summary_line)
         lines += ["**Plan:**" + line[len("Plan:"):], ""]
     while lines and lines[-1] == "":

@@ -10,7 +10,7 @@ import json
 import textwrap
 from typing import Any
 
-from ..view import View, effect_label, waiver_line
+from ..view import View, effect_label, other_resources_line, waiver_line, what_if_line
 from .escape import guard_lines, json_text
 from .escape import text as _t
 
@@ -118,6 +118,9 @@ def _scale_set_lines(scale_set: dict[str, Any], paint: _Painter, width: int, sho
         lines += _change_lines(change, paint, width)
     for note in scale_set["notes"]:
         lines.append("    " + paint("note: ", "cyan") + _t(note))
+    what_if = what_if_line(scale_set)
+    if what_if is not None:
+        lines.append("    " + paint(_t(what_if), "dim"))
     impact = scale_set["vm_impact"]
     if impact is not None and scale_set["action"] != "no-op":
         lines.append("")
@@ -209,8 +212,13 @@ def render_plan(view: View, *, color: bool = False, width: int = WIDTH) -> str:
         lines.append(_legend_line(view, paint))
     for scale_set in view.scale_sets:
         lines.append("")
-        lines += _scale_set_lines(scale_set, paint, width, show_file=scale_set["file"] != document["proposed"])
+        show_file = scale_set["file"] != document["proposed"] and "what_if" not in scale_set
+        lines += _scale_set_lines(scale_set, paint, width, show_file=show_file)
     lines += _waiver_lines(document, paint)
+    others = other_resources_line(document)
+    if others is not None:
+        lines += ["", paint(_t(others), "dim")]
+        lines += ["  " + _t(f"{o['change_type']}: {o['resource_id']}") for o in document["what_if"]["other_resources"]]
     lines.append("")
     lines.append(_summary_line(view, paint))
     return guard_lines("\n".join(lines) + "\n")
