@@ -344,8 +344,9 @@ def _flatten(delta: list[Any], names: tuple[str, ...], before: Any, after: Any, 
         if isinstance(children, list) and children:  # a container: only its leaves count
             _flatten(children, sub_names, node_before, node_after, out, budget, sub_labels, full)
             continue
+        # az writes every field it knows, null where the REST response has none: null is absent.
         out.append(PropertyChange(full, _display(sub_labels), tuple(sub_names), kind, item.get("before"),
-                                  item.get("after"), "before" in item, "after" in item))
+                                  item.get("after"), item.get("before") is not None, item.get("after") is not None))
     return out
 
 
