@@ -35,6 +35,7 @@ RULE_FAILED = "VAL001"
 MAX_PROPERTY_CHANGES = 10_000
 #: What-if writes a value it cannot know before deployment as the unevaluated expression.
 _CHILD_EXTENSION_TYPE = shape.VMSS_TYPE + "/extensions"
+_DEPLOYMENT_TYPE = "microsoft.resources/deployments"
 
 
 def is_whatif_result(data: Any) -> bool:
@@ -233,6 +234,12 @@ def _read_change(change: Any, file: str, pointer: str, potential: bool, contents
         entry.extension_of = resource_id.rsplit("/extensions/", 1)[0] if "/extensions/" in resource_id else "?"
         contents.scale_sets.append(entry)
         return
+    if lowered == _DEPLOYMENT_TYPE and change_type == "Unsupported":
+        # A nested deployment what-if could not evaluate may deploy scale sets: like a scale
+        # set it could not compute, unseen (VAL046), never only listed; no side is planned.
+        reason = change.get("unsupportedReason")
+        contents.scale_sets.append(WhatIfEntry(change_type, resource_id, file, pointer, potential=potential,
+                                               reason=reason[:2000] if isinstance(reason, str) else ""))
     if lowered != shape.VMSS_TYPE:
         contents.others.append(OtherResource(resource_id or str(change.get("symbolicName") or "")[:200], kind[:200],
                                              change_type))
