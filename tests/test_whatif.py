@@ -228,6 +228,28 @@ def test_an_edit_is_planned_as_the_two_file_plan_of_the_same_models(
     assert (scale_set["action"], scale_set["effect"]) == (reference["action"], reference["effect"])
 
 
+def test_no_effect_and_potential_changes(tmp_path: Path) -> None:
+    """What-if marks some property changes NoEffect (the service ignores them): noise, with
+    that reason. A change under ``potentialChanges`` is planned, with a note that it may
+    happen."""
+    before, after = _sides()
+    read_only = frozenset({"properties.provisioningState", "properties.uniqueId"})
+    item = wr.change("Modify", before, wr.edited(after, wr.VM_SIZE, "Standard_D4s_v5"), no_effect=read_only)
+    assert sum(t == "NoEffect" for _, t in wr.leaves(item["delta"])) == 2
+    other_before, other_after = wr.moved(before, "rg2"), wr.moved(after, "rg2")
+    potential = wr.change("Modify", other_before, wr.edited(other_after, wr.IMAGE_VERSION, "9.9.9"))
+    _, plan = _plan(_write(tmp_path, wr.rest_result([item], potential=[potential])))
+    by_id = {s["what_if"]["resource_id"]: s for s in plan["scale_sets"]}
+    planned = by_id[before["id"]]
+    assert _changes(planned) == [("replace", "/sku/name", "deallocate")]
+    no_effect = [n for n in planned["what_if"]["noise"] if n["change_type"] == "NoEffect"]
+    assert sorted(n["path"] for n in no_effect) == sorted(read_only)
+    assert all(n["reason"].startswith("no effect") for n in no_effect)
+    maybe = by_id[potential["resourceId"]]
+    assert _changes(maybe) == [("replace", IMAGE_POINTER, "upgrade")]
+    assert any("potential" in note for note in maybe["notes"]), maybe["notes"]
+
+
 def test_a_status_other_than_succeeded_is_a_located_error(tmp_path: Path) -> None:
     before, after = _sides()
     error = {"code": "InvalidTemplate", "message": "Deployment template validation failed: 'The resource "
