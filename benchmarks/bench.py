@@ -27,6 +27,9 @@ large process reports that process's peak as its own (see :func:`memory_command`
 * ``vmssplan --version``: start-up;
 * a typical plan: ``vmssplan plan examples/os-image-version/current.json
   examples/os-image-version/proposed.json`` (from the repository root);
+* a what-if result: ``vmssplan plan examples/whatif/whatif.json --instances
+  examples/whatif/instances.json`` (the scale set, its VMs, what-if's noise), against the
+  typical plan;
 * ``vmssplan validate`` of every ARM template of the shared corpus (``../shared/corpus``,
   ``--corpus``; the row is skipped with a note when there is none): the median and the
   worst few, and apart those the compiled jsonschema-rs quick check rejects, which then
@@ -79,6 +82,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 TYPICAL = REPO / "examples" / "os-image-version"
+WHATIF = REPO / "examples" / "whatif"
 TEMPLATE_EXAMPLE = REPO / "examples" / "template-parameters"
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
 #: ARM's limits for one template: resources, and size in bytes ("4 MB").
@@ -532,6 +536,12 @@ def main(argv: list[str] | None = None) -> int:
         typical = measure("plan, typical pair (os-image-version)", [exe, "plan", *typical_args], runs, REPO,
                           input_bytes=sum((TYPICAL / n).stat().st_size for n in ("current.json", "proposed.json")))
         samples.append(typical)
+        whatif_files = [WHATIF / "whatif.json", WHATIF / "instances.json"]
+        whatif = measure("plan, a what-if result with instances (whatif)",
+                         [exe, "plan", str(whatif_files[0].relative_to(REPO)), "--instances",
+                          str(whatif_files[1].relative_to(REPO))], runs, REPO,
+                         input_bytes=sum(p.stat().st_size for p in whatif_files))
+        samples.append(whatif)
 
         # the corpus
         corpus_rows: list[dict[str, Any]] = []
@@ -603,7 +613,7 @@ def main(argv: list[str] | None = None) -> int:
 
     for s in samples:
         row(s.name, s.median, min(s.times), max(s.times), s.rss_kib, s.input_bytes,
-            s in big.values() or s is base_ref or s is single)
+            s in big.values() or s is base_ref or s is single or s is whatif)
     if corpus_rows:
         medians = [r["median"] for r in corpus_rows]
         by_time = sorted(corpus_rows, key=lambda r: r["median"], reverse=True)

@@ -381,6 +381,134 @@ def instance_examples() -> None:
             encoding="utf-8")
 
 
+WHATIF_API = "2024-03-01"
+RG = "/subscriptions/0f4c6a4e-3a1b-4c5d-9e8f-1a2b3c4d5e6f/resourceGroups/web-rg"
+
+
+def _leaf(path: str, kind: str, before: Any = None, after: Any = None) -> dict[str, Any]:
+    change: dict[str, Any] = {"path": path, "propertyChangeType": kind}
+    if kind != "Create":
+        change["before"] = before
+    if kind != "Delete":
+        change["after"] = after
+    return change
+
+
+def _array(path: str, *items: tuple[int, list[dict[str, Any]]]) -> dict[str, Any]:
+    return {"path": path, "propertyChangeType": "Array",
+            "children": [{"path": str(i), "propertyChangeType": "Modify", "children": c} for i, c in items]}
+
+
+def whatif_example() -> None:
+    """An `az deployment group what-if --no-pretty-print -o json` result for a template that
+    moves a Rolling scale set to a new image and tags it, with the noise what-if reports
+    for a GET against a template (read-only fields, values the service fills in), beside
+    other resources of the deployment; and the VMs, as `az vmss list-instances` prints them."""
+    folder = EXAMPLES / "whatif"
+    folder.mkdir(parents=True, exist_ok=True)
+    before = base_get()
+    before["sku"]["capacity"] = 6
+    before["properties"]["upgradePolicy"] = {"mode": "Rolling", "rollingUpgradePolicy": {
+        "maxBatchInstancePercent": 34, "pauseTimeBetweenBatches": "PT1M"}}
+    after = put_body(before)
+    _image_version(after)
+    after["tags"]["release"] = "2025-10"
+    ipconfig(after).pop("privateIPAddressVersion")  # the template leaves the defaults out
+    vmp(after)["storageProfile"]["dataDisks"][0].pop("caching")
+    after = {"apiVersion": WHATIF_API, "id": before["id"], "type": before["type"], **after}
+    before = {"apiVersion": WHATIF_API, **before}
+    prefix = "properties.virtualMachineProfile"
+    delta = [
+        _leaf("etag", "Delete", before["etag"]),
+        _leaf("properties.provisioningState", "Delete", "Succeeded"),
+        _leaf("properties.timeCreated", "Delete", before["properties"]["timeCreated"]),
+        _leaf("properties.uniqueId", "Delete", before["properties"]["uniqueId"]),
+        _array(f"{prefix}.extensionProfile.extensions",
+               (0, [_leaf("properties.provisioningState", "Delete", "Succeeded")]),
+               (1, [_leaf("properties.provisioningState", "Delete", "Succeeded")])),
+        _array(f"{prefix}.networkProfile.networkInterfaceConfigurations",
+               (0, [_array("properties.ipConfigurations",
+                           (0, [_leaf("properties.privateIPAddressVersion", "Delete", "IPv4")]))])),
+        _array(f"{prefix}.storageProfile.dataDisks", (0, [_leaf("caching", "Delete", "None")])),
+        _leaf(f"{prefix}.storageProfile.imageReference.exactVersion", "Delete", "22.04.202409160"),
+        _leaf(f"{prefix}.storageProfile.imageReference.version", "Modify", "22.04.202409160", "22.04.202510010"),
+        _leaf("tags.release", "Create", after=after["tags"]["release"]),
+    ]
+    storage = f"{RG}/providers/Microsoft.Storage/storageAccounts/webdiag2025"
+    result = {"status": "Succeeded", "error": None, "changes": [
+        {"resourceId": f"{LB}", "changeType": "NoChange",
+         "before": {"apiVersion": "2024-01-01", "id": LB, "name": "web-lb", "type": "Microsoft.Network/loadBalancers"},
+         "after": {"apiVersion": "2024-01-01", "id": LB, "name": "web-lb", "type": "Microsoft.Network/loadBalancers"}},
+        {"resourceId": storage, "changeType": "Create",
+         "after": {"apiVersion": "2023-05-01", "id": storage, "name": "webdiag2025", "location": "westeurope",
+                   "type": "Microsoft.Storage/storageAccounts", "kind": "StorageV2", "sku": {"name": "Standard_LRS"}}},
+        {"resourceId": before["id"], "changeType": "Modify", "before": before, "after": after, "delta": delta},
+    ]}
+    write(folder / "whatif.json", result)
+    write(folder / "instances.json", vm_list(6, ["1", "2", "3"]))
+    (folder / "whatif.txt").write_text(whatif_text(result), encoding="utf-8")
+    (folder / "README.md").write_text(
+        "# An ARM what-if result: a new image for a Rolling scale set\n\n"
+        "`whatif.json` is what `az deployment group what-if --no-pretty-print -o json` returns for a deployment "
+        "that gives the scale set a new image version and a tag, and adds a storage account. `whatif.txt` is "
+        "the same result in what-if's own text format (as `az deployment group what-if` prints it, rendered from "
+        "the JSON by `scripts/make_examples.py`): 11 property changes on the scale set, 9 of them noise. "
+        "`instances.json` is `az vmss list-instances --expand instanceView`.\n\n"
+        "```\nvmssplan plan whatif.json --instances instances.json\n```\n\n"
+        "vmssplan plans the scale set from what-if's `before` and `after`, says which of what-if's property "
+        "changes are noise and why, and which VM is upgraded in which rolling batch. `expected.*` are its "
+        "outputs (checked by the tests).\n", encoding="utf-8")
+
+
+def whatif_text(result: dict[str, Any]) -> str:
+    """A what-if result as `az deployment group what-if` prints it (its symbols, paths and
+    `=>`, arrays by index), for reading beside vmssplan's plan of the same JSON."""
+    symbol = {"Create": "+", "Delete": "-", "Modify": "~", "NoChange": "=", "Ignore": "*", "Deploy": "!",
+              "Unsupported": "x", "Array": "~", "NoEffect": "x"}
+    lines = ["Note: The result may contain false positive predictions (noise).",
+             "You can help us improve the accuracy of the result by opening an issue here: "
+             "https://aka.ms/WhatIfIssues", "", "Resource and property changes are indicated with these symbols:",
+             "  - Delete", "  + Create", "  ~ Modify", "  = NoChange", "",
+             "The deployment will update the following scope:", "", f"Scope: {RG}", ""]
+
+    def value(v: Any) -> str:
+        return json.dumps(v)
+
+    def props(changes: list[dict[str, Any]], indent: str) -> None:
+        for change in changes:
+            kind, path = change["propertyChangeType"], change["path"]
+            if kind == "Array":
+                lines.append(f"{indent}{symbol[kind]} {path}: [")
+                for item in change["children"]:
+                    lines.append(f"{indent}  {symbol[item['propertyChangeType']]} {item['path']}:")
+                    lines.append("")
+                    props(item.get("children", []), indent + "    ")
+                    lines.append("")
+                lines.append(f"{indent}  ]")
+            elif kind == "Modify" and "children" in change:
+                props(change["children"], indent)
+            elif kind == "Modify":
+                lines.append(f"{indent}~ {path}: {value(change['before'])} => {value(change['after'])}")
+            else:
+                lines.append(f"{indent}{symbol[kind]} {path}: {value(change.get('after', change.get('before')))}")
+
+    counts: dict[str, int] = {}
+    for change in sorted(result["changes"], key=lambda c: c["resourceId"].lower()):
+        resource = change.get("after") or change.get("before") or {}
+        kind = change["changeType"]
+        counts[kind] = counts.get(kind, 0) + 1
+        relative = change["resourceId"].split("/providers/", 1)[1].split("/", 1)[1]
+        provider = change["resourceId"].split("/providers/", 1)[1].split("/", 1)[0]
+        lines.append(f"  {symbol[kind]} {provider}/{relative} [{resource.get('apiVersion')}]")
+        if change.get("delta"):
+            lines.append("")
+            props(change["delta"], "    ")
+            lines.append("")
+    words = {"Create": "to create", "Modify": "to modify", "NoChange": "no change", "Delete": "to delete"}
+    lines += ["", "Resource changes: " + ", ".join(f"{n} {words.get(k, k)}" for k, n in counts.items()) + "."]
+    return "\n".join(lines) + "\n"
+
+
 #: Output format -> the example's golden file of it (tests/test_examples.py reads this table).
 GOLDEN = {
     "text": "expected.txt",
@@ -397,9 +525,16 @@ GOLDEN = {
 
 
 def plan_args(folder: Path, fmt: str) -> list[str]:
-    """The `vmssplan` arguments of an example's plan in ``fmt``, run in its folder."""
+    """The `vmssplan` arguments of an example's plan in ``fmt``, run in its folder: its
+    what-if result, or its current and proposed sides."""
     extra = ["--instances", "instances.json"] if (folder / "instances.json").is_file() else []
-    return ["plan", "current.json", "proposed.json", "-o", fmt, *extra]
+    sides = ["whatif.json"] if (folder / "whatif.json").is_file() else ["current.json", "proposed.json"]
+    return ["plan", *sides, "-o", fmt, *extra]
+
+
+def example_folders() -> list[Path]:
+    """Every example folder (one with a pair, or with a what-if result)."""
+    return sorted(p for p in EXAMPLES.iterdir() if (p / "current.json").is_file() or (p / "whatif.json").is_file())
 
 
 def run_plan(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
@@ -417,7 +552,7 @@ def _golden_output(proc: subprocess.CompletedProcess[bytes], what: str) -> bytes
 
 
 def write_expected() -> None:
-    for folder in sorted(p for p in EXAMPLES.iterdir() if (p / "current.json").is_file()):
+    for folder in example_folders():
         codes = set()
         for fmt, out in GOLDEN.items():
             proc = run_plan(plan_args(folder, fmt), folder)
@@ -512,3 +647,4 @@ if __name__ == "__main__":
         make_pairs()
         template_example()
         instance_examples()
+        whatif_example()

@@ -26,7 +26,7 @@ from types import ModuleType
 
 import pytest
 
-from conftest import EXAMPLES, REPO
+from conftest import REPO
 from plan_schema import assert_valid_plan
 
 
@@ -43,7 +43,7 @@ MAKE_EXAMPLES = _make_examples()
 GOLDEN: dict[str, str] = MAKE_EXAMPLES.GOLDEN
 REGENERATE = "python scripts/make_examples.py --expected"
 
-FOLDERS = sorted(p for p in EXAMPLES.iterdir() if (p / "current.json").is_file())
+FOLDERS = MAKE_EXAMPLES.example_folders()
 EXPECTED_EFFECT = {
     "os-image-version": "upgrade",
     "custom-image": "upgrade",
@@ -60,6 +60,7 @@ EXPECTED_EFFECT = {
     "instances-rolling-zones": "upgrade",
     "instances-automatic": "upgrade",
     "instances-max-surge": "upgrade",
+    "whatif": "upgrade",
 }
 
 

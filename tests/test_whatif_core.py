@@ -247,3 +247,35 @@ def test_a_what_if_result_beside_another_file_is_a_usage_error(tmp_path: Path) -
     run = run_cli("plan", str(path), "-p", "x=1")
     assert run.code == 2 and "template parameters do not apply" in run.err
     assert run_cli("validate", str(path)).code == 0
+
+
+def test_a_nested_deployment_what_if_could_not_look_into_fails_closed(tmp_path: Path) -> None:
+    deployment = "/subscriptions/0000/resourceGroups/rg-web/providers/Microsoft.Resources/deployments/inner"
+    result = _plan(tmp_path, _result({"resourceId": deployment, "changeType": "Unsupported",
+                                      "unsupportedReason": "The template link uses reference()"}))
+    assert [(f.rule, f.severity.label) for f in result.findings] == [("VAL046", "error")]
+    assert "nested deployment" in result.findings[0].message and exit_code(result) == 1
+    assert result.plan is not None and result.plan.other_resources == []
+
+
+def test_a_secret_on_one_side_only_is_no_change_and_never_shown(tmp_path: Path) -> None:
+    """What-if returns no secure value: adminPassword in after only (a template that sends
+    it) or protectedSettings in before only are not changes, and their values appear in no
+    output."""
+    before, after = _scale_set(), _template_side(_scale_set())
+    after["properties"]["virtualMachineProfile"]["osProfile"]["adminPassword"] = "Sup3r-Secret-Pa55"
+    before["properties"]["virtualMachineProfile"]["extensionProfile"]["extensions"][0]["properties"][
+        "protectedSettings"] = {"token": "TOKEN-0123456789"}
+    delta = [{"path": "properties.virtualMachineProfile.osProfile.adminPassword", "propertyChangeType": "Create",
+              "after": "Sup3r-Secret-Pa55"}]
+    path = _write(tmp_path / "whatif.json", _result({"resourceId": RID, "changeType": "Modify", "before": before,
+                                                      "after": after, "delta": delta}))
+    outputs = []
+    for fmt in ("text", "json", "markdown", "github", "sarif", "azure-devops", "junit", "patch", "table"):
+        run = run_cli("plan", str(path), "-o", fmt)
+        assert run.code == 0, (fmt, run.err)
+        outputs.append(run.out + run.err)
+    assert not any("Sup3r-Secret-Pa55" in out or "TOKEN-0123456789" in out for out in outputs)
+    plan = json.loads(outputs[1])
+    assert plan["scale_sets"][0]["changes"] == []
+    assert [n["reason"].split(":")[0] for n in plan["scale_sets"][0]["what_if"]["noise"]] == ["not returned"]

@@ -95,14 +95,15 @@ def _diff_keyed(array_name: str, a: list[Any], b: list[Any], path: tuple[str, ..
         index += 1
 
 
-def drop_unreturned(ops: list[PatchOp], before_from_get: bool,
-                    after_from_get: bool) -> tuple[list[PatchOp], list[str]]:
+def drop_unreturned(ops: list[PatchOp], before_from_get: bool, after_from_get: bool,
+                    after_is_whatif: bool = False) -> tuple[list[PatchOp], list[str]]:
     """Values a GET does not return (:data:`shape.NEVER_RETURNED_BY_GET`: the secrets
     adminPassword and protectedSettings, and userData unless the GET asked for it) are not
     changes against a GET response: absent there means "not shown", not "removed". A GET that
     holds the value was asked for it, and a difference in it is a change like any other.
 
-    Returns the remaining operations and a note per dropped one.
+    Returns the remaining operations and a note per dropped one. ``after_is_whatif``: the
+    proposed side is what-if's prediction, which holds no secure value either.
     """
     kept: list[PatchOp] = []
     notes: list[str] = []
@@ -110,6 +111,10 @@ def drop_unreturned(ops: list[PatchOp], before_from_get: bool,
         key = op.path[-1] if op.path else ""
         hidden_side = (op.op == "add" and before_from_get) or (op.op == "remove" and after_from_get)
         if key in shape.NEVER_RETURNED_BY_GET and hidden_side:
+            if op.op == "remove" and after_is_whatif:
+                notes.append(f"{op.display_path} is set on the current side only; what-if's prediction shows no "
+                             "secure value, so whether it changes cannot be known from the result.")
+                continue
             side = "current" if op.op == "add" else "proposed"
             notes.append(f"{op.display_path} is set on one side only; the {side} side is a GET response, "
                          f"{shape.NEVER_RETURNED_BY_GET[key]}, so whether it changes cannot be known offline.")

@@ -287,11 +287,14 @@ def _plan_whatif_entry(run: _Run, entry: Any, rules: classify.RuleSet,
                                     "result holds no resource (--result-format ResourceIdOnly): taken as unchanged, "
                                     "not seen", Severity.INFO, file=entry.file, pointer=entry.pointer))
         return None
-    if lacking or (entry.change_type == "Unsupported" and entry.before is None):
+    if lacking or (entry.change_type == "Unsupported" and (entry.before is None or entry.deployment)):
         why = (f"what-if could not predict it{': ' + entry.reason if entry.reason else ''}" if not lacking else
                f"the what-if result holds no `{'`/`'.join(lacking)}` for this {entry.change_type} (run what-if with "
                "--result-format FullResourcePayloads)")
-        finding = plan.unseen_finding(entry.resource_id or "a resource", why, accepted_by, entry.file, entry.pointer)
+        what = entry.resource_id or "a resource"
+        if entry.deployment:
+            what = f"the nested deployment {what}, and every scale set it deploys,"
+        finding = plan.unseen_finding(what, why, accepted_by, entry.file, entry.pointer)
         run.findings.append(finding)
         if accepted_by:
             run.waivers.append(Waiver("accept-unknown", finding.rule, accepted_by, Severity.ERROR.label,
@@ -348,11 +351,11 @@ def _as_updated(before: ScaleSet, after: ScaleSet) -> ScaleSet:
 def _plan_update(run: _Run, before: ScaleSet, after: ScaleSet, rules: classify.RuleSet,
                  instance_lists: list[Document], unreturned_on_both: bool = False) -> ScaleSetPlan:
     """diff, classify, decide, plan and locate a scale set present on both sides (each
-    side given the service defaults the other holds). ``unreturned_on_both``: neither
-    side shows secrets (a what-if result: its ``after`` holds no secure value either)."""
+    side given the service defaults the other holds). ``unreturned_on_both``: a what-if
+    result, whose ``after`` holds no secure value either."""
     before, after = normalize.with_service_defaults(before, after)
     ops, notes = diff.drop_unreturned(diff.diff(before.model, after.model), before.from_get or unreturned_on_both,
-                                      after.from_get or unreturned_on_both)
+                                      after.from_get or unreturned_on_both, after_is_whatif=unreturned_on_both)
     changes = classify.classify(ops, rules, classify.Context(before.model, after.model, after.source.api_version))
     if run.config.config is not None:  # decide, then plan: the action follows the decided effects
         # Under review (--base-ref), the base's metadata waives, not what the change adds to it.

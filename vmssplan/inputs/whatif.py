@@ -35,7 +35,6 @@ RULE_FAILED = "VAL001"
 MAX_PROPERTY_CHANGES = 10_000
 #: What-if writes a value it cannot know before deployment as the unevaluated expression.
 _CHILD_EXTENSION_TYPE = shape.VMSS_TYPE + "/extensions"
-_DEPLOYMENT_TYPE = "microsoft.resources/deployments"
 
 
 def is_whatif_result(data: Any) -> bool:
@@ -103,6 +102,9 @@ class WhatIfEntry:
     children_changed: bool = False
     #: For a scale-set extension written as a child resource: its scale set's resource id.
     extension_of: str = ""
+    #: A nested deployment what-if could not look into (``Unsupported``): the scale sets
+    #: it deploys are not in the result.
+    deployment: bool = False
 
 
 @dataclass
@@ -250,12 +252,11 @@ def _read_change(change: Any, file: str, pointer: str, potential: bool, contents
         entry.extension_of = resource_id.rsplit("/extensions/", 1)[0] if "/extensions/" in resource_id else "?"
         contents.scale_sets.append(entry)
         return
-    if lowered == _DEPLOYMENT_TYPE and change_type == "Unsupported":
-        # A nested deployment what-if could not evaluate may deploy scale sets: like a scale
-        # set it could not compute, unseen (VAL046), never only listed; no side is planned.
-        reason = change.get("unsupportedReason")
-        contents.scale_sets.append(WhatIfEntry(change_type, resource_id, file, pointer, potential=potential,
-                                               reason=reason[:2000] if isinstance(reason, str) else ""))
+    if lowered == shape.DEPLOYMENT_TYPE and change_type == "Unsupported":
+        # What-if could not look into a nested deployment: the scale sets it deploys are not listed.
+        contents.scale_sets.append(_entry(change, change_type, resource_id, file, pointer, potential))
+        contents.scale_sets[-1].deployment = True
+        return
     if lowered != shape.VMSS_TYPE:
         contents.others.append(OtherResource(resource_id or str(change.get("symbolicName") or "")[:200], kind[:200],
                                              change_type))
