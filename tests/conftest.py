@@ -34,12 +34,14 @@ INTEGRATION_FILES = {
     "test_hostile.py": "the CLI in a subprocess on inputs of up to 32 MiB",
     "test_secrets.py": "the CLI in a subprocess in every format; a corpus sweep",
     "test_corpus.py": "every file of the shared corpus",
+    "test_whatif_corpus.py": "every GET/PUT pair of the corpus as a what-if result, four times, and edited three times",
     "test_diff_oracle.py": "DeepDiff against the differ on every corpus model and hypothesis-edited copies",
     "test_code_checks.py": "runs ruff and mypy (strict) over the tree",
     "attacks/test_output.py": "the CLI in a subprocess on hostile names, in every format",
     "attacks/test_inside.py": "the CLI in a subprocess, about fifty attacks on what vmssplan reads",
     "attacks/test_base_rules.py": "the CLI in a subprocess in git repositories (issue 14 attack suite)",
     "attacks/test_changed_files.py": "the CLI in a subprocess in git repositories (issue 14 attack suite)",
+    "attacks/test_whatif_input.py": "the CLI in a subprocess on hostile what-if results, every format",
     "attacks/test_sec_eval.py": "the CLI in a subprocess, every format, twice per secrecy attack (issue 14)",
 }
 

@@ -20,6 +20,7 @@ from vmssplan import conditions, normalize, shape
 from vmssplan.engine import RunConfig, plan_files
 from vmssplan.model import DocumentKind, Effect, ScaleSetPlan, ScaleSetSource
 from vmssplan.pointer import join, split
+from whatif_results import reconciled as _reconciled
 
 needs_corpus = pytest.mark.skipif(not (CORPUS / "rest-examples").is_dir(), reason="../shared/corpus is not present")
 DATA = REPO / "schemas" / "service-defaults.json"
@@ -77,38 +78,6 @@ def test_a_default_seen_with_two_values_is_split_by_its_condition() -> None:
 
 
 # --- every request/response pair of the REST examples -------------------------------
-
-
-def _reconciled(request: Any, response: Any, pattern: tuple[str, ...], left_out: set[str]) -> Any:
-    """The request with the example's own inconsistencies settled the response's way: a value
-    both state differently (placeholders such as ``{existing-subnet-name}`` against
-    ``nsgExistingSubnet``; the SSH examples answer with a Windows image), an item only the
-    response has, what the response does not echo (userData, adminPassword), and what it
-    fills that the learner left out as no default. What remains is the values the service
-    filled in where the request said nothing: left for the engine."""
-    if isinstance(request, dict) and isinstance(response, dict):
-        out: dict[str, Any] = {}
-        for key, held in response.items():
-            here = pattern + (key,)
-            if key in request:
-                out[key] = _reconciled(request[key], held, here, left_out)
-            elif isinstance(held, dict):
-                if inner := _reconciled({}, held, here, left_out):
-                    out[key] = inner
-            elif isinstance(held, list) or join(here) in left_out:
-                out[key] = held
-        return out
-    if isinstance(request, list) and isinstance(response, list) and all(isinstance(x, dict) for x in response):
-        name = pattern[-1]
-        keys = {repr(shape.item_key(name, x)): x for x in request}
-        items = []
-        for index, held in enumerate(response):
-            key = shape.item_key(name, held)
-            sent = keys.get(repr(key)) if key is not None else (
-                request[index] if len(request) == len(response) else None)
-            items.append(held if sent is None else _reconciled(sent, held, pattern + ("*",), left_out))
-        return items
-    return response
 
 
 @needs_corpus

@@ -309,6 +309,10 @@ def _plan_whatif_entry(run: _Run, entry: Any, rules: classify.RuleSet,
     if entry.change_type in ("Ignore", "NoChange") and not entry.children_changed:
         subject = before or after
         assert subject is not None
+        if entry.change_type == "NoChange" and after_source is not None and after is not None:
+            # Deployed again as written: checked as the proposed side of any pair is.
+            run.findings += validate.evaluated_findings([after_source], notes=False)
+            run.lint(after)
         scale_set_plan = plan.plan_scale_set(subject, subject, [], notes)
     elif entry.change_type == "Delete":
         assert before is not None

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import shape
-from ..model import Finding, OtherResource, ScaleSetSource
+from ..model import Finding, OtherResource, ScaleSetSource, Severity
 from ..pointer import child
 
 #: What-if's ``changeType`` values (swagger ``ChangeType``).
@@ -220,17 +220,33 @@ def _read_change(change: Any, file: str, pointer: str, potential: bool, contents
                                         child(pointer, "changeType") if "changeType" in change else pointer))
         return
     resource_id = change.get("resourceId")
+    if resource_id is not None and not isinstance(resource_id, str):
+        contents.findings.append(_shape("`resourceId` is not a string", file, child(pointer, "resourceId")))
     resource_id = resource_id if isinstance(resource_id, str) else ""
     for side in ("before", "after"):
         if change.get(side) is not None and not isinstance(change.get(side), dict):
             contents.findings.append(_shape(f"`{side}` is not a resource object", file, child(pointer, side)))
             return
     kind = _type_of(change, resource_id)
+    written = {str(side["type"]).lower() for side in (change.get("before"), change.get("after"))
+               if isinstance(side, dict) and isinstance(side.get("type"), str)}
+    if written and kind and written != {kind.lower()}:
+        # The id and the resource disagree (a name holding "/", an edited file): whichever is
+        # right, it could be a scale set, so it is never passed over as another resource.
+        contents.findings.append(_shape(f"`resourceId` names a resource of type {kind[:200]!r}, but the resource's "
+                                        f"`type` is {' / '.join(sorted(t[:200] for t in written))!r}", file,
+                                        child(pointer, "resourceId") if "resourceId" in change else pointer))
+        return
     if not kind:  # it could be a scale set: never passed over
         contents.findings.append(_shape("a resource change names no resource type (no `resourceId`, and no `type` "
                                         "in `before`, `after` or `identifiers`)", file, pointer))
         return
     lowered = kind.lower()
+    if lowered in (_CHILD_EXTENSION_TYPE, shape.VMSS_TYPE) and (problem := _delta_problem(change.get("delta"),
+                                                                                        child(pointer, "delta"))):
+        contents.findings.append(Finding(RULE_SHAPE, f"not a what-if result as Azure returns it: {problem[0]}; "
+                                         "what-if's property changes are not all counted (the plan compares "
+                                         "`before` with `after`)", Severity.WARNING, file=file, pointer=problem[1]))
     if lowered == _CHILD_EXTENSION_TYPE:
         entry = _entry(change, change_type, resource_id, file, pointer, potential)
         entry.extension_of = resource_id.rsplit("/extensions/", 1)[0] if "/extensions/" in resource_id else "?"
@@ -261,6 +277,33 @@ def _entry(change: dict[str, Any], change_type: str, resource_id: str, file: str
         after = change.get("after") if isinstance(change.get("after"), dict) else None
         entry.property_changes = _flatten(delta, (), before, after, [], [_RESOLVE_BUDGET])
     return entry
+
+
+def _delta_problem(delta: Any, pointer: str) -> tuple[str, str] | None:
+    """The first part of a ``delta`` that is not what-if's shape (what is wrong, where), or
+    None. What-if's property changes only count its noise, so reading them goes on past it."""
+    if delta is None:
+        return None
+    if not isinstance(delta, list):
+        return "`delta` is not an array of property changes", pointer
+    pending, seen = [(delta, pointer)], 0
+    while pending:
+        items, where = pending.pop()
+        for index, item in enumerate(items):
+            seen += 1
+            if seen > 10 * MAX_PROPERTY_CHANGES:
+                return None
+            here = f"{where}/{index}"
+            if not isinstance(item, dict):
+                return "a property change is not an object", here
+            if not isinstance(item.get("path"), str):
+                return "a property change has no `path` string", child(here, "path") if "path" in item else here
+            children = item.get("children")
+            if children is not None and not isinstance(children, list):
+                return "`children` is not an array of property changes", child(here, "children")
+            if children:
+                pending.append((children, child(here, "children")))
+    return None
 
 
 def resource_name(resource: dict[str, Any] | None, resource_id: str) -> str:
@@ -352,8 +395,9 @@ def _flatten(delta: list[Any], names: tuple[str, ...], before: Any, after: Any, 
         if isinstance(children, list) and children:  # a container: only its leaves count
             _flatten(children, sub_names, node_before, node_after, out, budget, sub_labels, full)
             continue
+        # az writes every field it knows, null where the REST response has none: null is absent.
         out.append(PropertyChange(full, _display(sub_labels), tuple(sub_names), kind, item.get("before"),
-                                  item.get("after"), "before" in item, "after" in item))
+                                  item.get("after"), item.get("before") is not None, item.get("after") is not None))
     return out
 
 
