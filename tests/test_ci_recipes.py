@@ -2,8 +2,9 @@
 snippet of the README executed as printed, with only the repository URL and the revision
 substituted (by a local bare clone of this repository holding the README's release tag): the
 quick start on a Python that refuses global installs, the pre-commit configuration with the real
-pre-commit, the Azure DevOps steps in a pipeline-like checkout. GitHub Actions cannot run offline;
-test_readme.py checks the workflow snippet against action.yml."""
+pre-commit, the Azure DevOps steps in a pipeline-like checkout, and the what-if snippets with a
+fake `az` that answers what the real one would (a what-if result from tests/data/whatif). GitHub
+Actions cannot run offline; test_readme.py checks the workflow snippets against action.yml."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ import pytest
 import yaml
 
 import readme
+import whatif_results
 from clihelp import run_cli
 from conftest import EXAMPLES, REPO
 from gitrepo import GIT_ENV, git, make_repo
@@ -85,68 +87,55 @@ def test_github_action_plan_step(tmp_path: Path, example: str, code: str) -> Non
 
 # --- a what-if result: the plan step with the what-if input -----------------------------
 
-#: The REST example whose GET body the what-if results below are built from (Azure/azure-rest-api-specs,
-#: MIT). They are built when the test runs, from the shared corpus (PROVENANCE.md there): nothing of
-#: the example is copied into this repository.
-WHATIF_SOURCE = "rest-examples/2024-03-01/VirtualMachineScaleSet_Get.json"
-#: Read-only values of that GET body that a template never holds: what-if reports each as deleted.
-WHATIF_NOISE = ("properties.provisioningState", "properties.timeCreated",
-                "properties.virtualMachineProfile.timeCreated")
-#: The change a template makes to the scale set: what-if's path, the new value.
-WHATIF_CHANGES = {"image-version": ("properties.virtualMachineProfile.storageProfile.imageReference.version", "3.16.0"),
-                  "single-placement-group-on": ("properties.singlePlacementGroup", True)}
+#: A what-if result built from the REST examples of the shared corpus by whatif_results.py
+#: (provenance and licence: tests/data/whatif/NOTICE.md): a Modify of a scale set's image
+#: version, with what-if's own noise (read-only values and service defaults as deleted...).
+WHATIF_DATA = REPO / "tests" / "data" / "whatif" / "modify-image-version.json"
+SINGLE_PLACEMENT_GROUP = "properties.singlePlacementGroup"
+#: The change each case's template makes (what-if's path).
+WHATIF_CHANGES = {"image-version": whatif_results.IMAGE_VERSION, "single-placement-group-on": SINGLE_PLACEMENT_GROUP}
 
 
-def _whatif_result(corpus: Path, change: str) -> dict[str, Any]:
-    """What `az deployment group what-if --no-pretty-print -o json` prints for a template that
-    changes one property of the example's scale set: ``before`` is the GET body (with the
-    ``apiVersion`` what-if adds), ``after`` the template's resource (no read-only values, no etag)
-    with the change, and ``delta`` what what-if reports: the change, and the read-only values
-    as deleted (its noise)."""
-    body = json.loads((corpus / WHATIF_SOURCE).read_text(encoding="utf-8"))["responses"]["200"]["body"]
-    before = {**body, "apiVersion": "2024-03-01"}
-    after = json.loads(json.dumps(before))
-    after.pop("etag")
-
-    def parent(path: str) -> tuple[dict[str, Any], str]:
-        *parents, leaf = path.split(".")
-        node = after
-        for name in parents:
-            node = node[name]
-        return node, leaf
-
-    delta = []
-    for path in WHATIF_NOISE:
-        node, leaf = parent(path)
-        delta.append({"path": path, "propertyChangeType": "Delete", "before": node.pop(leaf)})
-    path, value = WHATIF_CHANGES[change]
-    node, leaf = parent(path)
-    assert node[leaf] != value
-    delta.append({"path": path, "propertyChangeType": "Modify", "before": node[leaf], "after": value})
-    node[leaf] = value
-    change_entry = {"resourceId": before["id"], "changeType": "Modify", "before": before, "after": after,
-                    "delta": delta}
-    return {"status": "Succeeded", "error": None, "changes": [change_entry], "potentialChanges": None,
-            "diagnostics": None}
+def _whatif_result(change: str) -> dict[str, Any]:
+    """What `az deployment group what-if --no-pretty-print -o json` prints: the data file's
+    Modify of the image version, or the same scale set with singlePlacementGroup false in Azure
+    and true in the template (the image version left as it is), its delta as what-if computes it."""
+    rest = json.loads(WHATIF_DATA.read_text(encoding="utf-8"))
+    if change == "single-placement-group-on":
+        [modify] = rest["properties"]["changes"]
+        before, after = modify["before"], modify["after"]
+        version = before["properties"]["virtualMachineProfile"]["storageProfile"]["imageReference"]["version"]
+        after = whatif_results.edited(after, whatif_results.IMAGE_VERSION, version)
+        rest = whatif_results.rest_result([whatif_results.change(
+            "Modify", whatif_results.edited(before, SINGLE_PLACEMENT_GROUP, False),
+            whatif_results.edited(after, SINGLE_PLACEMENT_GROUP, True))])
+    return whatif_results.az_result(rest)
 
 
-def _write_whatif(folder: Path, corpus: Path, change: str) -> tuple[Path, Path]:
+def _whatif_name() -> str:
+    name: str = json.loads(WHATIF_DATA.read_text(encoding="utf-8"))["properties"]["changes"][0]["before"]["name"]
+    return name
+
+
+def _write_whatif(folder: Path, change: str) -> tuple[Path, Path, dict[str, Any]]:
     """The what-if result and the VM list (`az vmss list-instances --expand instanceView`) as
-    files an earlier step of the job wrote."""
+    files an earlier step of the job wrote; the result."""
     folder.mkdir(parents=True, exist_ok=True)
     whatif, instances = folder / "whatif.json", folder / "instances.json"
-    whatif.write_text(json.dumps(_whatif_result(corpus, change), indent=2), encoding="utf-8")
+    result = _whatif_result(change)
+    whatif.write_text(json.dumps(result, indent=2), encoding="utf-8")
     shutil.copyfile(REPO / "tests" / "data" / "instances" / "az-list-instances.json", instances)
-    return whatif, instances
+    return whatif, instances, result
 
 
 @pytest.mark.parametrize("change,code,effect", [("single-placement-group-on", "1", "rejected"),
                                                 ("image-version", "0", "upgrade")])
-def test_github_action_plan_step_with_a_whatif_result(tmp_path: Path, corpus: Path, change: str, code: str,
-                                                       effect: str) -> None:
+def test_github_action_plan_step_with_a_whatif_result(tmp_path: Path, change: str, code: str, effect: str) -> None:
     """With the what-if input the step plans that file (and the VMs), not the pull request's
     files: a base revision that does not exist is never asked for."""
-    whatif, instances = _write_whatif(tmp_path / "runner-temp", corpus, change)
+    whatif, instances, result = _write_whatif(tmp_path / "runner-temp", change)
+    [modify] = result["changes"]
+    name = modify["before"]["name"]
     work = tmp_path / "workspace"
     work.mkdir()
     run, outputs = _plan_step(tmp_path, work, "no-such-revision", what_if=str(whatif), instances=str(instances))
@@ -156,19 +145,19 @@ def test_github_action_plan_step_with_a_whatif_result(tmp_path: Path, corpus: Pa
     full = (folder / "plan.md").read_text(encoding="utf-8")
     assert (tmp_path / "summary.md").read_text(encoding="utf-8") == full
     assert (folder / "comment.md").read_text(encoding="utf-8") == full
-    assert "myVirtualMachineScaleSet" in full and "no-such-revision" not in full + run.stdout + run.stderr
+    assert name in full and "no-such-revision" not in full + run.stdout + run.stderr
     plan = json.loads((folder / "plan.json").read_text(encoding="utf-8"))
     [scale_set] = plan["scale_sets"]
-    path, _ = WHATIF_CHANGES[change]
+    path = WHATIF_CHANGES[change]
     assert [(c["effect"], c["path"]) for c in scale_set["changes"]] == [(effect, "/" + path.replace(".", "/"))]
-    # what-if's own property changes: the one change and the read-only values, which are noise.
+    # what-if's own property changes: the one change, and the rest noise.
+    reported = [leaf for leaf, _ in whatif_results.leaves(modify["delta"])]
+    assert path in reported and len(reported) > 3
     assert scale_set["what_if"]["change_type"] == "Modify"
-    assert scale_set["what_if"]["property_changes"] == len(WHATIF_NOISE) + 1
-    assert sorted(n["path"] for n in scale_set["what_if"]["noise"]) == sorted(WHATIF_NOISE)
-    assert {n["reason"].split(":")[0] for n in scale_set["what_if"]["noise"]} == {"read-only"}
-    assert plan["what_if"]["property_changes"] == len(WHATIF_NOISE) + 1
-    assert plan["what_if"]["noise"] == len(WHATIF_NOISE)
-    noise = f"what-if: Modify, {len(WHATIF_NOISE) + 1} property changes, {len(WHATIF_NOISE)} of them noise"
+    assert scale_set["what_if"]["property_changes"] == plan["what_if"]["property_changes"] == len(reported)
+    assert sorted(n["path"] for n in scale_set["what_if"]["noise"]) == sorted(set(reported) - {path})
+    assert plan["what_if"]["noise"] == len(reported) - 1
+    noise = f"what-if: Modify, {len(reported)} property changes, {len(reported) - 1} of them noise"
     assert noise in full  # in the comment and the job summary too
     # The VMs of --instances, each with what it needs.
     assert sorted(vm["instance_id"] for vm in scale_set["instances"]) == ["0", "1", "10", "2", "3"]
@@ -177,10 +166,10 @@ def test_github_action_plan_step_with_a_whatif_result(tmp_path: Path, corpus: Pa
         line = re.search(r",line=(\d+),", run.stdout)
         assert line is not None
         value = whatif.read_text(encoding="utf-8").splitlines()[int(line[1]) - 1]
-        assert value.strip() == '"singlePlacementGroup": true,'
+        assert value.strip().rstrip(",") == '"singlePlacementGroup": true'
     else:
         assert {vm["action"] for vm in scale_set["instances"]} == {"upgrade", "skipped"}
-        assert "::error" not in run.stdout and "myVirtualMachineScaleSet" in run.stdout
+        assert "::error" not in run.stdout and name in run.stdout
     # The comment step posts it like any plan.
     commented, calls = _comment_step(tmp_path, work, outputs, comments=[[]])
     assert [_method(c) for c in calls] == ["GET", "POST"], commented.stderr
@@ -219,11 +208,11 @@ def test_github_action_plan_step_with_a_broken_whatif_result(tmp_path: Path) -> 
     assert outputs["exit-code"] == "2" and "Traceback" not in run.stderr
 
 
-def test_a_whatif_name_is_a_file_never_an_option(tmp_path: Path, corpus: Path) -> None:
+def test_a_whatif_name_is_a_file_never_an_option(tmp_path: Path) -> None:
     """The step passes the what-if path after `--`: a result named like an option that would
     pass the check (`--fail-on=none`) is planned as the file it is, and its rejected change fails."""
     work = tmp_path / "workspace"
-    whatif, _ = _write_whatif(work, corpus, "single-placement-group-on")
+    whatif, _, _ = _write_whatif(work, "single-placement-group-on")
     whatif.rename(work / "--fail-on=none")
     run, outputs = _plan_step(tmp_path, work, "no-such-revision", what_if="--fail-on=none")
     assert outputs["exit-code"] == "1" and "::error " in run.stdout, run.stdout + run.stderr
@@ -622,10 +611,10 @@ with open(answer, encoding="utf-8") as handle:
 """
 
 
-def _fake_az(tmp_path: Path, corpus: Path, change: str) -> dict[str, str]:
+def _fake_az(tmp_path: Path, change: str) -> dict[str, str]:
     """A fake `az` first on PATH (FAKE_BIN) answering what-if with a what-if result and
     list-instances with a VM list; the environment that puts it there."""
-    whatif, instances = _write_whatif(tmp_path / "az-answers", corpus, change)
+    whatif, instances, _ = _write_whatif(tmp_path / "az-answers", change)
     bin_dir = tmp_path / "fake-bin"
     bin_dir.mkdir(exist_ok=True)
     az = bin_dir / "az"
@@ -647,7 +636,7 @@ def _az_calls(fake: dict[str, str]) -> list[list[str]]:
 
 
 def test_workflow_whatif_snippet_logs_in_runs_whatif_and_the_action_plans_it(
-        tmp_path: Path, release: tuple[str, str], corpus: Path) -> None:
+        tmp_path: Path, release: tuple[str, str]) -> None:
     """The second workflow as printed: the user's login step, their what-if step (a fake `az`
     stands for Azure), then the action with `what-if:` and `instances:`."""
     workflow = readme.load("# .github/workflows/vmssplan-whatif.yml")
@@ -657,7 +646,7 @@ def test_workflow_whatif_snippet_logs_in_runs_whatif_and_the_action_plans_it(
     login = uses.index("azure/login")
     assert login < whatif_step < uses.index("vmssplan/vmssplan")  # log in, then what-if, then plan
     repo = _checkout_with_the_template(tmp_path)
-    fake = _fake_az(tmp_path, corpus, "image-version")
+    fake = _fake_az(tmp_path, "image-version")
     runner_temp = tmp_path / "runner-temp"
     runner_temp.mkdir()
     run = _run(steps[whatif_step]["run"], repo, {**fake, "RUNNER_TEMP": str(runner_temp)})
@@ -670,14 +659,14 @@ def test_workflow_whatif_snippet_logs_in_runs_whatif_and_the_action_plans_it(
     assert outputs["exit-code"] == "0" and outputs["changes"] == "1", run.stdout + run.stderr
     plan = json.loads((Path(outputs["dir"]) / "plan.json").read_text(encoding="utf-8"))
     [scale_set] = plan["scale_sets"]
-    assert scale_set["name"] == "myVirtualMachineScaleSet" and scale_set["what_if"]["change_type"] == "Modify"
+    assert scale_set["name"] == _whatif_name() and scale_set["what_if"]["change_type"] == "Modify"
     assert len(scale_set["instances"]) == 5  # the VM list of the what-if step
-    assert "myVirtualMachineScaleSet" in summary.read_text(encoding="utf-8")
+    assert _whatif_name() in summary.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("change,code", [("single-placement-group-on", 1), ("image-version", 0)])
-def test_azure_devops_whatif_snippet_in_the_readme(tmp_path: Path, release: tuple[str, str], corpus: Path,
-                                                   change: str, code: int) -> None:
+def test_azure_devops_whatif_snippet_in_the_readme(tmp_path: Path, release: tuple[str, str], change: str,
+                                                   code: int) -> None:
     pipeline = readme.load("# Azure DevOps with what-if: azure-pipelines.yml")
     [install, plan] = [step["script"] for step in pipeline["steps"] if "script" in step]
     [azure_cli] = [step for step in pipeline["steps"] if step.get("task") == "AzureCLI@2"]
@@ -695,7 +684,7 @@ def test_azure_devops_whatif_snippet_in_the_readme(tmp_path: Path, release: tupl
     for name, value in variables.items():
         script, plan_script = script.replace(name, value), plan_script.replace(name, value)
     assert "$(" not in script + plan_script
-    fake = _fake_az(tmp_path, corpus, change)
+    fake = _fake_az(tmp_path, change)
     run = _run(script, checkout, {**env, **fake})  # the service connection's login is the task's, not shown
     assert run.returncode == 0, run.stdout + run.stderr
     assert len(_az_calls(fake)) == 2
@@ -703,7 +692,7 @@ def test_azure_devops_whatif_snippet_in_the_readme(tmp_path: Path, release: tupl
     assert run.returncode == code, run.stdout + run.stderr
     summary = staging / "vmssplan.md"
     assert f"##vso[task.uploadsummary]{summary}\n" in run.stdout
-    assert "myVirtualMachineScaleSet" in summary.read_text(encoding="utf-8")
+    assert _whatif_name() in summary.read_text(encoding="utf-8")
     rejected = re.search(rf"^##vso\[task\.logissue type=error;sourcepath={re.escape(str(agent_temp))}/whatif\.json;"
-                         r".*code=VMSS201\]myVirtualMachineScaleSet: ", run.stdout, re.MULTILINE)
+                         rf".*code=VMSS201\]{re.escape(_whatif_name())}: ", run.stdout, re.MULTILINE)
     assert (rejected is not None) is (code == 1), run.stdout
