@@ -25,7 +25,10 @@ NOOP = EXAMPLES / "no-op"
 
 
 def _plan(folder: Path, *args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
-    return run_cli("plan", str(folder / "current.json"), str(folder / "proposed.json"), *args, env=env)
+    """The example's plan: its what-if result, or its pair."""
+    sides = [folder / "whatif.json"] if (folder / "whatif.json").is_file() else [folder / "current.json",
+                                                                                folder / "proposed.json"]
+    return run_cli("plan", *map(str, sides), *args, env=env)
 
 
 # --- (a) the legend ----------------------------------------------------------------------
