@@ -52,7 +52,7 @@ def test_every_snippet_installs_the_same_release_of_this_repository() -> None:
         assert f'pip install "git+{url}@{tag}"' in readme.yaml_block(first_line)
 
 
-@pytest.mark.parametrize("first_line", WORKFLOWS)
+@pytest.mark.parametrize("first_line", WORKFLOWS, ids=["offline", "what-if"])
 def test_the_workflow_snippet_gives_the_action_what_it_needs(first_line: str) -> None:
     """GitHub Actions cannot run offline: the workflows are checked against action.yml instead
     (the action's plan step itself runs in test_ci_recipes.py)."""
