@@ -157,7 +157,9 @@ def test_github_action_plan_step_with_a_whatif_result(tmp_path: Path, change: st
     assert scale_set["what_if"]["property_changes"] == plan["what_if"]["property_changes"] == len(reported)
     assert sorted(n["path"] for n in scale_set["what_if"]["noise"]) == sorted(set(reported) - {path})
     assert plan["what_if"]["noise"] == len(reported) - 1
-    noise = f"what-if: Modify, {len(reported)} property changes, {len(reported) - 1} of them noise"
+    group = modify["resourceId"].split("/")[4]
+    noise = (f"what-if: Modify in resource group {group}, {len(reported)} property changes, "
+             f"{len(reported) - 1} of them noise")
     assert noise in full  # in the comment and the job summary too
     # The VMs of --instances, each with what it needs.
     assert sorted(vm["instance_id"] for vm in scale_set["instances"]) == ["0", "1", "10", "2", "3"]

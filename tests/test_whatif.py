@@ -129,9 +129,9 @@ def test_modify_plans_the_real_change_and_counts_the_noise() -> None:
 def test_the_text_plan_says_what_if_counts() -> None:
     run = run_main("plan", str(IMAGE))
     assert run.code == 0, run.err
-    assert "what-if: Modify, 9 property changes, 8 of them noise" in run.out
+    assert "what-if: Modify in resource group myResourceGroup, 9 property changes, 8 of them noise" in run.out
     md = run_main("plan", str(IMAGE), "-o", "markdown")
-    assert "what-if: Modify, 9 property changes, 8 of them noise" in md.out
+    assert "what-if: Modify in resource group myResourceGroup, 9 property changes, 8 of them noise" in md.out
 
 
 @pytest.mark.parametrize(("args", "code"), [

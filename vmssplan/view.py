@@ -352,13 +352,18 @@ def headline(document: dict[str, Any]) -> Headline:
 
 
 def what_if_line(scale_set: dict[str, Any]) -> str | None:
-    """``what-if: Modify, 12 property changes, 9 of them noise (7 read-only, 2 service
-    default)``: what what-if said of a scale set, for a plan of a what-if result."""
+    """``what-if: Modify in resource group web-rg, 12 property changes, 9 of them noise (7
+    read-only, 2 service default)``: what what-if said of a scale set, for a plan of a
+    what-if result."""
     what_if = scale_set.get("what_if")
     if what_if is None:
         return None
     total, noise = what_if["property_changes"], what_if["noise"]
     line = f"what-if: {what_if['change_type']}"
+    parts = what_if["resource_id"].split("/")
+    lowered = [part.lower() for part in parts]
+    if "resourcegroups" in lowered and lowered.index("resourcegroups") + 1 < len(parts):
+        line += f" in resource group {parts[lowered.index('resourcegroups') + 1]}"
     if total:
         line += f", {_plural(total, 'property change')}"
         if noise:

@@ -338,7 +338,7 @@ def unpredicted_side(before: ScaleSetSource, reason: str) -> ScaleSetSource:
 
     from ..expressions.values import Unknown
 
-    why = "what-if could not predict it" + (f": {reason}" if reason else "")
+    why = "what-if could not predict it" + (f": {reason.strip().rstrip('.')}" if reason.strip() else "")
     resource = {key: value if key in _IDENTITY else Unknown("what-if", why[:2000], ("what-if",))
                 for key, value in before.resource.items()}
     return replace(before, resource=resource, pointer=before.pointer.rsplit("/", 1)[0])
