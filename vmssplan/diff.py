@@ -14,11 +14,14 @@ order, so one walk over both models yields a patch that:
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import shape
 from .model import Change, PatchOp, ScaleSetSource, WhatIfNoise
 from .pointer import join
+
+if TYPE_CHECKING:
+    from .inputs.whatif import PropertyChange
 
 
 def to_rfc6902(op: PatchOp) -> dict[str, Any]:
@@ -175,12 +178,11 @@ def _pair_key(pair: SourcePair) -> tuple[str, str]:
 # --- what-if's own property changes ----------------------------------------------------
 
 
-def whatif_noise(property_changes: list[Any], changes: list[Change]) -> list[WhatIfNoise]:
-    """What-if's property changes (:class:`vmssplan.inputs.whatif.PropertyChange`) that the
-    plan does not hold, each with why it is no change: what-if compares a GET with the
-    template as written, vmssplan compares them as Azure does (:mod:`vmssplan.normalize`).
-    A property change is held by the plan when one of the plan's changes is at its path,
-    above it or below it."""
+def whatif_noise(property_changes: list[PropertyChange], changes: list[Change]) -> list[WhatIfNoise]:
+    """What-if's property changes that the plan does not hold, each with why it is no
+    change: what-if compares a GET with the template as written, vmssplan compares them as
+    Azure does (:mod:`vmssplan.normalize`). A property change is held by the plan when one
+    of the plan's changes is at its path, above it or below it."""
     shown = [change.display_path for change in changes]
     noise = []
     for prop in property_changes:
@@ -196,10 +198,10 @@ def _overlaps(a: str, b: str) -> bool:
     return long == short or not short or (long.startswith(short) and long[len(short)] in ".[")
 
 
-def _noise_reason(prop: Any) -> str:
+def _noise_reason(prop: PropertyChange) -> str:
     """Why a property change of what-if's is no change, as ``<kind>: <why>`` (the plan
     counts the kinds)."""
-    names: tuple[str, ...] = prop.names
+    names = prop.names
     if prop.change_type == "NoEffect":
         return "no effect: what-if itself marks it NoEffect (the service ignores the value)"
     if any(shape.is_read_only(names[:i]) for i in range(1, len(names) + 1)):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from . import classify, decide, diff, lint, locate, normalize, plan, validate
-from .inputs import edits, git, instances, parameters, revisions
+from .inputs import edits, git, instances, parameters, revisions, whatif
 from .inputs.documents import Document, no_scale_set, reaches_scale_sets_indirectly, scale_sets_of, template_scale_sets
 from .inputs.reader import Reader
 from .model import (
@@ -32,6 +32,7 @@ from .model import (
     Severity,
     UsageError,
     Waiver,
+    WhatIfResource,
 )
 
 if TYPE_CHECKING:
@@ -249,20 +250,17 @@ def _plan_whatif(run: _Run, path: str) -> Result:
                          "is planned when it is an ARM what-if result")
     if options.parameters or options.current_parameters or options.proposed_parameters:
         raise UsageError("--parameters: a what-if result holds evaluated resources; template parameters do not apply")
-    from .inputs import whatif
-
     contents = whatif.read_whatif(doc.data, doc.path)
     run.findings += contents.findings
     rules = _rules(run)
     result_plan = Plan(current_file=f"{doc.path} (before)", proposed_file=f"{doc.path} (after)",
                        other_resources=sorted(contents.others, key=lambda o: (o.resource_id.lower(), o.change_type)))
     entries = sorted(contents.scale_sets, key=lambda e: (e.resource_id.lower(), e.pointer))
-    updated = [e for e in entries if e.before is not None and (e.after is not None or e.change_type == "Unsupported")
-               and e.change_type not in ("NoChange", "Ignore", "Delete")]
-    instance_lists, unused = instances.usable_lists(_read_all(run, options.instances), len(updated))
+    instance_lists, unused = instances.usable_lists(_read_all(run, options.instances),
+                                                    sum(1 for e in entries if _whatif_update(e)))
     run.findings += unused
     for entry in entries:
-        scale_set_plan = _plan_whatif_entry(run, entry, rules, instance_lists if entry in updated else [])
+        scale_set_plan = _plan_whatif_entry(run, entry, rules, instance_lists)
         if scale_set_plan is not None:
             result_plan.scale_sets.append(scale_set_plan)
     return run.result(result_plan, {rule.id: rule.describe() for rule in rules.rules})
@@ -273,12 +271,19 @@ _WHATIF_SIDES = {"Modify": ("before", "after"), "Deploy": ("before", "after"), "
                  "Delete": ("before",)}
 
 
-def _plan_whatif_entry(run: _Run, entry: Any, rules: classify.RuleSet,
+def _whatif_update(entry: whatif.WhatIfEntry) -> bool:
+    """Whether a scale set of a what-if result is planned as an update, ``before`` against
+    ``after`` (the one that the VMs of ``--instances`` belong to)."""
+    if entry.before is None or entry.deployment or entry.change_type in ("Create", "Delete"):
+        return False
+    if entry.change_type in ("NoChange", "Ignore"):
+        return entry.children_changed and entry.after is not None
+    return entry.after is not None or entry.change_type == "Unsupported"
+
+
+def _plan_whatif_entry(run: _Run, entry: whatif.WhatIfEntry, rules: classify.RuleSet,
                        instance_lists: list[Document]) -> ScaleSetPlan | None:
     """One scale set of a what-if result, as what-if's ``changeType`` says it is changed."""
-    from .inputs import whatif
-    from .model import WhatIfResource
-
     kind = DocumentKind.WHATIF_RESULT
     accepted_by = run.config.unknowns_accepted_by
     lacking = [side for side in _WHATIF_SIDES.get(entry.change_type, ()) if getattr(entry, side) is None]
@@ -306,27 +311,23 @@ def _plan_whatif_entry(run: _Run, entry: Any, rules: classify.RuleSet,
         after_source = whatif.unpredicted_side(entry.before, entry.reason)
     after = normalize.normalize(after_source, kind) if after_source is not None else None
     notes = ["what-if lists this change as potential: it may happen"] if entry.potential else []
-    if entry.change_type in ("Ignore", "NoChange") and not entry.children_changed:
-        subject = before or after
-        assert subject is not None
-        if entry.change_type == "NoChange" and after_source is not None and after is not None:
-            # Deployed again as written: checked as the proposed side of any pair is.
-            run.findings += validate.evaluated_findings([after_source], notes=False)
-            run.lint(after)
-        scale_set_plan = plan.plan_scale_set(subject, subject, [], notes)
-    elif entry.change_type == "Delete":
-        assert before is not None
-        scale_set_plan = plan.plan_scale_set(before, None, [], notes)
-    else:
-        assert after_source is not None and after is not None
-        if entry.change_type != "Unsupported":  # what Azure would be sent is checked as any proposed side
+    if after_source is not None and after is not None and entry.change_type not in ("Ignore", "Delete"):
+        # What the deployment sends (again, for NoChange) is checked as the proposed side of any pair is.
+        if entry.change_type != "Unsupported":
             run.findings += validate.evaluated_findings([after_source], notes=False)
         run.lint(after)
-        if before is None or entry.change_type == "Create":
-            scale_set_plan = plan.plan_scale_set(None, after, [], notes)
-        else:
-            scale_set_plan = _plan_update(run, before, after, rules, instance_lists, unreturned_on_both=True)
-            scale_set_plan.notes = notes + scale_set_plan.notes
+    if _whatif_update(entry):
+        assert before is not None and after is not None
+        scale_set_plan = _plan_update(run, before, after, rules, instance_lists, unreturned_on_both=True)
+        scale_set_plan.notes = notes + scale_set_plan.notes
+    elif entry.change_type == "Delete":
+        scale_set_plan = plan.plan_scale_set(before, None, [], notes)
+    elif entry.change_type == "Create":
+        scale_set_plan = plan.plan_scale_set(None, after, [], notes)
+    else:  # NoChange, Ignore: no change
+        subject = before or after
+        assert subject is not None
+        scale_set_plan = plan.plan_scale_set(subject, subject, [], notes)
     scale_set_plan.what_if = WhatIfResource(entry.change_type, entry.resource_id, len(entry.property_changes),
                                             diff.whatif_noise(entry.property_changes, scale_set_plan.changes))
     return scale_set_plan

@@ -315,10 +315,16 @@ class PatchOp:
     @property
     def display_path(self) -> str:
         """``properties.virtualMachineProfile.extensionProfile.extensions[CustomScript].name``"""
-        out = ""
-        for label in self.labels:
-            out += label if label.startswith("[") else ("." if out else "") + label
-        return out
+        return display_path(self.labels)
+
+
+def display_path(labels: tuple[str, ...]) -> str:
+    """Path labels as a person reads them: members joined by dots, keyed array items
+    (labels written ``[name]``) attached to their array."""
+    out = ""
+    for label in labels:
+        out += label if label.startswith("[") else ("." if out else "") + label
+    return out
 
 
 @dataclass

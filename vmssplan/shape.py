@@ -89,6 +89,17 @@ VMSS_CHILD_PREFIX = VMSS_TYPE + "/"
 DEPLOYMENT_TYPE = "microsoft.resources/deployments"
 
 
+def resource_group_of(resource_id: str) -> str | None:
+    """The resource group a resource id names (``.../resourceGroups/web-rg/...``), or None."""
+    parts = resource_id.split("/")
+    lowered = [part.lower() for part in parts]
+    if "resourcegroups" in lowered:
+        at = lowered.index("resourcegroups") + 1
+        if at < len(parts) and parts[at]:
+            return parts[at]
+    return None
+
+
 @lru_cache(maxsize=1)
 def _property_names() -> dict[str, Any]:
     data: dict[str, Any] = json.loads(schema_text("property-names.json"))

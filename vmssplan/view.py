@@ -27,6 +27,7 @@ from .model import (
     WhatIfResource,
 )
 from .secrets import scrub
+from .shape import resource_group_of
 
 FORMAT_VERSION = "1"
 
@@ -360,10 +361,9 @@ def what_if_line(scale_set: dict[str, Any]) -> str | None:
         return None
     total, noise = what_if["property_changes"], what_if["noise"]
     line = f"what-if: {what_if['change_type']}"
-    parts = what_if["resource_id"].split("/")
-    lowered = [part.lower() for part in parts]
-    if "resourcegroups" in lowered and lowered.index("resourcegroups") + 1 < len(parts):
-        line += f" in resource group {parts[lowered.index('resourcegroups') + 1]}"
+    group = resource_group_of(what_if["resource_id"])
+    if group is not None:
+        line += f" in resource group {group}"
     if total:
         line += f", {_plural(total, 'property change')}"
         if noise:

@@ -19,11 +19,11 @@ comparison with the plan's changes. Planning them is the engine's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .. import shape
-from ..model import Finding, OtherResource, ScaleSetSource, Severity
+from ..model import Finding, OtherResource, ScaleSetSource, Severity, display_path
 from ..pointer import child
 
 #: What-if's ``changeType`` values (swagger ``ChangeType``).
@@ -334,8 +334,6 @@ _IDENTITY = ("id", "name", "type", "apiVersion")
 def unpredicted_side(before: ScaleSetSource, reason: str) -> ScaleSetSource:
     """The proposed side of a scale set what-if could not predict (``Unsupported``): it is
     the same resource, and every member but its name is known only after deployment."""
-    from dataclasses import replace
-
     from ..expressions.values import Unknown
 
     why = "what-if could not predict it" + (f": {reason.strip().rstrip('.')}" if reason.strip() else "")
@@ -344,19 +342,18 @@ def unpredicted_side(before: ScaleSetSource, reason: str) -> ScaleSetSource:
     return replace(before, resource=resource, pointer=before.pointer.rsplit("/", 1)[0])
 
 
-def _is_expression(value: str) -> bool:
-    return value.startswith("[") and value.endswith("]") and not value.startswith("[[")
-
-
 def unevaluated_as_unknown(value: Any) -> Any:
     """``value`` with every string that is an ARM expression what-if did not evaluate
     replaced by a value known only after deployment (what-if leaves ``reference()`` and
     other runtime values so); ``value`` itself when there is none."""
     if isinstance(value, str):
-        if not _is_expression(value):
+        if not value.startswith("["):
             return value
+        from ..expressions.syntax import is_expression
         from ..expressions.values import Unknown
 
+        if not is_expression(value):
+            return value
         return Unknown(value[1:-1].strip()[:2000], "what-if could not evaluate it before deployment",
                        ("what-if",))
     if isinstance(value, dict):
@@ -396,7 +393,7 @@ def _flatten(delta: list[Any], names: tuple[str, ...], before: Any, after: Any, 
             _flatten(children, sub_names, node_before, node_after, out, budget, sub_labels, full)
             continue
         # az writes every field it knows, null where the REST response has none: null is absent.
-        out.append(PropertyChange(full, _display(sub_labels), tuple(sub_names), kind, item.get("before"),
+        out.append(PropertyChange(full, display_path(sub_labels), tuple(sub_names), kind, item.get("before"),
                                   item.get("after"), item.get("before") is not None, item.get("after") is not None))
     return out
 
@@ -456,13 +453,6 @@ def _item(side: Any, index: int) -> Any:
     return side[index] if isinstance(side, list) and 0 <= index < len(side) else None
 
 
-def _display(labels: tuple[str, ...]) -> str:
-    out = ""
-    for label in labels:
-        out += label if label.startswith("[") else ("." if out else "") + label
-    return out
-
-
 # --- scale-set extensions written as child resources -----------------------------------
 
 
@@ -494,8 +484,6 @@ def _with_extension(source: ScaleSetSource | None, extension: ScaleSetSource | N
                     name: str) -> ScaleSetSource | None:
     if source is None or extension is None:
         return source
-    from dataclasses import replace
-
     resource = dict(source.resource)
     props = dict(resource.get("properties") or {}) if isinstance(resource.get("properties"), dict) else {}
     profile = dict(props.get("virtualMachineProfile") or {}) if isinstance(

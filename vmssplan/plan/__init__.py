@@ -17,6 +17,7 @@ import math
 from collections import Counter
 from typing import Any
 
+from .. import shape
 from ..model import (
     Change,
     Effect,
@@ -54,14 +55,7 @@ def resource_group(scale_set: ScaleSet | None) -> str:
     if isinstance(group, str) and group:
         return group
     rid = resource.get("id")
-    if isinstance(rid, str):
-        parts = rid.split("/")
-        lowered = [p.lower() for p in parts]
-        if "resourcegroups" in lowered:
-            i = lowered.index("resourcegroups")
-            if i + 1 < len(parts) and parts[i + 1]:
-                return parts[i + 1]
-    return _RESOURCE_GROUP_PLACEHOLDER
+    return (shape.resource_group_of(rid) if isinstance(rid, str) else None) or _RESOURCE_GROUP_PLACEHOLDER
 
 
 def _shell_word(text: str) -> str:
